@@ -1,0 +1,24 @@
+"""allauth adapter: no open sign-up (people join by invitation) and axes' username lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Accounts are created when an invitation is accepted (apps.tenants.views.InvitationAcceptView).
+        return False
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The login identifier, from allauth's credentials or the posted form (lower-cased e-mail)."""
+    value = None
+    if credentials:
+        value = credentials.get("email") or credentials.get("username") or credentials.get("login")
+    if not value and request is not None and hasattr(request, "POST"):
+        value = request.POST.get("login") or request.POST.get("username") or request.POST.get("email")
+    return value.strip().lower() if value else None

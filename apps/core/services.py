@@ -1,0 +1,60 @@
+"""Cross-cutting write helpers: the audit log and a validated field update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+
+from apps.core.models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the production proxy the address is in X-Forwarded-For; REMOTE_ADDR otherwise.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+
+
+def audit_log(
+    *,
+    action: str,
+    actor: Any = None,
+    organization: Any = None,
+    target: str = "",
+    details: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Record a security-relevant action (see ``AuditEvent.Action``)."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        organization=organization,
+        target=str(target)[:255],
+        details=details or {},
+        ip_address=client_ip(request),
+    )
+
+
+@transaction.atomic
+def model_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> tuple[models.Model, bool]:
+    """Set ``fields`` from ``data`` on ``instance``, validate, save only what changed.
+
+    Returns the instance and whether anything changed (after HackSoftware's ``model_update``).
+    """
+    changed: list[str] = []
+    for field in fields:
+        if field not in data:
+            continue
+        if getattr(instance, field) != data[field]:
+            setattr(instance, field, data[field])
+            changed.append(field)
+    if changed:
+        instance.full_clean()
+        auto_now = [f.name for f in instance._meta.fields if getattr(f, "auto_now", False)]
+        instance.save(update_fields=changed + auto_now)
+    return instance, bool(changed)

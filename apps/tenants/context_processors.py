@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from apps.tenants.selectors import memberships_for_user
+
+
+def tenant(request: HttpRequest) -> dict[str, Any]:
+    """The current organization and membership, and the organization switcher's entries."""
+    user = getattr(request, "user", None)
+    membership = getattr(request, "membership", None)
+    return {
+        "organization": getattr(request, "organization", None),
+        "membership": membership,
+        "capabilities": membership.capabilities if membership else frozenset(),
+        "switcher_memberships": (lambda: memberships_for_user(user=user)) if user is not None else list,
+    }

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from apps.tenants.models import Establishment, Organization, Site
+from apps.tenants.roles import Role
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "region", "ecare_number", "mfa_required"]
+
+
+class EstablishmentForm(forms.ModelForm):
+    class Meta:
+        model = Establishment
+        fields = ["name", "short_name", "finess_ej", "legal_status", "activity_share"]
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+
+    def validate_unique(self) -> None:
+        # Uniqueness per organization is checked by the service's full_clean with the organization set.
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class SiteForm(forms.ModelForm):
+    # Declared explicitly: the default queryset would query outside the tenant scope at import.
+    establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
+
+    class Meta:
+        model = Site
+        fields = ["establishment", "name", "finess_eg", "city"]
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CONTRIBUTOR)
+    establishments = forms.ModelMultipleChoiceField(
+        label=_("Limit to these establishments"),
+        queryset=Establishment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty to give access to every establishment."),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishments"].queryset = Establishment.objects.filter(organization=organization)
+        if organization.kind != Organization.Kind.GHT and not self.fields["establishments"].queryset.count() > 1:
+            del self.fields["establishments"]
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    restricted = forms.BooleanField(
+        label=_("Limit this member to some establishments"), required=False,
+        help_text=_("Useful in a GHT: a member of one hospital only sees that hospital's data."),
+    )
+    establishments = forms.ModelMultipleChoiceField(
+        label=_("Establishments this member may see"), queryset=Establishment.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishments"].queryset = Establishment.objects.filter(organization=organization)
+
+
+class InvitationAcceptForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        if p1:
+            from apps.accounts.models import User
+
+            candidate = User(email=self.email, first_name=data.get("first_name", ""), last_name=data.get("last_name", ""))
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+

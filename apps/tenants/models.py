@@ -1,0 +1,224 @@
+"""The tenant (Organization = a CaRE candidate), its establishments and sites, and memberships."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.history import track_history
+from apps.core.models import TenantModel, TimeStampedModel
+from apps.tenants.roles import Role, capabilities_for
+from apps.tenants.validators import validate_finess
+
+
+class Region(models.TextChoices):
+    """The 18 regions, each with its Agence régionale de santé (ARS)."""
+
+    ARA = "ARA", "Auvergne-Rhône-Alpes"
+    BFC = "BFC", "Bourgogne-Franche-Comté"
+    BRE = "BRE", "Bretagne"
+    CVL = "CVL", "Centre-Val de Loire"
+    COR = "COR", "Corse"
+    GES = "GES", "Grand Est"
+    HDF = "HDF", "Hauts-de-France"
+    IDF = "IDF", "Île-de-France"
+    NOR = "NOR", "Normandie"
+    NAQ = "NAQ", "Nouvelle-Aquitaine"
+    OCC = "OCC", "Occitanie"
+    PDL = "PDL", "Pays de la Loire"
+    PAC = "PAC", "Provence-Alpes-Côte d'Azur"
+    GUA = "GUA", "Guadeloupe"
+    GUY = "GUY", "Guyane"
+    MAR = "MAR", "Martinique"
+    MAY = "MAY", "Mayotte"
+    REU = "REU", "La Réunion"
+
+
+@track_history()
+class Organization(TimeStampedModel):
+    """A CaRE Domaine 2 candidate: a GHT, or a legal entity outside any GHT. The tenant."""
+
+    class Kind(models.TextChoices):
+        GHT = "ght", _("GHT (groupement hospitalier de territoire)")
+        LEGAL_ENTITY = "legal_entity", _("Legal entity outside a GHT")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("short name in addresses"),
+        max_length=60,
+        unique=True,
+        help_text=_("Lowercase letters, digits and hyphens; used in the page addresses."),
+    )
+    kind = models.CharField(_("kind of candidate"), max_length=20, choices=Kind.choices, default=Kind.LEGAL_ENTITY)
+    region = models.CharField(_("region (ARS)"), max_length=3, choices=Region.choices, blank=True)
+    ecare_number = models.CharField(
+        _("eCaRE file number"), max_length=50, blank=True, help_text=_("The candidacy number on the eCaRE platform.")
+    )
+    mfa_required = models.BooleanField(
+        _("two-factor authentication required"),
+        default=False,
+        help_text=_("Members must enrol an authenticator app before they can open the organization."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@track_history()
+class Establishment(TenantModel):
+    """A legal entity (FINESS EJ) of the candidate; a GHT has several."""
+
+    class LegalStatus(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        NON_PROFIT = "non_profit", _("Private non-profit (ESPIC/EBNL)")
+        FOR_PROFIT = "for_profit", _("Private for-profit")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    finess_ej = models.CharField(
+        _("FINESS EJ"), max_length=9, validators=[validate_finess], help_text=_("9 characters, e.g. 750712184.")
+    )
+    legal_status = models.CharField(
+        _("legal status"), max_length=20, choices=LegalStatus.choices, default=LegalStatus.PUBLIC
+    )
+    activity_share = models.DecimalField(
+        _("share of combined activity (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Used for the CaRE 66 % rule: BIA, plans and tests must cover at least 66 % of activity."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("establishment")
+        verbose_name_plural = _("establishments")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "finess_ej"], name="establishment_unique_finess_per_org"),
+            models.CheckConstraint(
+                condition=models.Q(activity_share__gte=0) & models.Q(activity_share__lte=100),
+                name="establishment_activity_share_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+@track_history()
+class Site(TenantModel):
+    """A geographical establishment (FINESS EG/ET) of a legal entity."""
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="sites", verbose_name=_("establishment")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    finess_eg = models.CharField(_("FINESS EG"), max_length=9, validators=[validate_finess])
+    city = models.CharField(_("city"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["establishment__name", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "finess_eg"], name="site_unique_finess_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@track_history()
+class Membership(TenantModel):
+    """A user's role in an organization. A consultant has several memberships."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READER)
+    restricted_to_establishments = models.BooleanField(
+        _("limited to some establishments"),
+        default=False,
+        help_text=_("When checked, the member only sees the establishments granted below."),
+    )
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "user__email"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique_user_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return capabilities_for(self.role)
+
+    def has_capability(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():  # noqa: ANN202
+    return timezone.now() + timedelta(days=14)
+
+
+@track_history(exclude=["token"])
+class Invitation(TenantModel):
+    """An e-mail invitation to join an organization with a role."""
+
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READER)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    establishments = models.ManyToManyField(
+        Establishment,
+        blank=True,
+        related_name="+",
+        verbose_name=_("limit to these establishments"),
+        help_text=_("Leave empty to give access to every establishment."),
+    )
+    expires_at = models.DateTimeField(_("expires on"), default=_invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted on"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        if self.accepted_at:
+            return str(_("Accepted"))
+        if self.revoked_at:
+            return str(_("Revoked"))
+        if self.expires_at <= timezone.now():
+            return str(_("Expired"))
+        return str(_("Pending"))

@@ -1,0 +1,103 @@
+"""Reads about organizations and memberships.
+
+Memberships are the tenant boundary itself, so the look-ups below run outside any tenant scope
+on purpose (``scopes_disabled``) and always filter by the user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django_scopes import scopes_disabled
+from guardian.shortcuts import get_objects_for_user
+
+from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
+
+
+def membership_for(*, user: Any, org_slug: str) -> Membership | None:
+    with scopes_disabled():
+        return (
+            Membership.objects.select_related("organization")
+            .filter(user=user, organization__slug=org_slug)
+            .first()
+        )
+
+
+def memberships_for_user(*, user: Any) -> list[Membership]:
+    """The user's organizations (the consultant's portfolio), with a few counts per organization."""
+    if not user.is_authenticated:
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.objects.filter(user=user)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
+
+
+def portfolio_rows(*, user: Any) -> list[dict[str, Any]]:
+    memberships = memberships_for_user(user=user)
+    org_ids = [m.organization_id for m in memberships]
+    with scopes_disabled():
+        est_counts = dict(
+            Establishment.objects.filter(organization_id__in=org_ids)
+            .values("organization_id")
+            .annotate(n=Count("id"))
+            .values_list("organization_id", "n")
+        )
+        member_counts = dict(
+            Membership.objects.filter(organization_id__in=org_ids)
+            .values("organization_id")
+            .annotate(n=Count("id"))
+            .values_list("organization_id", "n")
+        )
+    return [
+        {
+            "membership": m,
+            "organization": m.organization,
+            "establishments": est_counts.get(m.organization_id, 0),
+            "members": member_counts.get(m.organization_id, 0),
+        }
+        for m in memberships
+    ]
+
+
+def establishment_list(*, organization: Organization, membership: Membership | None = None) -> QuerySet[Establishment]:
+    """The organization's establishments the member may see (guardian narrows restricted members)."""
+    qs = Establishment.objects.filter(organization=organization)
+    if membership is not None and membership.restricted_to_establishments:
+        # Guardian only narrows inside the organization; never trust a global permission here.
+        qs = get_objects_for_user(
+            membership.user, "tenants.view_establishment", klass=qs, accept_global_perms=False
+        )
+    return qs.annotate(site_count=Count("sites")).order_by("name")
+
+
+def site_list(*, organization: Organization, establishment_ids: list[int] | None = None) -> QuerySet[Site]:
+    qs = Site.objects.filter(organization=organization).select_related("establishment")
+    if establishment_ids is not None:
+        qs = qs.filter(establishment_id__in=establishment_ids)
+    return qs
+
+
+def member_list(*, organization: Organization) -> QuerySet[Membership]:
+    return Membership.objects.filter(organization=organization).select_related("user")
+
+
+def invitation_list(*, organization: Organization) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(organization=organization, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .prefetch_related("establishments")
+    )
+
+
+def granted_establishment_ids(*, membership: Membership) -> set[int]:
+    qs = get_objects_for_user(
+        membership.user,
+        "tenants.view_establishment",
+        klass=Establishment.objects.filter(organization_id=membership.organization_id),
+        accept_global_perms=False,
+    )
+    return set(qs.values_list("id", flat=True))

@@ -1,0 +1,443 @@
+"""Organization pages: home, settings, establishments and sites, members, invitations, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_scopes import scope, scopes_disabled
+
+from apps.accounts.models import User
+from apps.core.history import history_for
+from apps.core.models import AuditEvent, TenantModel
+from apps.core.views import OrgViewMixin
+from apps.tenants import selectors, services
+from apps.tenants.forms import (
+    EstablishmentForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    MembershipForm,
+    OrganizationForm,
+    SiteForm,
+)
+from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
+from apps.tenants.roles import ROLE_HELP, Role
+
+
+def form_errors_from(error: ValidationError, form: Any) -> None:
+    """Attach a service's ValidationError to the form, next to the right field when possible."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class OrgFormView(OrgViewMixin, TemplateView):
+    """GET shows the form; POST calls ``perform`` (a service) and redirects, or re-renders with errors."""
+
+    form_class: Any = None
+    success_message: str = ""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"organization": self.organization}
+
+    def get_form(self) -> Any:
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.form_class(data, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("form", self.get_form())
+        return ctx
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                self.perform(form)
+            except ValidationError as error:
+                form_errors_from(error, form)
+            else:
+                if self.success_message:
+                    messages.success(request, self.success_message)
+                return HttpResponseRedirect(self.get_success_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def perform(self, form: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class OrganizationHomeView(OrgViewMixin, TemplateView):
+    capability = "org.view"
+    nav_stage = "home"
+    template_name = "tenants/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["establishments"] = selectors.establishment_list(organization=self.organization, membership=self.membership)
+        return ctx
+
+
+class OrganizationSettingsView(OrgFormView):
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/settings.html"
+
+    def get_form(self) -> OrganizationForm:
+        data = self.request.POST if self.request.method == "POST" else None
+        return OrganizationForm(data, instance=Organization.objects.get(pk=self.organization.pk))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()
+        if form.is_valid():
+            services.organization_update(
+                organization=self.organization, actor=request.user, data=form.cleaned_data, request=request
+            )
+            messages.success(request, _("Organization settings saved."))
+            return redirect("tenants:settings", org_slug=self.organization.slug)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class EstablishmentListView(OrgViewMixin, TemplateView):
+    capability = "org.view"
+    nav_stage = "organization"
+    template_name = "tenants/establishment_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        establishments = list(selectors.establishment_list(organization=self.organization, membership=self.membership))
+        sites = selectors.site_list(organization=self.organization, establishment_ids=[e.pk for e in establishments])
+        by_establishment: dict[int, list[Site]] = {}
+        for site in sites:
+            by_establishment.setdefault(site.establishment_id, []).append(site)
+        for establishment in establishments:
+            establishment.site_rows = by_establishment.get(establishment.pk, [])
+        ctx["establishments"] = establishments
+        ctx["total_share"] = sum((e.activity_share for e in establishments), 0)
+        ctx["can_manage"] = self.can("org.manage")
+        return ctx
+
+
+class EstablishmentCreateView(OrgFormView):
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/establishment_form.html"
+    form_class = EstablishmentForm
+
+    def perform(self, form: EstablishmentForm) -> None:
+        services.establishment_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+        messages.success(self.request, _("Establishment added."))
+
+    def get_success_url(self) -> str:
+        return reverse("tenants:establishments", kwargs={"org_slug": self.organization.slug})
+
+
+class EstablishmentUpdateView(EstablishmentCreateView):
+    def get_form_kwargs(self) -> dict[str, Any]:
+        obj = self.tenant_object(Establishment.objects.all(), pk=self.kwargs["pk"])
+        return {"organization": self.organization, "instance": obj}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = ctx["form"].instance
+        return ctx
+
+    def perform(self, form: EstablishmentForm) -> None:
+        establishment = Establishment.objects.get(pk=form.instance.pk, organization=self.organization)
+        services.establishment_update(establishment=establishment, actor=self.request.user, data=form.cleaned_data)
+        messages.success(self.request, _("Establishment saved."))
+
+
+class SiteCreateView(OrgFormView):
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/site_form.html"
+    form_class = SiteForm
+
+    def get_form(self) -> SiteForm:
+        form = super().get_form()
+        if self.request.method == "GET" and self.request.GET.get("establishment"):
+            form.initial["establishment"] = self.request.GET["establishment"]
+        return form
+
+    def perform(self, form: SiteForm) -> None:
+        services.site_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+        messages.success(self.request, _("Site added."))
+
+    def get_success_url(self) -> str:
+        return reverse("tenants:establishments", kwargs={"org_slug": self.organization.slug})
+
+
+class SiteUpdateView(SiteCreateView):
+    def get_form_kwargs(self) -> dict[str, Any]:
+        obj = self.tenant_object(Site.objects.all(), pk=self.kwargs["pk"])
+        return {"organization": self.organization, "instance": obj}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = ctx["form"].instance
+        return ctx
+
+    def perform(self, form: SiteForm) -> None:
+        site = Site.objects.get(pk=form.instance.pk, organization=self.organization)
+        services.site_update(site=site, actor=self.request.user, data=form.cleaned_data)
+        messages.success(self.request, _("Site saved."))
+
+
+class MemberListView(OrgViewMixin, TemplateView):
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/member_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        members = selectors.member_list(organization=self.organization)
+        if query:
+            from django.db.models import Q
+
+            members = members.filter(
+                Q(user__email__icontains=query) | Q(user__first_name__icontains=query) | Q(user__last_name__icontains=query)
+            )
+        page = Paginator(members, 50).get_page(self.request.GET.get("page"))
+        ctx.update(
+            page=page, query=query, invitations=selectors.invitation_list(organization=self.organization),
+            roles=[(Role(value).label, ROLE_HELP[Role(value)]) for value, _label in Role.choices],
+        )
+        return ctx
+
+
+class InvitationCreateView(OrgFormView):
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/invitation_form.html"
+    form_class = InvitationForm
+
+    def perform(self, form: InvitationForm) -> None:
+        services.invitation_create(
+            organization=self.organization, actor=self.request.user, email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"], establishments=form.cleaned_data.get("establishments") or [],
+            request=self.request,
+        )
+        messages.success(self.request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+
+    def get_success_url(self) -> str:
+        return reverse("tenants:members", kwargs={"org_slug": self.organization.slug})
+
+
+class InvitationRevokeView(OrgViewMixin, View):
+    capability = "org.manage"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invitation = self.tenant_object(Invitation.objects.all(), pk=kwargs["pk"])
+        services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+        messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
+        return redirect("tenants:members", org_slug=self.organization.slug)
+
+
+class MemberUpdateView(OrgFormView):
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/member_form.html"
+    form_class = MembershipForm
+
+    def get_member(self) -> Membership:
+        if not hasattr(self, "_member"):
+            self._member = self.tenant_object(Membership.objects.select_related("user"), pk=self.kwargs["pk"])
+        return self._member  # type: ignore[return-value]
+
+    def get_form(self) -> MembershipForm:
+        member = self.get_member()
+        initial = {
+            "role": member.role,
+            "restricted": member.restricted_to_establishments,
+            "establishments": sorted(selectors.granted_establishment_ids(membership=member)),
+        }
+        data = self.request.POST if self.request.method == "POST" else None
+        return MembershipForm(data, organization=self.organization, initial=initial)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["member"] = self.get_member()
+        return ctx
+
+    def perform(self, form: MembershipForm) -> None:
+        services.membership_update(
+            membership=self.get_member(), actor=self.request.user, role=form.cleaned_data["role"],
+            restricted=form.cleaned_data["restricted"], establishments=form.cleaned_data["establishments"],
+            request=self.request,
+        )
+        messages.success(self.request, _("Member updated."))
+
+    def get_success_url(self) -> str:
+        return reverse("tenants:members", kwargs={"org_slug": self.organization.slug})
+
+
+class MemberRemoveView(OrgViewMixin, TemplateView):
+    """GET asks for confirmation; POST removes the member."""
+
+    capability = "org.manage"
+    nav_stage = "organization"
+    template_name = "tenants/member_remove.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["member"] = self.tenant_object(Membership.objects.select_related("user"), pk=self.kwargs["pk"])
+        return ctx
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        member = self.tenant_object(Membership.objects.select_related("user"), pk=kwargs["pk"])
+        try:
+            services.membership_remove(membership=member, actor=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s no longer has access to the organization.") % {"name": member.user})
+            if member.user_id == request.user.pk:
+                return redirect("portfolio")
+        return redirect("tenants:members", org_slug=self.organization.slug)
+
+
+class AuditLogView(OrgViewMixin, TemplateView):
+    capability = "audit.view"
+    nav_stage = "organization"
+    template_name = "tenants/audit_log.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        events = AuditEvent.objects.filter(organization=self.organization).select_related("actor")
+        action = self.request.GET.get("action", "")
+        if action in AuditEvent.Action.values:
+            events = events.filter(action=action)
+        ctx.update(page=Paginator(events, 50).get_page(self.request.GET.get("page")), action=action,
+                   actions=AuditEvent.Action.choices)
+        return ctx
+
+
+# Models whose history a member may read; each app adds its own (``HISTORY_MODELS.add(...)``).
+HISTORY_MODELS: set[str] = {"tenants.organization", "tenants.establishment", "tenants.site", "tenants.membership"}
+
+
+class ObjectHistoryView(OrgViewMixin, TemplateView):
+    """« Historique »: every change of one object, with who and when (pghistory events)."""
+
+    capability = "history.view"
+    template_name = "core/history.html"
+
+    def get_object(self) -> Model:
+        label = self.kwargs["model"]
+        if label not in HISTORY_MODELS:
+            raise Http404
+        model = django_apps.get_model(label)
+        if model is Organization:
+            if str(self.kwargs["pk"]) != str(self.organization.pk):
+                raise Http404
+            return self.organization
+        if not issubclass(model, TenantModel):
+            raise Http404
+        return self.tenant_object(model.objects.all(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        obj = self.get_object()
+        events = history_for(obj)
+        page = Paginator(events, 30).get_page(self.request.GET.get("page"))
+        user_ids = {(e.pgh_context or {}).get("user") for e in page if e.pgh_context}
+        with scopes_disabled():
+            users = {u.pk: u for u in User.objects.filter(pk__in=[u for u in user_ids if u])}
+        rows = []
+        for event in page:
+            context = event.pgh_context or {}
+            rows.append({
+                "event": event,
+                "label": event.pgh_label,
+                "user": users.get(context.get("user")),
+                "diff": event.pgh_diff or {},
+            })
+        ctx.update(object=obj, object_verbose_name=obj._meta.verbose_name, page=page, rows=rows)
+        return ctx
+
+
+# --- Pages outside an organization -------------------------------------------------------------
+
+class PortfolioView(LoginRequiredMixin, TemplateView):
+    """« Mon portefeuille »: the organizations the user belongs to (one for most, many for consultants)."""
+
+    template_name = "tenants/portfolio.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rows = selectors.portfolio_rows(user=request.user)
+        if len(rows) == 1 and not request.GET.get("all"):
+            return redirect("tenants:home", org_slug=rows[0]["organization"].slug)
+        return self.render_to_response(self.get_context_data(rows=rows))
+
+
+class InvitationAcceptView(View):
+    """Accept an invitation: log in with the invited address, or create the account here."""
+
+    template_name = "tenants/invitation_accept.html"
+
+    def get_invitation(self, token: str) -> Invitation:
+        with scopes_disabled():
+            invitation = Invitation.objects.select_related("organization").filter(token=token).first()
+        if invitation is None:
+            raise Http404
+        return invitation
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = self.get_invitation(token)
+        return self.render_page(request, invitation)
+
+    def render_page(self, request: HttpRequest, invitation: Invitation, form: Any = None, status: int = 200) -> HttpResponse:
+        with scopes_disabled():
+            existing = User.objects.filter(email__iexact=invitation.email).exists()
+        if form is None and not existing and not request.user.is_authenticated:
+            form = InvitationAcceptForm(email=invitation.email)
+        return render(request, self.template_name, {
+            "invitation": invitation, "form": form, "existing": existing,
+            "role_help": ROLE_HELP.get(Role(invitation.role)),
+        }, status=status)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        invitation = self.get_invitation(token)
+        if not invitation.is_pending:
+            return self.render_page(request, invitation, status=400)
+        with scope(organization=invitation.organization):
+            if request.user.is_authenticated:
+                try:
+                    services.invitation_accept(invitation=invitation, user=request.user, request=request)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                    return self.render_page(request, invitation, status=400)
+            else:
+                with scopes_disabled():
+                    if User.objects.filter(email__iexact=invitation.email).exists():
+                        return redirect(f"{reverse('account_login')}?next={request.path}")
+                form = InvitationAcceptForm(request.POST, email=invitation.email)
+                if not form.is_valid():
+                    return self.render_page(request, invitation, form=form, status=400)
+                user = User.objects.create_user(
+                    email=invitation.email, password=form.cleaned_data["password1"],
+                    first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
+                )
+                services.invitation_accept(invitation=invitation, user=user, request=request)
+                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+        return redirect("tenants:home", org_slug=invitation.organization.slug)

@@ -1,0 +1,3 @@
+from resilis.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
+
+from apps.accounts.views import ProfileView
+from apps.core.views_health import health
+from apps.tenants.models import Establishment, Membership, Organization, Site
+from apps.tenants.views import InvitationAcceptView, PortfolioView
+from resilis.admin import ResilisAdminSite
+
+admin_site = ResilisAdminSite(name="admin")
+for model in (get_user_model(), Organization, Establishment, Site, Membership):
+    admin_site.register(model)
+
+# Each app's tenant pages, mounted under /o/<org_slug>/<prefix>.
+TENANT_APPS = [
+    ("", "apps.tenants.urls"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portfolio", permanent=False)),
+    path("health/", health, name="health"),
+    path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
+    path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("compte/profil/", ProfileView.as_view(), name="profile"),
+    path("compte/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path(settings.ADMIN_URL, admin_site.urls),
+]
+for prefix, module in TENANT_APPS:
+    urlpatterns.append(path(f"o/<slug:org_slug>/{prefix}", include(module)))

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Refresh static/vendor/ from the npm registry at the versions pinned in package.json.
+# The files are committed: the application never loads anything from a CDN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 - "$work" <<'PY'
+import json, subprocess, sys
+deps = json.load(open("package.json"))["dependencies"]
+for name, version in deps.items():
+    subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination", sys.argv[1]], check=True)
+PY
+for tgz in "$work"/*.tgz; do mkdir -p "${tgz%.tgz}" && tar xzf "$tgz" -C "${tgz%.tgz}"; done
+cp "$work"/htmx.org-*/package/dist/htmx.min.js static/vendor/htmx/
+cp "$work"/picocss-pico-*/package/css/pico.min.css static/vendor/pico/
+echo "static/vendor refreshed"
