@@ -38,6 +38,7 @@ SYSTEM_PACKAGES = {
 PANGO_PACKAGES = ["libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core", "fonts-liberation2"]
 
 _children: list[subprocess.Popen] = []
+_postgres: list = []  # the embedded server handle, stopped after the children
 
 
 def say(message: str) -> None:
@@ -56,6 +57,7 @@ def start_postgres(data_dir: Path, database: str) -> str:
     say(f"Starting the embedded PostgreSQL ({data_dir.relative_to(ROOT)}) …")
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
+    _postgres.append(server)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
@@ -96,6 +98,9 @@ def stop_children() -> None:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+    _children.clear()
+    while _postgres:
+        _postgres.pop().cleanup()  # cleanup_mode="stop": stops the server, keeps the data
 
 
 def ensure_services(prefix: str) -> None:
@@ -177,6 +182,8 @@ def test(args: list[str]) -> int:
     os.environ["RESILIS_ENV"] = "test"
     ensure_system_packages()
     ensure_services("test-")
+    if not any(a == "-n" or a.startswith("-n") or a.startswith("--numprocesses") for a in args):
+        args = ["-n", os.environ.get("RESILIS_TEST_PROCESSES", "2"), *args]  # both cores; the budget is 90 min
     command = [PY, "-m", "pytest", *args]
     try:
         return subprocess.run(command, cwd=ROOT).returncode

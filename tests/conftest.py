@@ -1,0 +1,109 @@
+"""Shared fixtures: two organizations, members of every role, an outsider, browser settings.
+
+Test data is built with scopes disabled (``scopes_disabled`` autouse fixture); views still run
+inside the tenant scope the middleware opens, exactly as in production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from apps.tenants.roles import Role
+from tests.factories import PASSWORD, EstablishmentFactory, MembershipFactory, OrganizationFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls of the test itself are fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _scopes_off_for_setup() -> Iterator[None]:
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def org(db):  # noqa: ANN001, ANN201
+    organization = OrganizationFactory(name="CH de Valmont", slug="ch-valmont")
+    EstablishmentFactory(organization=organization, name="CH de Valmont")
+    return organization
+
+
+@pytest.fixture
+def other_org(db):  # noqa: ANN001, ANN201
+    organization = OrganizationFactory(name="Clinique voisine", slug="clinique-voisine")
+    EstablishmentFactory(organization=organization, name="Clinique voisine")
+    return organization
+
+
+@pytest.fixture
+def member_factory(db) -> Callable:  # noqa: ANN001
+    def make(organization, role: str = Role.ADMINISTRATOR, **kwargs):  # noqa: ANN001, ANN202
+        return MembershipFactory(organization=organization, role=role, **kwargs).user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(org, member_factory):  # noqa: ANN001, ANN201
+    return member_factory(org, Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def reader_user(org, member_factory):  # noqa: ANN001, ANN201
+    return member_factory(org, Role.READER)
+
+
+@pytest.fixture
+def outsider_user(other_org, member_factory):  # noqa: ANN001, ANN201
+    """Administrator of *another* organization: must see nothing of ``org``."""
+    return member_factory(other_org, Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def client_for() -> Callable[..., Client]:
+    def make(user) -> Client:  # noqa: ANN001
+        client = Client()
+        client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def user_factory() -> type[UserFactory]:
+    return UserFactory
+
+
+# --- Browser tests: Debian's Chromium, never a downloaded browser. --------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # noqa: ANN001, ANN201
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):  # noqa: ANN001, ANN201
+    return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
