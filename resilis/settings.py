@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.tenants",
+    "apps.compliance",
+    "apps.governance",
+    "apps.bia",
+    "apps.exports",
 ]
 
 MIDDLEWARE = [

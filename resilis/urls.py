@@ -18,6 +18,10 @@ for model in (get_user_model(), Organization, Establishment, Site, Membership):
 # Each app's tenant pages, mounted under /o/<org_slug>/<prefix>.
 TENANT_APPS = [
     ("", "apps.tenants.urls"),
+    ("gouvernance/", "apps.governance.urls"),
+    ("bia/", "apps.bia.urls"),
+    ("conformite/", "apps.compliance.urls"),
+    ("exports/", "apps.exports.urls"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,7 @@
+"""Business impact analysis pages; included under ``/o/<org_slug>/`` by ``resilis.urls``."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "bia"
+
+urlpatterns: list = []

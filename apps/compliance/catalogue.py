@@ -1,0 +1,56 @@
+"""The CaRE Domaine 2 requirement catalogue, kept as versioned data (never as code branches).
+
+``apps/compliance/data/care_d2_*.json`` holds one catalogue version each; ``current_catalogue()``
+returns the one in force. Apps contribute *checks* per requirement through
+``apps.compliance.registry``; the compliance app computes statuses and lists evidence from them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CURRENT_FILE = "care_d2_v1_2025-06-26.json"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    kind: str  # "prerequisite" or "objective"
+    label: str
+    target: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    title: str
+    source: str
+    operational_phase_start: date
+    pssi_review_window_start: date
+    requirements: tuple[Requirement, ...]
+
+    def get(self, requirement_id: str) -> Requirement:
+        return next(r for r in self.requirements if r.id == requirement_id)
+
+
+@cache
+def load_catalogue(filename: str = CURRENT_FILE) -> Catalogue:
+    raw = json.loads((DATA_DIR / filename).read_text(encoding="utf-8"))
+    return Catalogue(
+        version=raw["version"],
+        title=raw["title"],
+        source=raw["source"],
+        operational_phase_start=date.fromisoformat(raw["operational_phase_start"]),
+        pssi_review_window_start=date.fromisoformat(raw["pssi_review_window_start"]),
+        requirements=tuple(Requirement(**r) for r in raw["requirements"]),
+    )
+
+
+def current_catalogue() -> Catalogue:
+    return load_catalogue(CURRENT_FILE)

@@ -1,0 +1,7 @@
+"""Exports pages; included under ``/o/<org_slug>/`` by ``resilis.urls``."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "exports"
+
+urlpatterns: list = []

@@ -1,0 +1,29 @@
+"""Helpers for Playwright browser tests (Debian's Chromium; see tests/conftest.py)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
+from tests.factories import PASSWORD
+
+
+def login(page, live_server, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+    page.goto(f"{live_server.url}/compte/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state("networkidle")
+
+
+def totp_now(secret: str, at: float | None = None) -> str:
+    """RFC 6238 code for a base32 secret, as an authenticator app would show it."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
