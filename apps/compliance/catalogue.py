@@ -27,6 +27,12 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    date: date
+    label: str  # French seed data, like the requirement labels
+
+
+@dataclass(frozen=True)
 class Catalogue:
     version: str
     title: str
@@ -34,6 +40,8 @@ class Catalogue:
     operational_phase_start: date
     pssi_review_window_start: date
     requirements: tuple[Requirement, ...]
+    # The CaRE calendar (candidacy, declaration window, end of phase), shown on the journey page.
+    calendar: tuple[Milestone, ...] = ()
 
     def get(self, requirement_id: str) -> Requirement:
         return next(r for r in self.requirements if r.id == requirement_id)
@@ -49,6 +57,7 @@ def load_catalogue(filename: str = CURRENT_FILE) -> Catalogue:
         operational_phase_start=date.fromisoformat(raw["operational_phase_start"]),
         pssi_review_window_start=date.fromisoformat(raw["pssi_review_window_start"]),
         requirements=tuple(Requirement(**r) for r in raw["requirements"]),
+        calendar=tuple(Milestone(date=date.fromisoformat(m["date"]), label=m["label"]) for m in raw.get("calendar", [])),
     )
 
 

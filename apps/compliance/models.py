@@ -1,0 +1,88 @@
+"""Evidence files (« pièces justificatives ») supporting the CaRE requirements, reusable by every app.
+
+A file is stored under ``MEDIA_ROOT/evidence/<organization id>/`` with a random name (the original
+name is kept in the row only); ``MEDIA_URL`` is unset, so the web server never serves it: the only
+way out is ``compliance:evidence-download``, which checks organization and capability and writes an
+audit entry. Deleting is soft: the row and the file stay for the history.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from apps.core.history import track_history
+from apps.core.models import TenantModel
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # A random name: the original one may carry personal data or path tricks, and must not be guessable.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.organization_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def alive(self) -> EvidenceQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def for_requirement(self, requirement_id: str) -> EvidenceQuerySet:
+        return self.filter(requirement_ids__contains=[requirement_id])
+
+
+@track_history(exclude=["file"])
+class Evidence(TenantModel):
+    """A supporting document: PSSI, lettre de mission, COPIL minutes, plan blanc, contract clause…"""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True,
+                                     help_text=_("Date of signature or validation of the document, if any."))
+    requirement_ids = ArrayField(models.CharField(max_length=20), default=list, blank=True,
+                                 verbose_name=_("CaRE requirements supported"))
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    mime_type = models.CharField(_("file type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    # Optional link to the object the file documents (a COPIL meeting, a plan…), for any app.
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("linked object type"))
+    object_id = models.PositiveBigIntegerField(_("linked object id"), null=True, blank=True)
+    linked_object = GenericForeignKey("content_type", "object_id")
+    deleted_at = models.DateTimeField(_("deleted on"), null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("deleted by"))
+
+    objects = ScopedManager(organization="organization", _manager_class=models.Manager.from_queryset(EvidenceQuerySet))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        indexes = [models.Index(fields=["organization", "deleted_at"]),
+                   models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def extension(self) -> str:
+        return PurePath(self.original_name).suffix.lower().lstrip(".")
+
+    def requirement_labels(self) -> list[Any]:
+        return list(self.requirement_ids)

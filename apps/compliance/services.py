@@ -1,0 +1,116 @@
+"""Writes for evidence files: upload, soft delete, audited download."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.compliance.catalogue import current_catalogue
+from apps.compliance.models import Evidence
+from apps.compliance.validators import validate_evidence_file
+from apps.core.models import AuditEvent, TenantModel
+from apps.core.services import audit_log
+
+
+def _clean_requirement_ids(requirement_ids: list[str]) -> list[str]:
+    known = [r.id for r in current_catalogue().requirements]
+    unknown = [r for r in requirement_ids if r not in known]
+    if unknown:
+        raise ValidationError({"requirement_ids": _("Unknown CaRE requirement: %(ids)s.") % {"ids": ", ".join(unknown)}})
+    return [r for r in known if r in requirement_ids]  # catalogue order, no duplicates
+
+
+def resolve_linked_object(*, organization: Any, label: str, pk: Any) -> models.Model:
+    """The tenant-owned object ``label``/``pk`` of ``organization``, or ValidationError (never another tenant's)."""
+    try:
+        model = django_apps.get_model(label)
+    except (LookupError, ValueError) as error:
+        raise ValidationError(_("Unknown linked object.")) from error
+    if not issubclass(model, TenantModel):
+        raise ValidationError(_("Unknown linked object."))
+    obj = model.objects.filter(organization=organization, pk=pk).first()
+    if obj is None:
+        raise ValidationError(_("Unknown linked object."))
+    return obj
+
+
+@transaction.atomic
+def evidence_upload(*, organization: Any, actor: Any, upload: UploadedFile, title: str, description: str = "",
+                    document_date: date | None = None, requirement_ids: list[str] | None = None,
+                    linked_object: models.Model | None = None, request: HttpRequest | None = None) -> Evidence:
+    """Store a supporting document after checking its size and its real type (magic bytes).
+
+    The file gets a random name under MEDIA_ROOT/evidence/<organization>/ and is never served
+    by the web server; the upload is audited.
+    """
+    try:
+        mime_type = validate_evidence_file(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        organization=organization, title=title.strip() or upload.name, description=description,
+        document_date=document_date, requirement_ids=_clean_requirement_ids(requirement_ids or []),
+        original_name=(upload.name or "document")[:255], mime_type=mime_type, size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if linked_object is not None:
+        if getattr(linked_object, "organization_id", None) != organization.pk:
+            raise ValidationError(_("Unknown linked object."))
+        evidence.content_type = ContentType.objects.get_for_model(linked_object)
+        evidence.object_id = linked_object.pk
+    evidence.file.save(upload.name or "document", upload, save=False)
+    # The file is on disk now: remove it again if the row cannot be committed.
+    stored_name = evidence.file.name
+    try:
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(stored_name)
+        raise
+    audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=organization, target=evidence.title,
+              details={"evidence": evidence.pk, "name": evidence.original_name, "size": evidence.size,
+                       "sha256": evidence.sha256}, request=request)
+    return evidence
+
+
+@transaction.atomic
+def evidence_update(*, evidence: Evidence, actor: Any, title: str, description: str,
+                    document_date: date | None, requirement_ids: list[str]) -> Evidence:
+    evidence.title = title
+    evidence.description = description
+    evidence.document_date = document_date
+    evidence.requirement_ids = _clean_requirement_ids(requirement_ids)
+    evidence.full_clean()
+    evidence.save(update_fields=["title", "description", "document_date", "requirement_ids", "updated_at"])
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, actor: Any) -> Evidence:
+    """Soft delete: the file leaves every list but stays on disk and in the history."""
+    if evidence.deleted_at is None:
+        evidence.deleted_at = timezone.now()
+        evidence.deleted_by = actor if getattr(actor, "is_authenticated", False) else None
+        evidence.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    return evidence
+
+
+def evidence_record_download(*, evidence: Evidence, actor: Any, request: HttpRequest | None = None) -> None:
+    audit_log(action=AuditEvent.Action.DOWNLOAD, actor=actor, organization=evidence.organization,
+              target=evidence.title, details={"evidence": evidence.pk, "name": evidence.original_name},
+              request=request)

@@ -1,0 +1,168 @@
+"""CaRE compliance pages: the requirement list and the evidence library (upload, download, delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.compliance import selectors, services
+from apps.compliance.catalogue import current_catalogue
+from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm
+from apps.compliance.models import Evidence
+from apps.core.views import OrgViewMixin
+from apps.tenants.views import OrgFormView
+
+
+class RequirementListView(OrgViewMixin, TemplateView):
+    capability = "compliance.view"
+    nav_stage = "compliance"
+    template_name = "compliance/requirement_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        rows = selectors.requirement_rows(organization=self.organization)
+        ctx.update(rows=rows, summary=selectors.status_summary(rows), catalogue=current_catalogue(),
+                   can_view_evidence=self.can("evidence.view"))
+        return ctx
+
+
+class EvidenceListView(OrgViewMixin, TemplateView):
+    capability = "evidence.view"
+    nav_stage = "compliance"
+    template_name = "compliance/evidence_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        requirement = self.request.GET.get("exigence", "")
+        if requirement not in {r.id for r in current_catalogue().requirements}:
+            requirement = ""
+        qs = selectors.evidence_list(organization=self.organization, query=query, requirement_id=requirement)
+        ctx.update(page=Paginator(qs, 30).get_page(self.request.GET.get("page")), query=query,
+                   requirement=requirement, requirements=current_catalogue().requirements,
+                   can_change=self.can("evidence.change"))
+        if ctx["can_change"]:
+            ctx.setdefault("upload_form", EvidenceUploadForm(organization=self.organization,
+                                                             initial={"requirement_ids": [requirement] if requirement else []}))
+        return ctx
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                      require_https=request.is_secure()):
+        return candidate
+    return None
+
+
+class EvidenceUploadView(OrgFormView):
+    """The upload target of the reusable form (``compliance/evidence_upload_form.html``)."""
+
+    capability = "evidence.change"
+    nav_stage = "compliance"
+    template_name = "compliance/evidence_upload.html"
+    form_class = EvidenceUploadForm
+
+    def get_form(self) -> EvidenceUploadForm:
+        if self.request.method == "POST":
+            return EvidenceUploadForm(self.request.POST, self.request.FILES, organization=self.organization)
+        initial = {k: self.request.GET.get(k) for k in ("link_model", "link_pk", "next") if self.request.GET.get(k)}
+        if self.request.GET.get("exigence"):
+            initial["requirement_ids"] = [self.request.GET["exigence"]]
+        return EvidenceUploadForm(organization=self.organization, initial=initial)
+
+    def perform(self, form: EvidenceUploadForm) -> None:
+        data = form.cleaned_data
+        linked = None
+        if data.get("link_model") and data.get("link_pk"):
+            linked = services.resolve_linked_object(organization=self.organization, label=data["link_model"],
+                                                    pk=data["link_pk"])
+        self.evidence = services.evidence_upload(
+            organization=self.organization, actor=self.request.user, upload=data["file"], title=data["title"],
+            description=data["description"], document_date=data["document_date"],
+            requirement_ids=data["requirement_ids"], linked_object=linked, request=self.request,
+        )
+        messages.success(self.request, _("File « %(title)s » added.") % {"title": self.evidence.title})
+        self.next_url = _safe_next(self.request, data.get("next"))
+
+    def get_success_url(self) -> str:
+        return self.next_url or reverse("compliance:evidence-list", kwargs={"org_slug": self.organization.slug})
+
+
+class EvidenceUpdateView(OrgFormView):
+    capability = "evidence.change"
+    nav_stage = "compliance"
+    template_name = "compliance/evidence_form.html"
+    form_class = EvidenceEditForm
+
+    def get_object(self) -> Evidence:
+        if not hasattr(self, "_object"):
+            self._object = self.tenant_object(Evidence.objects.alive(), pk=self.kwargs["pk"])
+        return self._object  # type: ignore[return-value]
+
+    def get_form(self) -> EvidenceEditForm:
+        obj = self.get_object()
+        initial = {"title": obj.title, "description": obj.description, "document_date": obj.document_date,
+                   "requirement_ids": obj.requirement_ids}
+        data = self.request.POST if self.request.method == "POST" else None
+        return EvidenceEditForm(data, organization=self.organization, initial=initial)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.get_object()
+        return ctx
+
+    def perform(self, form: EvidenceEditForm) -> None:
+        services.evidence_update(evidence=self.get_object(), actor=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("File details saved."))
+
+    def get_success_url(self) -> str:
+        return reverse("compliance:evidence-list", kwargs={"org_slug": self.organization.slug})
+
+
+class EvidenceDownloadView(OrgViewMixin, View):
+    """The only way a stored file leaves the server: organization + capability checked, audited."""
+
+    capability = "evidence.view"
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        evidence = self.tenant_object(Evidence.objects.alive(), pk=kwargs["pk"])
+        try:
+            handle = evidence.file.open("rb")
+        except (FileNotFoundError, ValueError) as error:
+            raise Http404 from error
+        services.evidence_record_download(evidence=evidence, actor=request.user, request=request)
+        response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                                content_type=evidence.mime_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class EvidenceDeleteView(OrgViewMixin, TemplateView):
+    """GET asks for confirmation; POST removes the file from the lists (soft delete)."""
+
+    capability = "evidence.change"
+    nav_stage = "compliance"
+    template_name = "compliance/evidence_delete.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["object"] = self.tenant_object(Evidence.objects.alive(), pk=self.kwargs["pk"])
+        return ctx
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        evidence = self.tenant_object(Evidence.objects.alive(), pk=kwargs["pk"])
+        services.evidence_delete(evidence=evidence, actor=request.user)
+        messages.success(request, _("File « %(title)s » deleted.") % {"title": evidence.title})
+        return HttpResponseRedirect(reverse("compliance:evidence-list", kwargs={"org_slug": self.organization.slug}))
+
+
