@@ -1,0 +1,304 @@
+"""Reads for the BIA pages, the engine and the exports; tenant first, constant query counts."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from apps.bia import engine
+from apps.bia.models import (
+    CRITICALITY_RANK,
+    Activity,
+    ActivityDependency,
+    ActivityLink,
+    BiaSettings,
+    ImpactAnswer,
+    ImpactCriterion,
+    ImpactLevel,
+    Resource,
+    ResourceDependency,
+    TimeHorizon,
+)
+from apps.tenants.models import Establishment, Membership, Organization
+from apps.tenants.selectors import granted_establishment_ids
+
+ANSWER_PERMISSION = "bia.answer_activity"
+
+
+def can_manage_bia(membership: Membership) -> bool:
+    """BIA managers (bia.change) see every activity; a business owner only the ones assigned to them."""
+    return membership.has_capability("bia.change") or membership.has_capability("bia.view")
+
+
+def activity_queryset(*, organization: Organization, membership: Membership) -> QuerySet[Activity]:
+    """The activities this member may open: all of them for BIA readers (narrowed for members limited
+    to some establishments), only those granted by guardian for a business owner."""
+    qs = Activity.objects.filter(organization=organization)
+    if membership.restricted_to_establishments:
+        qs = qs.filter(establishment_id__in=granted_establishment_ids(membership=membership))
+    if not can_manage_bia(membership):
+        # Guardian narrows inside the organization; never trust a global permission here.
+        qs = get_objects_for_user(membership.user, ANSWER_PERMISSION, klass=qs, accept_global_perms=False)
+    return qs
+
+
+def activity_list(*, organization: Organization, membership: Membership, query: str = "",
+                  establishment_id: int | None = None, status: str = "", criticality: str = "",
+                  perimeter: str = "", owner_id: int | None = None) -> QuerySet[Activity]:
+    qs = activity_queryset(organization=organization, membership=membership)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(process__icontains=query) | Q(unit__name__icontains=query)
+                       | Q(unit__parent__name__icontains=query))
+    if establishment_id:
+        qs = qs.filter(establishment_id=establishment_id)
+    if status:
+        qs = qs.filter(status=status)
+    if criticality:
+        qs = qs.filter(criticality=criticality)
+    if perimeter:
+        qs = qs.filter(care_perimeter=perimeter)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    return qs.select_related("establishment", "site", "unit", "unit__parent", "owner").order_by(
+        "establishment__name", "unit__parent__name", "unit__name", "name"
+    )
+
+
+@dataclass
+class ProgressRow:
+    label: str
+    total: int
+    by_status: dict[str, int]
+
+    @property
+    def done(self) -> int:
+        return self.by_status.get(Activity.Status.VALIDATED, 0)
+
+    @property
+    def submitted(self) -> int:
+        return self.by_status.get(Activity.Status.SUBMITTED, 0)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def campaign_progress(*, qs: QuerySet[Activity]) -> dict[str, list[ProgressRow]]:
+    """Campaign status counts per establishment and per business owner (two grouped queries)."""
+    by_est: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in qs.order_by().values("establishment__short_name", "establishment__name", "status").annotate(n=Count("id")):
+        label = row["establishment__short_name"] or row["establishment__name"]
+        by_est[label][row["status"]] = row["n"]
+    by_owner: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in qs.order_by().values("owner__first_name", "owner__last_name", "owner__email", "status").annotate(
+        n=Count("id")
+    ):
+        label = (f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__email"]) \
+            if row["owner__email"] else ""
+        by_owner[label][row["status"]] = row["n"]
+    return {
+        "establishments": [ProgressRow(k, sum(v.values()), v) for k, v in sorted(by_est.items())],
+        "owners": [ProgressRow(k, sum(v.values()), v) for k, v in sorted(by_owner.items(), key=lambda i: (not i[0], i[0]))],
+    }
+
+
+def scales(*, organization: Organization) -> dict[str, Any]:
+    """Settings, criteria with their levels, horizons (three queries)."""
+    from apps.bia.services import bia_settings
+
+    settings_row: BiaSettings = bia_settings(organization=organization)
+    criteria = list(ImpactCriterion.objects.filter(organization=organization).order_by("order", "id"))
+    levels: dict[int, list[ImpactLevel]] = defaultdict(list)
+    for level in ImpactLevel.objects.filter(organization=organization).order_by("level"):
+        levels[level.criterion_id].append(level)
+    for criterion in criteria:
+        criterion.level_rows = levels.get(criterion.pk, [])
+    horizons = list(TimeHorizon.objects.filter(organization=organization).order_by("hours", "id"))
+    return {"settings": settings_row, "criteria": criteria, "horizons": horizons}
+
+
+def activity_detail(*, organization: Organization, activity: Activity) -> dict[str, Any]:
+    """Everything the activity page shows, in a constant number of queries."""
+    dependencies = list(
+        ActivityDependency.objects.filter(organization=organization, activity=activity)
+        .select_related("resource").order_by("resource__kind", "resource__name")
+    )
+    upstream = list(ActivityLink.objects.filter(organization=organization, activity=activity).select_related("depends_on"))
+    downstream = list(ActivityLink.objects.filter(organization=organization, depends_on=activity).select_related("activity"))
+    cells = {(a.criterion_id, a.horizon_id): a.level for a in ImpactAnswer.objects.filter(activity=activity)}
+    return {"dependencies": dependencies, "upstream": upstream, "downstream": downstream, "cells": cells}
+
+
+def impact_grid(*, scale: dict[str, Any], cells: dict[tuple[int, int], int]) -> list[dict[str, Any]]:
+    return [
+        {"criterion": c, "cells": [{"horizon": h, "level": cells.get((c.pk, h.pk))} for h in scale["horizons"]]}
+        for c in scale["criteria"] if c.is_active or any((c.pk, h.pk) in cells for h in scale["horizons"])
+    ]
+
+
+def resource_list(*, organization: Organization, kind: str = "", query: str = "") -> QuerySet[Resource]:
+    qs = Resource.objects.filter(organization=organization).select_related("establishment")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(vendor__icontains=query))
+    return qs.annotate(
+        activity_count=Count("activity_dependencies", distinct=True), dependent_count=Count("dependents", distinct=True)
+    ).order_by("kind", "name")
+
+
+def resource_detail(*, organization: Organization, resource: Resource) -> dict[str, Any]:
+    return {
+        "depends_on": list(ResourceDependency.objects.filter(organization=organization, resource=resource)
+                           .select_related("depends_on").order_by("depends_on__name")),
+        "dependents": list(ResourceDependency.objects.filter(organization=organization, depends_on=resource)
+                           .select_related("resource").order_by("resource__name")),
+        "activities": list(ActivityDependency.objects.filter(organization=organization, resource=resource)
+                           .select_related("activity", "activity__establishment").order_by("activity__name")),
+    }
+
+
+# --- The graph and the engine --------------------------------------------------------------------
+
+def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | None = None) -> engine.Graph:
+    """The organization's dependency graph as plain data: five queries whatever its size."""
+    activities_qs = activity_qs if activity_qs is not None else Activity.objects.filter(organization=organization)
+    activities = [
+        engine.ActivityNode(
+            id=pk, name=name, dmia_hours=override if override is not None else derived, pdma_hours=pdma,
+            criticality=criticality, establishment_id=est,
+        )
+        for pk, name, override, derived, pdma, criticality, est in activities_qs.values_list(
+            "id", "name", "dmia_override_hours", "dmia_derived_hours", "pdma_hours", "criticality", "establishment_id"
+        )
+    ]
+    resources = [
+        engine.ResourceNode(id=pk, name=name, kind=kind, rto_hours=rto, rpo_hours=rpo,
+                            measured_rto_hours=float(measured) if measured is not None else None)
+        for pk, name, kind, rto, rpo, measured in Resource.objects.filter(organization=organization).values_list(
+            "id", "name", "kind", "rto_capability_hours", "rpo_capability_hours", "measured_rto_hours"
+        )
+    ]
+    return engine.build_graph(
+        activities, resources,
+        ActivityDependency.objects.filter(organization=organization).values_list(
+            "activity_id", "resource_id", "workaround_exists"),
+        ResourceDependency.objects.filter(organization=organization).values_list(
+            "resource_id", "depends_on_id", "workaround_exists"),
+        ActivityLink.objects.filter(organization=organization).values_list(
+            "activity_id", "depends_on_id", "workaround_exists"),
+    )
+
+
+def bia_analysis(*, organization: Organization) -> tuple[engine.Graph, engine.Analysis]:
+    graph = bia_graph(organization=organization)
+    return graph, engine.analyse(graph)
+
+
+@dataclass
+class GapRow:
+    gap: engine.Gap
+    steps: list[dict[str, Any]]
+    node_name: str
+    node_kind: str
+    source_name: str
+    source_criticality: str
+
+
+def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:
+    kind, pk = key
+    if kind == engine.ACTIVITY:
+        node = graph.activities[pk]
+        return {"kind": kind, "id": pk, "name": node.name, "dmia": node.dmia_hours, "pdma": node.pdma_hours}
+    res = graph.resources[pk]
+    return {"kind": kind, "id": pk, "name": res.name, "resource_kind": res.kind, "rto": res.effective_rto_hours,
+            "rpo": res.rpo_hours, "measured": res.measured_rto_hours is not None}
+
+
+def gap_rows(graph: engine.Graph, gaps: list[engine.Gap]) -> list[GapRow]:
+    rows = []
+    for gap in gaps:
+        source = graph.activities[gap.source[1]]
+        node_kind = gap.node[0] if gap.node[0] == engine.ACTIVITY else graph.resources[gap.node[1]].kind
+        rows.append(GapRow(gap=gap, steps=[_step(graph, k) for k in gap.path], node_name=graph.name(gap.node),
+                           node_kind=node_kind, source_name=source.name, source_criticality=source.criticality))
+    return rows
+
+
+def spof_rows(graph: engine.Graph, analysis: engine.Analysis) -> list[dict[str, Any]]:
+    return [
+        {"resource": graph.resources[s.resource_id],
+         "activities": sorted((graph.activities[a] for a in s.activity_ids),
+                              key=lambda a: (-CRITICALITY_RANK.get(a.criticality, 0), a.name))}
+        for s in analysis.spofs
+    ]
+
+
+def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishment_id: int | None = None,
+                 criticality: str = "") -> dict[str, Any]:
+    """Cytoscape elements: the selected activities and every resource they reach (any edge)."""
+    selected = {
+        pk for pk, a in graph.activities.items()
+        if (not establishment_id or a.establishment_id == establishment_id)
+        and (not criticality or CRITICALITY_RANK.get(a.criticality, 0) >= CRITICALITY_RANK.get(criticality, 0))
+    }
+    adj: dict[engine.NodeKey, list[engine.NodeKey]] = defaultdict(list)
+    for edge in graph.edges:
+        adj[edge.source].append(edge.target)
+    keep: set[engine.NodeKey] = set()
+    stack = [(engine.ACTIVITY, pk) for pk in selected]
+    while stack:
+        node = stack.pop()
+        if node in keep:
+            continue
+        keep.add(node)
+        stack.extend(n for n in adj[node] if n not in keep)
+    gap_nodes = {g.node for g in analysis.gaps}
+    spof_ids = {s.resource_id for s in analysis.spofs}
+    nodes = []
+    for kind, pk in sorted(keep):
+        key = f"{kind[0]}{pk}"
+        if kind == engine.ACTIVITY:
+            a = graph.activities[pk]
+            nodes.append({"data": {"id": key, "label": a.name, "type": "activity", "criticality": a.criticality,
+                                   "dmia": a.dmia_hours, "gap": (kind, pk) in gap_nodes}})
+        else:
+            r = graph.resources[pk]
+            need = analysis.rto_requirements.get((kind, pk))
+            nodes.append({"data": {"id": key, "label": r.name, "type": r.kind, "rto": r.effective_rto_hours,
+                                   "required": need.hours if need else None, "gap": (kind, pk) in gap_nodes,
+                                   "spof": pk in spof_ids}})
+    edges = [
+        {"data": {"id": f"e{i}", "source": f"{e.source[0][0]}{e.source[1]}", "target": f"{e.target[0][0]}{e.target[1]}",
+                  "workaround": e.workaround}}
+        for i, e in enumerate(graph.edges) if e.source in keep and e.target in keep
+    ]
+    return {"nodes": nodes, "edges": edges}
+
+
+def matrix(*, organization: Organization, membership: Membership, establishment_id: int | None = None,
+           ) -> dict[str, Any]:
+    """Activities × applications: which activity uses which application, with or without workaround."""
+    activities = list(activity_list(organization=organization, membership=membership,
+                                    establishment_id=establishment_id))
+    ids = [a.pk for a in activities]
+    deps = ActivityDependency.objects.filter(
+        organization=organization, activity_id__in=ids, resource__kind=Resource.Kind.APPLICATION
+    ).values_list("activity_id", "resource_id", "workaround_exists")
+    cells: dict[tuple[int, int], bool] = {(a, r): w for a, r, w in deps}
+    used = Counter(r for (_a, r) in cells)
+    applications = [r for r in Resource.objects.filter(organization=organization, kind=Resource.Kind.APPLICATION)
+                    .order_by("name") if r.pk in used]
+    rows = [{"activity": a, "cells": [cells.get((a.pk, r.pk)) for r in applications]} for a in activities]
+    return {"applications": applications, "rows": rows}
+
+
+def establishments(*, organization: Organization, membership: Membership) -> list[Establishment]:
+    qs = Establishment.objects.filter(organization=organization).order_by("name")
+    if membership.restricted_to_establishments:
+        qs = qs.filter(pk__in=granted_establishment_ids(membership=membership))
+    return list(qs)

@@ -1,0 +1,263 @@
+"""The required-vs-capable engine: hand-made hospital cases and property tests on random graphs."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apps.bia import engine
+from apps.bia.engine import ACTIVITY, RESOURCE, ActivityNode, ResourceNode, Thresholds, analyse, build_graph
+
+
+def hospital() -> engine.Graph:
+    """Urgences and bloc need 4 h; the DPI promises 4 h but runs on Active Directory (24 h)."""
+    return build_graph(
+        [
+            ActivityNode(1, "Urgences", dmia_hours=4, pdma_hours=1, criticality="critical"),
+            ActivityNode(2, "Bloc opératoire", dmia_hours=4, pdma_hours=4, criticality="critical"),
+            ActivityNode(3, "Paie", dmia_hours=168, pdma_hours=24, criticality="low"),
+            ActivityNode(4, "Laboratoire", dmia_hours=24, pdma_hours=4, criticality="high"),
+        ],
+        [
+            ResourceNode(10, "DPI", rto_hours=4, rpo_hours=1),
+            ResourceNode(11, "Active Directory", kind="infrastructure", rto_hours=24, rpo_hours=24),
+            ResourceNode(12, "Logiciel de paie", rto_hours=72, rpo_hours=24),
+            ResourceNode(13, "LIS", rto_hours=8, rpo_hours=4),
+        ],
+        activity_resource=[(1, 10, False), (2, 10, False), (3, 12, False), (4, 13, False)],
+        resource_resource=[(10, 11, False), (12, 11, False), (13, 11, False)],
+        activity_activity=[(1, 4, False)],
+    )
+
+
+def test_requirement_flows_down_to_active_directory_with_its_path() -> None:
+    result = analyse(hospital())
+    need = result.rto_requirements[(RESOURCE, 11)]
+    assert need.hours == 4
+    assert need.path == ((ACTIVITY, 1), (RESOURCE, 10), (RESOURCE, 11))
+    ad_gap = next(g for g in result.gaps if g.node == (RESOURCE, 11) and g.kind == "rto")
+    assert (ad_gap.required_hours, ad_gap.capable_hours) == (4, 24)
+    assert [hospital().name(k) for k in ad_gap.path] == ["Urgences", "DPI", "Active Directory"]
+
+
+def test_the_dpi_itself_is_not_a_gap() -> None:
+    result = analyse(hospital())
+    assert not [g for g in result.gaps if g.node == (RESOURCE, 10) and g.kind == "rto"]
+
+
+def test_upstream_laboratory_must_match_the_emergency_department() -> None:
+    result = analyse(hospital())
+    lab_gap = next(g for g in result.gaps if g.node == (ACTIVITY, 4))
+    assert (lab_gap.required_hours, lab_gap.capable_hours) == (4, 24)
+    assert lab_gap.path == ((ACTIVITY, 1), (ACTIVITY, 4))
+    # And the LIS inherits the 4 h need through the laboratory.
+    assert result.rto_requirements[(RESOURCE, 13)].path == ((ACTIVITY, 1), (ACTIVITY, 4), (RESOURCE, 13))
+
+
+def test_capability_flows_up_to_the_activity() -> None:
+    result = analyse(hospital())
+    cap = result.capabilities[(ACTIVITY, 1)]
+    assert (cap.hours, cap.bottleneck) == (24, (RESOURCE, 11))
+    risk = next(r for r in result.activity_risks if r.activity_id == 1)
+    assert risk.chain == ((ACTIVITY, 1), (RESOURCE, 10), (RESOURCE, 11))
+
+
+def test_measured_restore_duration_wins_over_the_promise() -> None:
+    graph = build_graph(
+        [ActivityNode(1, "Pharmacie (PUI)", dmia_hours=8)],
+        [ResourceNode(10, "Logiciel pharmacie", rto_hours=4, measured_rto_hours=30)],
+        activity_resource=[(1, 10, False)],
+    )
+    gap = analyse(graph).gaps[0]
+    assert (gap.capable_hours, gap.measured) == (30, True)
+    better = build_graph(
+        [ActivityNode(1, "Pharmacie (PUI)", dmia_hours=8)],
+        [ResourceNode(10, "Logiciel pharmacie", rto_hours=48, measured_rto_hours=2)],
+        activity_resource=[(1, 10, False)],
+    )
+    assert analyse(better).gaps == []
+
+
+def test_a_workaround_breaks_the_chain() -> None:
+    graph = build_graph(
+        [ActivityNode(1, "Imagerie", dmia_hours=4, criticality="critical")],
+        [ResourceNode(10, "PACS", rto_hours=48)],
+        activity_resource=[(1, 10, True)],
+    )
+    result = analyse(graph)
+    assert result.gaps == [] and result.activity_risks == []
+    assert (RESOURCE, 10) not in result.rto_requirements
+
+
+def test_single_point_of_failure_is_reached_by_several_critical_activities() -> None:
+    result = analyse(hospital())
+    spof_ids = {s.resource_id: set(s.activity_ids) for s in result.spofs}
+    assert spof_ids[11] == {1, 2, 4}  # Active Directory: urgences, bloc and (via LIS) laboratoire
+    assert spof_ids[10] == {1, 2}
+    assert 12 not in spof_ids  # payroll software serves one low-criticality activity
+
+
+def test_cycles_are_reported_and_never_loop() -> None:
+    graph = build_graph(
+        [ActivityNode(1, "Urgences", dmia_hours=4, criticality="critical")],
+        [ResourceNode(10, "AD", rto_hours=24), ResourceNode(11, "DNS", rto_hours=2), ResourceNode(12, "DPI", rto_hours=4)],
+        activity_resource=[(1, 12, False)],
+        resource_resource=[(12, 10, False), (10, 11, False), (11, 10, False)],
+    )
+    result = analyse(graph)
+    assert result.cycles == [[(RESOURCE, 10), (RESOURCE, 11)]]
+    assert result.capabilities[(ACTIVITY, 1)].hours == 24
+    assert {g.node for g in result.gaps} == {(RESOURCE, 10)}
+
+
+def test_missing_capability_is_reported_not_hidden() -> None:
+    graph = build_graph([ActivityNode(1, "Admissions", dmia_hours=24, pdma_hours=4)],
+                        [ResourceNode(10, "GAM")], activity_resource=[(1, 10, False)])
+    result = analyse(graph)
+    assert {(g.kind, g.node) for g in result.missing_capabilities} == {("rto", (RESOURCE, 10)), ("rpo", (RESOURCE, 10))}
+    assert result.capabilities[(ACTIVITY, 1)].unknown == ((RESOURCE, 10),)
+
+
+def test_dangling_edges_are_dropped() -> None:
+    graph = build_graph([ActivityNode(1, "A", dmia_hours=4)], [], activity_resource=[(1, 99, False)],
+                        resource_resource=[(5, 5, False)])
+    assert graph.edges == []
+
+
+def test_derive_dmia_first_intolerable_horizon() -> None:
+    horizons = [(1, 4), (2, 24), (3, 72)]
+    assert engine.derive_dmia({(1, 1): 2, (1, 2): 3, (2, 3): 4}, horizons, 3) == 24
+    assert engine.derive_dmia({(1, 1): 2, (1, 2): 3}, horizons, 4) is None
+    assert engine.derive_dmia({}, horizons, 3) is None
+
+
+def test_criticality_thresholds() -> None:
+    t = Thresholds(critical=4, high=24, medium=72)
+    assert [engine.criticality_for(h, t) for h in (None, 2, 4, 5, 24, 72, 73)] == [
+        "unknown", "critical", "critical", "high", "high", "medium", "low"]
+
+
+# --- Property tests: the engine against brute force on random graphs ----------------------------
+
+HOURS = st.one_of(st.none(), st.sampled_from([1, 2, 4, 8, 24, 48, 72, 168, 720]))
+
+
+@st.composite
+def graphs(draw):  # noqa: ANN201
+    n_act = draw(st.integers(0, 7))
+    n_res = draw(st.integers(0, 9))
+    activities = [ActivityNode(i, f"A{i}", dmia_hours=draw(HOURS), pdma_hours=draw(HOURS),
+                               criticality=draw(st.sampled_from(["critical", "high", "medium", "low", "unknown"])))
+                  for i in range(1, n_act + 1)]
+    resources = [ResourceNode(100 + i, f"R{i}", rto_hours=draw(HOURS), rpo_hours=draw(HOURS),
+                              measured_rto_hours=draw(st.one_of(st.none(), st.floats(0.5, 500))))
+                 for i in range(n_res)]
+    a_ids = [a.id for a in activities] or [0]
+    r_ids = [r.id for r in resources] or [0]
+    edge = st.tuples(st.sampled_from(a_ids), st.sampled_from(r_ids), st.booleans())
+    rr = st.tuples(st.sampled_from(r_ids), st.sampled_from(r_ids), st.booleans())
+    aa = st.tuples(st.sampled_from(a_ids), st.sampled_from(a_ids), st.booleans())
+    return build_graph(activities, resources, draw(st.lists(edge, max_size=15)), draw(st.lists(rr, max_size=15)),
+                       draw(st.lists(aa, max_size=6)))
+
+
+def strict_adj(graph: engine.Graph) -> dict:
+    adj = {n: [] for n in graph.nodes()}
+    for e in graph.edges:
+        if not e.workaround:
+            adj[e.source].append(e.target)
+    return adj
+
+
+def reachable(adj: dict, start) -> set:  # noqa: ANN001
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in adj[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def is_path(adj: dict, path: tuple) -> bool:
+    return all(b in adj[a] for a, b in zip(path, path[1:], strict=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_requirements_are_the_strictest_need_of_every_dependent_activity(graph: engine.Graph) -> None:
+    adj = strict_adj(graph)
+    result = analyse(graph)
+    for attr, reqs in (("dmia_hours", result.rto_requirements), ("pdma_hours", result.rpo_requirements)):
+        expected: dict = {}
+        for a in graph.activities.values():
+            value = getattr(a, attr)
+            if value is None:
+                continue
+            for node in reachable(adj, (ACTIVITY, a.id)):
+                expected[node] = min(expected.get(node, value), value)
+        assert {k: v.hours for k, v in reqs.items()} == expected
+        for node, req in reqs.items():
+            assert req.path[0][0] == ACTIVITY and req.path[-1] == node and is_path(adj, req.path)
+            assert getattr(graph.activities[req.path[0][1]], attr) == req.hours
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_capability_is_the_worst_reachable_resource(graph: engine.Graph) -> None:
+    adj = strict_adj(graph)
+    result = analyse(graph)
+    for node in graph.nodes():
+        rtos = [graph.resources[pk].effective_rto_hours for kind, pk in reachable(adj, node) if kind == RESOURCE]
+        known = [r for r in rtos if r is not None]
+        cap = result.capabilities[node]
+        assert cap.hours == (max(known) if known else None)
+        assert len(cap.unknown) == len(rtos) - len(known)
+    for risk in result.activity_risks:
+        assert risk.achievable_hours > risk.required_hours
+        assert is_path(adj, risk.chain) and risk.chain[0] == (ACTIVITY, risk.activity_id)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_gaps_are_exactly_the_resources_worse_than_their_need(graph: engine.Graph) -> None:
+    result = analyse(graph)
+    expected = set()
+    for pk, r in graph.resources.items():
+        need = result.rto_requirements.get((RESOURCE, pk))
+        if need and r.effective_rto_hours is not None and r.effective_rto_hours > need.hours:
+            expected.add(("rto", pk))
+        need = result.rpo_requirements.get((RESOURCE, pk))
+        if need and r.rpo_hours is not None and r.rpo_hours > need.hours:
+            expected.add(("rpo", pk))
+    assert {(g.kind, g.node[1]) for g in result.gaps if g.node[0] == RESOURCE} == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_cycles_and_spofs_match_brute_force(graph: engine.Graph) -> None:
+    full = {n: [] for n in graph.nodes()}
+    for e in graph.edges:
+        full[e.source].append(e.target)
+    in_cycle = {n for n in graph.nodes() if any(n in reachable(full, m) for m in full[n])}
+    result = analyse(graph)
+    assert {n for c in result.cycles for n in c} == in_cycle
+    adj = strict_adj(graph)
+    critical = [a.id for a in graph.activities.values() if a.criticality in ("critical", "high")]
+    expected = {}
+    for pk in graph.resources:
+        users = {a for a in critical if (RESOURCE, pk) in reachable(adj, (ACTIVITY, a))}
+        if len(users) >= 2:
+            expected[pk] = users
+    assert {s.resource_id: set(s.activity_ids) for s in result.spofs} == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(1, 4), st.integers(1, 5)), st.integers(1, 4)), st.integers(1, 4))
+def test_derived_dmia_is_the_first_horizon_reaching_the_intolerable_level(cells: dict, level: int) -> None:
+    horizons = [(1, 4), (2, 24), (3, 72), (4, 168), (5, 720)]
+    dmia = engine.derive_dmia(cells, horizons, level)
+    reaching = sorted(h for (hid, h) in horizons if any(v >= level for (c, x), v in cells.items() if x == hid))
+    assert dmia == (reaching[0] if reaching else None)
