@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.tenants.models import Establishment, Organization, Site
 from apps.tenants.roles import Role
+from apps.tenants.validators import normalize_finess
 
 
 class OrganizationForm(forms.ModelForm):
@@ -16,7 +17,14 @@ class OrganizationForm(forms.ModelForm):
         fields = ["name", "kind", "region", "ecare_number", "mfa_required"]
 
 
+def _finess_field(label: str) -> forms.CharField:
+    # Accepts "75 071 2184" or "75.071.2184": normalised before the model's 9-character validation.
+    return forms.CharField(label=label, max_length=20, help_text=_("9 characters, e.g. 750712184."))
+
+
 class EstablishmentForm(forms.ModelForm):
+    finess_ej = _finess_field(_("FINESS EJ"))
+
     class Meta:
         model = Establishment
         fields = ["name", "short_name", "finess_ej", "legal_status", "activity_share"]
@@ -24,6 +32,9 @@ class EstablishmentForm(forms.ModelForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
+
+    def clean_finess_ej(self) -> str:
+        return normalize_finess(self.cleaned_data["finess_ej"])
 
     def validate_unique(self) -> None:
         # Uniqueness per organization is checked by the service's full_clean with the organization set.
@@ -36,6 +47,7 @@ class EstablishmentForm(forms.ModelForm):
 class SiteForm(forms.ModelForm):
     # Declared explicitly: the default queryset would query outside the tenant scope at import.
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
+    finess_eg = _finess_field(_("FINESS EG"))
 
     class Meta:
         model = Site
@@ -45,6 +57,9 @@ class SiteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
         self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
+
+    def clean_finess_eg(self) -> str:
+        return normalize_finess(self.cleaned_data["finess_eg"])
 
     def validate_unique(self) -> None:
         try:
