@@ -1,0 +1,108 @@
+"""Export jobs: one row per requested dossier (PDF) or workbook (XLSX), rendered by a Celery worker."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.history import track_history
+from apps.core.models import TenantModel
+
+# How long a finished file is kept before the purge task deletes it.
+RETENTION = timedelta(days=7)
+
+
+def _default_expiry():  # noqa: ANN202
+    return timezone.now() + RETENTION
+
+
+# Progress and heartbeats change every few seconds: not worth a history row each.
+@track_history(exclude=["progress", "progress_label", "heartbeat_at", "updated_at"])
+class ExportJob(TenantModel):
+    """A dossier or workbook requested by a member; the worker claims it, renders it and stores the file."""
+
+    class Kind(models.TextChoices):
+        DOSSIER_PDF = "dossier_pdf", _("CaRE D2 dossier (PDF)")
+        WORKBOOK_XLSX = "workbook_xlsx", _("CaRE D2 workbook (XLSX)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    progress_label = models.CharField(_("current step"), max_length=200, blank=True)
+    error = models.TextField(_("reason of the failure"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    dossier_version = models.PositiveIntegerField(_("dossier version"), default=0)
+    file_path = models.CharField(_("file"), max_length=500, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    language = models.CharField(_("language"), max_length=10, default="fr")
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), default=_default_expiry)
+    purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [
+            models.Index(fields=["organization", "-created_at"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="exportjob_progress_max_100"),
+            models.UniqueConstraint(
+                fields=["organization", "kind", "dossier_version"],
+                condition=models.Q(dossier_version__gt=0),
+                name="exportjob_unique_dossier_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(self.pk)
+
+    @property
+    def extension(self) -> str:
+        return "pdf" if self.kind == self.Kind.DOSSIER_PDF else "xlsx"
+
+    @property
+    def content_type(self) -> str:
+        if self.kind == self.Kind.DOSSIER_PDF:
+            return "application/pdf"
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def target_path(self) -> Path:
+        """``MEDIA_ROOT/exports/<organization id>/<job id>.<ext>``: derived from the job, never from user input."""
+        return Path(settings.MEDIA_ROOT) / "exports" / str(self.organization_id) / f"{self.pk}.{self.extension}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (self.status == self.Status.DONE and bool(self.file_path) and self.purged_at is None
+                and self.expires_at > timezone.now())

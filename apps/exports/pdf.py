@@ -1,0 +1,178 @@
+"""The CaRE D2 dossier as one PDF, assembled from the registered ``PdfSection``s and laid out by WeasyPrint.
+
+Cover (candidate, establishments with FINESS, date, dossier and catalogue versions, content checksum),
+a table of contents with page numbers (CSS ``target-counter``), one chapter per section (PDF bookmarks),
+running header and footer ("Page X / Y", "Diffusion restreinte"). Fonts are the Debian DejaVu /
+Liberation packages found by fontconfig; WeasyPrint may only fetch local static files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from apps.exports.registry import PdfSection, pdf_sections
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every layout step at INFO; keep the worker's log for problems.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+PDF_VARIANT = "pdf/a-3b"
+
+
+class FetchRefused(ValueError):
+    pass
+
+
+def static_roots() -> list[Path]:
+    """Directories WeasyPrint may read from: the collected static root and the static finders' folders."""
+    roots: list[Path] = []
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    for finder in finders.get_finders():
+        for storage in getattr(finder, "storages", {}).values():
+            location = getattr(storage, "location", None)
+            if location:
+                roots.append(Path(location).resolve())
+    return roots
+
+
+def url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+    """Serve local static files only; refuse http(s), data, other files and anything else.
+
+    ``/static/<path>`` (what ``{% static %}`` produces, resolved against the ``file:///`` base URL)
+    goes through the static finders; a ``file://`` URL must lie under a static directory.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        raise FetchRefused(f"refused URL scheme: {parsed.scheme or url[:20]!r}")
+    raw_path = unquote(parsed.path)
+    static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+    candidate: Path | None = None
+    if raw_path.startswith(static_prefix):
+        found = finders.find(raw_path[len(static_prefix):])
+        if found:
+            candidate = Path(found if isinstance(found, str) else found[0]).resolve()
+        elif settings.STATIC_ROOT:
+            candidate = (Path(settings.STATIC_ROOT) / raw_path[len(static_prefix):]).resolve()
+    else:
+        candidate = Path(raw_path).resolve()
+    if candidate is None or not any(candidate.is_relative_to(root) for root in static_roots()) \
+            or not candidate.is_file():
+        raise FetchRefused(f"refused file outside the static directories: {raw_path!r}")
+    return {"string": candidate.read_bytes(), "filename": candidate.name, "redirected_url": candidate.as_uri()}
+
+
+@dataclass
+class RenderedSection:
+    key: str
+    title: str
+    anchor: str
+    html: str
+
+
+def render_sections(*, organization: Any, sections: list[PdfSection] | None = None,
+                    progress: Callable[[int, str], None] | None = None, start: int = 5, end: int = 50,
+                    ) -> list[RenderedSection]:
+    """Each section's context (through its app's selectors) rendered to an HTML fragment."""
+    from apps.exports.services import SectionError
+
+    sections = pdf_sections() if sections is None else sections
+    rendered = []
+    for index, section in enumerate(sections):
+        title = str(section.title)
+        if progress:
+            progress(start + (end - start) * index // max(len(sections), 1),
+                     _("Preparing “%(title)s”") % {"title": title})
+        try:
+            context = {"organization": organization, **(section.context(organization) or {})}
+            html = render_to_string(section.template, context)
+        except Exception as error:
+            raise SectionError(title) from error
+        rendered.append(RenderedSection(key=section.key, title=title, anchor=f"section-{section.key}", html=html))
+    return rendered
+
+
+def content_checksum(sections: list[RenderedSection]) -> str:
+    """SHA-256 of the dossier's content (the sections), independent of the date and the PDF encoding."""
+    digest = hashlib.sha256()
+    for section in sections:
+        digest.update(section.key.encode())
+        digest.update(b"\0")
+        digest.update(section.html.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cover_context(*, organization: Any) -> dict[str, Any]:
+    from apps.exports.selectors import establishments_with_sites
+
+    return {"establishments": establishments_with_sites(organization=organization)}
+
+
+def catalogue_version() -> str:
+    try:
+        from apps.compliance.catalogue import current_catalogue
+
+        return str(current_catalogue().version)
+    except Exception:  # noqa: BLE001 - the cover says "not available" rather than failing the dossier
+        logger.warning("catalogue version unavailable", exc_info=True)
+        return "—"
+
+
+def build_dossier_html(*, organization: Any, dossier_version: int, sections: list[RenderedSection],
+                       generated_at: Any = None) -> str:
+    generated_at = generated_at or timezone.localtime()
+    context = {
+        "organization": organization,
+        "LANGUAGE_CODE": translation.get_language() or settings.LANGUAGE_CODE,
+        "sections": [{"key": s.key, "title": s.title, "anchor": s.anchor, "html": mark_safe(s.html)}  # noqa: S308
+                     for s in sections],
+        "dossier_version": dossier_version,
+        "catalogue_version": catalogue_version(),
+        "generated_at": generated_at,
+        "checksum": content_checksum(sections),
+        **cover_context(organization=organization),
+    }
+    return render_to_string("exports/pdf/dossier.html", context)
+
+
+def write_pdf(html: str, target: Any, *, variant: str | None = PDF_VARIANT) -> int:
+    """Lay the HTML out and write the PDF; returns the number of pages. Falls back to plain PDF if PDF/A fails."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url="file:///", url_fetcher=url_fetcher).render()
+    options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
+    try:
+        document.write_pdf(target, **options)
+    except Exception:  # noqa: BLE001 - PDF/A is a bonus; a valid plain PDF is the requirement
+        if not variant:
+            raise
+        logger.warning("PDF/A rendering failed, writing a plain PDF", exc_info=True)
+        if hasattr(target, "seek"):
+            target.seek(0)
+            target.truncate()
+        document.write_pdf(target)
+    return len(document.pages)
+
+
+def render_dossier(*, organization: Any, job: Any, path: Path, progress: Callable[[int, str], None]) -> int:
+    sections = render_sections(organization=organization, progress=progress)
+    progress(55, _("Laying out the pages"))
+    html = build_dossier_html(organization=organization, dossier_version=job.dossier_version, sections=sections)
+    with path.open("wb") as handle:
+        pages = write_pdf(html, handle)
+    progress(95, _("Computing the checksum"))
+    return pages

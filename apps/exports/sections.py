@@ -1,0 +1,69 @@
+"""The foundation's own parts of the dossier and workbook: the candidate and its entities.
+
+Autodiscovered with every app's ``exports`` module (``ExportsConfig.ready``); this module is
+imported explicitly since it is the exports app's own contribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.selectors import entity_rows, establishments_with_sites
+
+
+def candidate_context(organization: Any) -> dict[str, Any]:
+    establishments = establishments_with_sites(organization=organization)
+    return {
+        "establishments": establishments,
+        "total_share": sum((e.activity_share for e in establishments), Decimal("0")),
+    }
+
+
+def summary_rows(organization: Any) -> Iterator[list[Any]]:
+    establishments = establishments_with_sites(organization=organization)
+    yield [str(_("Candidate")), organization.name]
+    yield [str(_("Kind of candidate")), str(organization.get_kind_display())]
+    yield [str(_("Region (ARS)")), str(organization.get_region_display() or "")]
+    yield [str(_("eCaRE file number")), organization.ecare_number]
+    yield [str(_("Establishments (FINESS EJ)")), len(establishments)]
+    yield [str(_("Sites (FINESS EG)")), sum(len(e.site_rows) for e in establishments)]
+    yield [str(_("Exported on")), timezone.localtime()]
+
+
+def entities_rows(organization: Any) -> Iterator[list[Any]]:
+    for establishment, site in entity_rows(organization=organization):
+        yield [
+            establishment.name,
+            establishment.finess_ej,
+            str(establishment.get_legal_status_display()),
+            establishment.activity_share,
+            site.name if site else "",
+            site.finess_eg if site else "",
+            site.city if site else "",
+        ]
+
+
+register_pdf_section(PdfSection(
+    key="candidate", order=100, title=_("Candidate and entities"),
+    template="exports/sections/candidate.html", context=candidate_context,
+))
+register_xlsx_sheet(XlsxSheet(
+    key="summary", order=0, title=_("Summary"),
+    columns=[Column(_("Item"), width=34), Column(_("Value"), width=60)],
+    rows=summary_rows,
+))
+register_xlsx_sheet(XlsxSheet(
+    key="entities", order=100, title=_("Entities"),
+    columns=[
+        Column(_("Establishment"), width=40), Column(_("FINESS EJ"), width=12), Column(_("Legal status"), width=28),
+        Column(_("Share of activity (%)"), width=14, kind="number"), Column(_("Site"), width=40),
+        Column(_("FINESS EG"), width=12), Column(_("City"), width=24),
+    ],
+    rows=entities_rows,
+))
