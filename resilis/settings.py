@@ -289,6 +289,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": "exports"}}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Exports: re-queue or fail jobs whose worker went silent, delete expired files.
+CELERY_BEAT_SCHEDULE["exports-housekeeping"] = {
+    "task": "apps.exports.tasks.exports_housekeeping", "schedule": 120.0,
+}
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {
