@@ -26,25 +26,21 @@ def app_catalogue_dirs(root: Path) -> list[Path]:
     return sorted(p.parent for p in (root / "apps").glob("*/locale") if p.is_dir())
 
 
-def run(command: list[str], cwd: Path) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "resilis.settings", "PYTHONPATH": str(cwd)}
+def run(command: list[str], cwd: Path, root: Path) -> None:
+    # PYTHONPATH is the project root: an app folder on the path would shadow stdlib modules (selectors…).
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "resilis.settings", "PYTHONPATH": str(root)}
     env.setdefault("DATABASE_URL", "postgres://unused@localhost/unused")
     subprocess.run(command, cwd=cwd, check=True, env=env, stdout=subprocess.DEVNULL)
 
 
 def update(root: Path) -> list[Path]:
-    manage = [sys.executable, str(root / "manage.py")]
-    apps_with_locale = app_catalogue_dirs(root)
+    """One makemessages run from the root: Django files each string under the nearest ``locale`` folder."""
     ignores = ["-i", ".venv/*", "-i", "var/*", "-i", "tests/*", "-i", "static/*", "-i", "scripts/*"]
-    for app in apps_with_locale:
-        ignores += ["-i", f"apps/{app.name}/*"]
-    common = ["makemessages", "-l", "fr", "--no-obsolete", "--no-location", "--no-wrap"]
-    run([*manage, *common, *ignores], cwd=root)
-    for app in apps_with_locale:
-        run([*manage, *common], cwd=app)
+    run([sys.executable, str(root / "manage.py"), "makemessages", "-l", "fr", "--no-obsolete", "--no-location",
+         "--no-wrap", *ignores], cwd=root, root=root)
     catalogues = [root / "locale/fr/LC_MESSAGES/django.po"]
-    catalogues += [app / "locale/fr/LC_MESSAGES/django.po" for app in apps_with_locale]
-    return catalogues
+    catalogues += [app / "locale/fr/LC_MESSAGES/django.po" for app in app_catalogue_dirs(root)]
+    return [po for po in catalogues if po.exists()]
 
 
 def compile_all(catalogues: list[Path]) -> None:
@@ -68,6 +64,9 @@ def check() -> int:
                                    capture_output=True, text=True).stderr.strip()
             if "untranslated" in stats or "fuzzy" in stats:
                 problems.append(f"{relative}: {stats} — run `python scripts/messages.py` and translate")
+            if not (ROOT / relative).exists():
+                problems.append(f"{relative} is missing — run `python scripts/messages.py` and translate")
+                continue
             mo_committed = ROOT / relative.with_suffix(".mo")
             fresh = scratch / "fresh.mo"
             subprocess.run(["msgfmt", "-o", str(fresh), str(ROOT / relative)], check=True)

@@ -99,7 +99,7 @@ class Establishment(TenantModel):
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text=_("Used for the CaRE 66 % rule: BIA, plans and tests must cover at least 66 % of activity."),
+        help_text=_("Used for the CaRE 66 percent rule: BIA, plans and tests must cover at least 66 percent of activity."),
     )
 
     class Meta:

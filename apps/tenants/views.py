@@ -89,8 +89,11 @@ class OrganizationHomeView(OrgViewMixin, TemplateView):
     template_name = "tenants/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The guided CaRE journey: stages registered by the apps, with their progress (apps.compliance.journey).
+        from apps.compliance.journey import journey_context
+
         ctx = super().get_context_data(**kwargs)
-        ctx["establishments"] = selectors.establishment_list(organization=self.organization, membership=self.membership)
+        ctx.update(journey_context(organization=self.organization, membership=self.membership))
         return ctx
 
 
