@@ -1,0 +1,200 @@
+"""Reads for governance pages, checks, the journey and the exports (constant query counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from apps.compliance.catalogue import current_catalogue
+from apps.compliance.models import Evidence
+from apps.governance.models import (
+    CopilMeeting,
+    CrisisAssignment,
+    CrisisRole,
+    Decision,
+    GovernanceMember,
+    GovernanceProfile,
+    ReportingDuty,
+)
+
+
+def governance_profile(*, organization: Any) -> GovernanceProfile:
+    """The organization's governance scheme; an unsaved empty one until the first step is saved."""
+    profile = (
+        GovernanceProfile.objects.filter(organization=organization)
+        .select_related("rpcra__user", "approved_by", "pssi_evidence", "plan_blanc_evidence",
+                        "crisis_procedures_evidence", "rpcra_mission_letter")
+        .first()
+    )
+    return profile or GovernanceProfile(organization=organization)
+
+
+def member_list(*, organization: Any, body: str | None = None) -> QuerySet[GovernanceMember]:
+    qs = GovernanceMember.objects.filter(organization=organization).select_related("member__user", "mission_letter")
+    if body:
+        qs = qs.filter(body=body)
+    return qs.order_by("body", "id")
+
+
+def crisis_roles(*, organization: Any) -> list[CrisisRole]:
+    """Roles with ``holder`` and ``deputies`` attached (two queries whatever the size)."""
+    assignments = CrisisAssignment.objects.filter(organization=organization).select_related("member__user")
+    roles = list(
+        CrisisRole.objects.filter(organization=organization)
+        .prefetch_related(Prefetch("assignments", queryset=assignments.order_by("id")))
+        .order_by("order", "id")
+    )
+    for role in roles:
+        items = list(role.assignments.all())
+        role.holder = next((a for a in items if a.position == CrisisAssignment.Position.HOLDER), None)
+        role.deputies = [a for a in items if a.position == CrisisAssignment.Position.DEPUTY]
+    return roles
+
+
+def meeting_list(*, organization: Any) -> QuerySet[CopilMeeting]:
+    return (
+        CopilMeeting.objects.filter(organization=organization)
+        .annotate(decision_count=Count("decisions", distinct=True), attendee_count=Count("attendees", distinct=True))
+        .order_by("-held_on", "-id")
+    )
+
+
+def meeting_detail(*, organization: Any, pk: int) -> CopilMeeting | None:
+    return (
+        CopilMeeting.objects.filter(organization=organization, pk=pk)
+        .select_related("minutes_evidence")
+        .prefetch_related(
+            Prefetch("attendees", queryset=GovernanceMember.objects.select_related("member__user")),
+            Prefetch("decisions", queryset=Decision.objects.order_by("id")),
+        )
+        .first()
+    )
+
+
+def decision_list(*, organization: Any) -> QuerySet[Decision]:
+    return Decision.objects.filter(organization=organization).select_related("meeting").order_by(
+        "-meeting__held_on", "id"
+    )
+
+
+def duty_list(*, organization: Any) -> QuerySet[ReportingDuty]:
+    return ReportingDuty.objects.filter(organization=organization).order_by("id")
+
+
+def evidence_choices(*, organization: Any) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(organization=organization).alive().order_by("-created_at")
+
+
+# --- Completeness -----------------------------------------------------------------------------------
+
+@dataclass
+class Criterion:
+    key: str
+    requirement_id: str
+    ok: bool
+    missing: str | Promise  # what to do when not ok
+    url_name: str
+    recommended: bool = False  # shown, but does not block the requirement (e.g. naming an RPCRA)
+
+
+@dataclass
+class GovernanceSnapshot:
+    profile: GovernanceProfile
+    team: list[GovernanceMember]
+    copil: list[GovernanceMember]
+    roles: list[CrisisRole]
+    meeting_count: int
+    decision_count: int
+    duty_count: int
+    p1_file_count: int
+    criteria: list[Criterion] = field(default_factory=list)
+
+    def for_requirement(self, requirement_id: str) -> list[Criterion]:
+        return [c for c in self.criteria if c.requirement_id == requirement_id]
+
+    @property
+    def blocking(self) -> list[Criterion]:
+        return [c for c in self.criteria if not c.recommended]
+
+    @property
+    def percent(self) -> int:
+        blocking = self.blocking
+        return round(100 * sum(c.ok for c in blocking) / len(blocking)) if blocking else 0
+
+
+def governance_snapshot(*, organization: Any) -> GovernanceSnapshot:
+    """Everything the completeness checks need, in a fixed number of queries."""
+    profile = governance_profile(organization=organization)
+    members = list(member_list(organization=organization))
+    roles = crisis_roles(organization=organization)
+    meetings = CopilMeeting.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
+    decisions = Decision.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
+    duties = ReportingDuty.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
+    p1_files = Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1").count()
+    snap = GovernanceSnapshot(
+        profile=profile, team=[m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
+        copil=[m for m in members if m.body == GovernanceMember.Body.COPIL], roles=roles,
+        meeting_count=meetings, decision_count=decisions, duty_count=duties, p1_file_count=p1_files,
+    )
+    snap.criteria = _criteria(snap)
+    return snap
+
+
+def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
+    p = s.profile
+    window_start = current_catalogue().pssi_review_window_start
+    today = timezone.localdate()
+    pssi_in_window = bool(p.pssi_validated_on and window_start <= p.pssi_validated_on <= today)
+    complete_roles = [r for r in s.roles if r.holder and r.deputies]
+    kinds = {r.kind for r in s.roles}
+    org, cell, sig, docs = ("governance:step-organisation", "governance:crisis-cell", "governance:step-signalement",
+                            "governance:step-documents")
+    return [
+        # D2.P1 — PSSI
+        Criterion("pssi_date", "D2.P1", pssi_in_window,
+                  _("Record the PSSI validation date: it must be on or after 16/07/2022."), docs),
+        Criterion("pssi_signatory", "D2.P1", bool(p.pssi_signatory.strip()),
+                  _("Record who signed the PSSI (the legal representative)."), docs),
+        Criterion("pssi_file", "D2.P1", bool(p.pssi_evidence_id or s.p1_file_count),
+                  _("Attach the signed PSSI."), docs),
+        # D2.P2 — project organisation
+        Criterion("rpcra", "D2.P2", bool(p.rpcra_id), _("Name an RPCRA (recommended)."), org, recommended=True),
+        Criterion("team", "D2.P2", bool(s.team), _("Describe the project team."), "governance:step-members"),
+        Criterion("mission_letters", "D2.P2", bool(s.team) and all(m.mission_letter_id for m in s.team),
+                  _("Attach a lettre de mission for every member of the project team."), "governance:step-members"),
+        Criterion("copil", "D2.P2", bool(s.copil), _("List the members of the COPIL."), "governance:step-members"),
+        Criterion("cadence", "D2.P2", bool(p.copil_cadence), _("Set how often the COPIL meets."), org),
+        # D2.O1.A — governance scheme
+        Criterion("meeting", "D2.O1.A", s.meeting_count > 0, _("Record at least one COPIL meeting."),
+                  "governance:meeting-create"),
+        Criterion("decisions", "D2.O1.A", s.decision_count > 0, _("Record the decisions taken by the COPIL."),
+                  "governance:meetings"),
+        Criterion("priorities", "D2.O1.A", bool(p.patient_safety_first and p.return_to_nominal_days),
+                  _("The direction sets its priorities (patient safety, return to nominal within X days)."),
+                  "governance:step-priorities"),
+        Criterion("approval", "D2.O1.A", bool(p.approved_at), _("The direction approves the governance scheme."),
+                  "governance:overview"),
+        # D2.O1.B — cyber crisis procedures
+        Criterion("crisis_director", "D2.O1.B", CrisisRole.Kind.DIRECTOR in kinds,
+                  _("Define the roles of the cellule de crise, starting with the directeur de crise."), cell),
+        Criterion("crisis_deputies", "D2.O1.B", bool(s.roles) and len(complete_roles) == len(s.roles),
+                  _("Give every role of the cellule de crise a holder and at least one deputy."), cell),
+        Criterion("phone", "D2.O1.B", bool(p.phone_24_7 and p.phone_independent_of_it),
+                  _("Record a 24/7 phone number that does not depend on the hospital's IT."),
+                  "governance:step-logistics"),
+        Criterion("rooms", "D2.O1.B", bool(p.crisis_room and p.fallback_room),
+                  _("Name the crisis room and a fallback room."), "governance:step-logistics"),
+        Criterion("activation", "D2.O1.B", bool(p.activation_criteria and p.activation_decider),
+                  _("Describe the activation criteria and who decides."), "governance:step-logistics"),
+        Criterion("signalement", "D2.O1.B", bool(p.signalement_procedure and s.duty_count),
+                  _("Describe the reporting procedure and to whom incidents are reported."), sig),
+        Criterion("plan_blanc", "D2.O1.B", bool(p.plan_blanc_reference and p.plan_blanc_digital_risks),
+                  _("Explain how digital risks are integrated in the plan blanc / PGTHSSE."), docs),
+        Criterion("procedures", "D2.O1.B", bool(p.crisis_procedures_summary or p.crisis_procedures_evidence_id),
+                  _("Describe or attach the cyber crisis procedures."), docs),
+    ]
