@@ -49,11 +49,12 @@ def static_roots() -> list[Path]:
     return roots
 
 
-def url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """Serve local static files only; refuse http(s), data, other files and anything else.
+def resolve_static(url: str) -> Path:
+    """The local file a URL may be served from, or ``FetchRefused``.
 
     ``/static/<path>`` (what ``{% static %}`` produces, resolved against the ``file:///`` base URL)
-    goes through the static finders; a ``file://`` URL must lie under a static directory.
+    goes through the static finders; a ``file://`` URL must lie under a static directory; http(s),
+    data:, ftp: and every other scheme are refused (no network access, no server file leak).
     """
     parsed = urlparse(url)
     if parsed.scheme != "file":
@@ -62,17 +63,30 @@ def url_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[st
     static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
     candidate: Path | None = None
     if raw_path.startswith(static_prefix):
-        found = finders.find(raw_path[len(static_prefix):])
+        relative = raw_path[len(static_prefix):]
+        found = finders.find(relative) if ".." not in Path(relative).parts else None
         if found:
             candidate = Path(found if isinstance(found, str) else found[0]).resolve()
         elif settings.STATIC_ROOT:
-            candidate = (Path(settings.STATIC_ROOT) / raw_path[len(static_prefix):]).resolve()
+            candidate = (Path(settings.STATIC_ROOT) / relative).resolve()
     else:
         candidate = Path(raw_path).resolve()
     if candidate is None or not any(candidate.is_relative_to(root) for root in static_roots()) \
             or not candidate.is_file():
         raise FetchRefused(f"refused file outside the static directories: {raw_path!r}")
-    return {"string": candidate.read_bytes(), "filename": candidate.name, "redirected_url": candidate.as_uri()}
+    return candidate
+
+
+def static_url_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that only serves local static files (see ``resolve_static``)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            path = resolve_static(url)
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
+
+    return StaticOnlyFetcher(allowed_protocols=["file"], allow_redirects=False)
 
 
 @dataclass
@@ -153,7 +167,7 @@ def write_pdf(html: str, target: Any, *, variant: str | None = PDF_VARIANT) -> i
     """Lay the HTML out and write the PDF; returns the number of pages. Falls back to plain PDF if PDF/A fails."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url="file:///", url_fetcher=url_fetcher).render()
+    document = HTML(string=html, base_url="file:///", url_fetcher=static_url_fetcher()).render()
     options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
     try:
         document.write_pdf(target, **options)

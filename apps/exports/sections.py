@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.exports.selectors import entity_rows, establishments_with_sites
@@ -54,7 +55,7 @@ register_pdf_section(PdfSection(
     template="exports/sections/candidate.html", context=candidate_context,
 ))
 register_xlsx_sheet(XlsxSheet(
-    key="summary", order=0, title=_("Summary"),
+    key="summary", order=0, title=pgettext_lazy("workbook sheet", "Summary"),
     columns=[Column(_("Item"), width=34), Column(_("Value"), width=60)],
     rows=summary_rows,
 ))

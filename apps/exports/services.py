@@ -273,6 +273,8 @@ def export_run(*, organization: Organization, job_id: str) -> bool:
         sha256 = _sha256_of(temporary)
         size = temporary.stat().st_size
         os.replace(temporary, target)  # atomic: a reader sees the old file or the complete new one
+        for leftover in target.parent.glob(f".{target.stem}.*.part"):  # from a worker killed mid-render
+            leftover.unlink(missing_ok=True)
         now = timezone.now()
         done = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=attempt).update(
             status=ExportJob.Status.DONE, progress=100, progress_label=str(_("Ready")), sha256=sha256, size=size,

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -124,7 +125,7 @@ def render_workbook(*, organization: Any, path: Path, progress: Callable[[int, s
         except Exception as error:
             raise SectionError(title) from error
     if not sheets:
-        ws = wb.create_sheet(title=_("Summary")[:31])
+        ws = wb.create_sheet(title=pgettext("workbook sheet", "Summary")[:31])
         ws.append([_("No data to export yet.")])
     if progress:
         progress(92, _("Saving the workbook"))

@@ -1,0 +1,37 @@
+"""Factories for export jobs; ``done_job_with_file`` writes a real file under MEDIA_ROOT."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from apps.exports.models import ExportJob
+from tests.factories import OrganizationFactory
+
+
+class ExportJobFactory(DjangoModelFactory):
+    class Meta:
+        model = ExportJob
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = ExportJob.Kind.DOSSIER_PDF
+    dossier_version = factory.Sequence(lambda n: n + 1)
+
+
+def done_job_with_file(organization, *, kind: str = ExportJob.Kind.DOSSIER_PDF, content: bytes = b"%PDF-1.7 test",
+                       **kwargs) -> ExportJob:  # noqa: ANN001
+    job = ExportJobFactory(organization=organization, kind=kind, status=ExportJob.Status.DONE, progress=100, **kwargs)
+    path = job.target_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    job.file_path = str(path.relative_to(path.parents[2]))
+    job.size = len(content)
+    job.sha256 = hashlib.sha256(content).hexdigest()
+    job.finished_at = timezone.now()
+    job.expires_at = timezone.now() + timedelta(days=7)
+    job.save()
+    return job

@@ -1,0 +1,19 @@
+"""Kwargs factories for the exports app's URLs (see tests/isolation.py)."""
+
+from apps.exports.models import ExportJob
+from tests.exports.factories import ExportJobFactory, done_job_with_file
+
+
+def _job(org):  # noqa: ANN001, ANN202
+    return {"pk": ExportJobFactory(organization=org, status=ExportJob.Status.FAILED).pk}
+
+
+def _done_job(org):  # noqa: ANN001, ANN202
+    return {"pk": done_job_with_file(org).pk}
+
+
+URL_KWARGS = {
+    "exports:status": _job,
+    "exports:retry": _job,
+    "exports:download": _done_job,
+}
