@@ -157,7 +157,9 @@ def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
     return [
         # D2.P1 — PSSI
         Criterion("pssi_date", "D2.P1", pssi_in_window,
-                  _("Record the PSSI validation date: it must be on or after 16/07/2022."), docs),
+                  _("The PSSI was validated before 16/07/2022: have it reviewed and validated again.")
+                  if p.pssi_validated_on and p.pssi_validated_on < window_start
+                  else _("Record the PSSI validation date: it must be on or after 16/07/2022."), docs),
         Criterion("pssi_signatory", "D2.P1", bool(p.pssi_signatory.strip()),
                   _("Record who signed the PSSI (the legal representative)."), docs),
         Criterion("pssi_file", "D2.P1", bool(p.pssi_evidence_id or s.p1_file_count),

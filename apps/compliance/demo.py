@@ -1,0 +1,41 @@
+"""Demo evidence files: small generated PDFs stored like real uploads (checked, random names, audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_scopes import scope
+
+from apps.compliance.pdf import minimal_pdf
+from apps.compliance.services import evidence_upload
+
+# (organization key, uploader key, title, file name, document date, requirements)
+FILES: list[tuple[str, str, str, str, date | None, list[str]]] = [
+    ("ght", "rpcra", "PSSI du GHT Rives de Loire v3 (signée)", "pssi-ght-v3.pdf", date(2024, 3, 12), ["D2.P1"]),
+    ("ght", "rpcra", "Lettre de mission du RPCRA — Julien Moreau", "lettre-mission-rpcra.pdf", date(2025, 9, 1),
+     ["D2.P2"]),
+    ("ght", "rpcra", "Lettre de mission — Karim Benali, RSSI", "lettre-mission-rssi.pdf", date(2025, 9, 1), ["D2.P2"]),
+    ("ght", "rpcra", "Lettre de mission — Dr Élise Caron, médecin DIM", "lettre-mission-dim.pdf", date(2025, 9, 8),
+     ["D2.P2"]),
+    ("ght", "rpcra", "Plan blanc du GHT — volet cyber (2025)", "plan-blanc-volet-cyber.pdf", date(2025, 6, 30),
+     ["D2.O1.B"]),
+    ("ght", "dsi", "Procédures de gestion de crise cyber", "procedures-crise-cyber.pdf", date(2025, 10, 15),
+     ["D2.O1.B"]),
+    ("ght", "rpcra", "Compte rendu du COPIL PCRA du 14/10/2025", "cr-copil-2025-10-14.pdf", date(2025, 10, 14),
+     ["D2.O1.A"]),
+    ("clinic", "clinique_rpcra", "PSSI de la Clinique du Parc (2021)", "pssi-clinique-2021.pdf", date(2021, 5, 10),
+     ["D2.P1"]),
+]
+
+
+def seed(ctx) -> None:  # noqa: ANN001 - DemoContext
+    for org_key, user_key, title, name, doc_date, requirements in FILES:
+        organization = ctx.organizations[org_key]
+        with scope(organization=organization):
+            evidence_upload(
+                organization=organization, actor=ctx.users[user_key],
+                upload=SimpleUploadedFile(name, minimal_pdf(title.encode("ascii", "replace").decode()),
+                                          content_type="application/pdf"),
+                title=title, document_date=doc_date, requirement_ids=requirements,
+            )
