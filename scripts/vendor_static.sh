@@ -14,4 +14,5 @@ PY
 for tgz in "$work"/*.tgz; do mkdir -p "${tgz%.tgz}" && tar xzf "$tgz" -C "${tgz%.tgz}"; done
 cp "$work"/htmx.org-*/package/dist/htmx.min.js static/vendor/htmx/
 cp "$work"/picocss-pico-*/package/css/pico.min.css static/vendor/pico/
+cp "$work"/cytoscape-*/package/dist/cytoscape.min.js "$work"/cytoscape-*/package/LICENSE static/vendor/cytoscape/
 echo "static/vendor refreshed"

@@ -8,6 +8,8 @@ class BiaConfig(AppConfig):
     verbose_name = _("Business impact analysis")
 
     def ready(self) -> None:
+        from apps.bia import checks  # registers the D2.O1.C checks (exports.py is autodiscovered)
+        from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.views import HISTORY_MODELS
 
         HISTORY_MODELS.update({
@@ -15,3 +17,17 @@ class BiaConfig(AppConfig):
             "bia.activity", "bia.impactanswer", "bia.resource", "bia.activitydependency",
             "bia.resourcedependency", "bia.activitylink",
         })
+        register_stage(Stage(
+            key="bia", order=300, label=_("Business impact analysis"), capability="org.view",
+            description=_("Map the activities, measure their impacts over time, and compare needs with "
+                          "what IT and suppliers can deliver."),
+            links=(
+                NavLink(_("Activities and campaign"), "bia:activities", "bia.view"),
+                NavLink(_("My activities"), "bia:my-activities", "bia.answer"),
+                NavLink(_("Resources"), "bia:resources", "bia.view"),
+                NavLink(_("Gaps and single points of failure"), "bia:gaps", "bia.view"),
+                NavLink(_("Dependency map"), "bia:map", "bia.view"),
+                NavLink(_("Scales"), "bia:scales", "bia.change"),
+            ),
+            progress=checks.journey_progress,
+        ))

@@ -46,6 +46,13 @@ def activity_queryset(*, organization: Organization, membership: Membership) -> 
     return qs
 
 
+def my_activities(*, organization: Organization, membership: Membership) -> QuerySet[Activity]:
+    """The activities assigned to this member as business owner (guardian object permission)."""
+    qs = Activity.objects.filter(organization=organization)
+    qs = get_objects_for_user(membership.user, ANSWER_PERMISSION, klass=qs, accept_global_perms=False)
+    return qs.select_related("establishment", "unit", "unit__parent").order_by("establishment__name", "name")
+
+
 def activity_list(*, organization: Organization, membership: Membership, query: str = "",
                   establishment_id: int | None = None, status: str = "", criticality: str = "",
                   perimeter: str = "", owner_id: int | None = None) -> QuerySet[Activity]:

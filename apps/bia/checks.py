@@ -1,0 +1,133 @@
+"""CaRE D2.O1.C checks (BIA part) and the journey stage's progress.
+
+D2.O1.C asks for a PCRA built on BIAs covering at least: a care service with major patient impact,
+the most critical administrative process, and a plateau technique. A GHT with several legal
+entities (or a candidate with several establishments) must cover entities weighing ≥ 66 % of the
+combined activity (``Establishment.activity_share``). Each check issues a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.bia.models import Activity, CarePerimeter
+from apps.compliance.registry import CheckResult, register_check
+from apps.tenants.models import Establishment
+
+PERIMETERS = (CarePerimeter.CARE_SERVICE, CarePerimeter.ADMIN_PROCESS, CarePerimeter.TECHNICAL_PLATFORM)
+COVERAGE_THRESHOLD = Decimal("66")
+
+
+def _perimeter_status(organization: Any) -> dict[tuple[int, str], set[str]]:
+    """(establishment id, perimeter) → statuses of the activities tagged with that perimeter (one query)."""
+    result: dict[tuple[int, str], set[str]] = {}
+    rows = (Activity.objects.filter(organization=organization, care_perimeter__in=PERIMETERS)
+            .values_list("establishment_id", "care_perimeter", "status").distinct())
+    for establishment_id, perimeter, status in rows:
+        result.setdefault((establishment_id, perimeter), set()).add(status)
+    return result
+
+
+def _validated_perimeters(status: dict[tuple[int, str], set[str]], establishment_id: int | None = None) -> set[str]:
+    return {p for (e, p), statuses in status.items()
+            if Activity.Status.VALIDATED in statuses and (establishment_id is None or e == establishment_id)}
+
+
+@register_check("D2.O1.C", key="bia.perimeters")
+def bia_minimum_perimeters(organization: Any) -> CheckResult:
+    """A validated BIA on each of the three minimum perimeters."""
+    status = _perimeter_status(organization)
+    validated = _validated_perimeters(status)
+    started = {p for (_e, p) in status}
+    evidence = [_("Validated BIA on the perimeter « %(perimeter)s ».") % {"perimeter": CarePerimeter(p).label}
+                for p in PERIMETERS if p in validated]
+    missing = []
+    for p in PERIMETERS:
+        if p in validated:
+            continue
+        if p in started:
+            missing.append(_("The BIA on « %(perimeter)s » is not validated yet.") % {"perimeter": CarePerimeter(p).label})
+        else:
+            missing.append(_("No activity is tagged « %(perimeter)s »: tag one and run its BIA.")
+                           % {"perimeter": CarePerimeter(p).label})
+    if len(validated) == len(PERIMETERS):
+        state = CheckResult.MET
+    elif started:
+        state = CheckResult.PARTIAL
+    else:
+        state = CheckResult.NOT_MET
+    return CheckResult(
+        status=state,
+        summary=_("%(done)s of 3 minimum perimeters have a validated BIA.") % {"done": len(validated)},
+        evidence=evidence, missing=missing, action=(gettext_lazy("Open the BIA"), "bia:activities"),
+    )
+
+
+@register_check("D2.O1.C", key="bia.coverage_66")
+def bia_activity_coverage(organization: Any) -> CheckResult:
+    """With several establishments, the covered ones must weigh ≥ 66 % of the combined activity.
+
+    An establishment is covered when each of the three minimum perimeters has a validated BIA in it.
+    """
+    establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
+    status = _perimeter_status(organization)
+    if len(establishments) <= 1:
+        covered = len(_validated_perimeters(status)) == len(PERIMETERS)
+        return CheckResult(
+            status=CheckResult.MET if covered else CheckResult.NOT_MET if not status else CheckResult.PARTIAL,
+            summary=_("A single establishment: the 66 % rule is met once its BIA covers the three perimeters."),
+        )
+    share = Decimal("0")
+    evidence, missing = [], []
+    for est in establishments:
+        done = _validated_perimeters(status, est.pk)
+        if len(done) == len(PERIMETERS):
+            share += est.activity_share
+            evidence.append(_("%(name)s (%(share)s %% of activity): the three perimeters are covered.")
+                            % {"name": est, "share": est.activity_share})
+        else:
+            missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of 3 perimeters validated.")
+                           % {"name": est, "share": est.activity_share, "done": len(done)})
+    if share >= COVERAGE_THRESHOLD:
+        state = CheckResult.MET
+    elif share > 0 or status:
+        state = CheckResult.PARTIAL
+    else:
+        state = CheckResult.NOT_MET
+    return CheckResult(
+        status=state,
+        summary=_("Establishments covered by validated BIAs weigh %(share)s %% of the combined activity "
+                  "(66 %% required).") % {"share": share},
+        evidence=evidence, missing=missing if state != CheckResult.MET else [],
+        action=(gettext_lazy("Open the BIA"), "bia:activities"),
+    )
+
+
+def journey_progress(organization: Any) -> dict[str, Any]:
+    """The « BIA » stage of the journey: share of validated BIAs, what is missing, what to do next."""
+    counts: dict[str, int] = {}
+    without_owner = 0
+    for status, has_owner in Activity.objects.filter(organization=organization).values_list("status", "owner_id"):
+        counts[status] = counts.get(status, 0) + 1
+        without_owner += has_owner is None
+    total = sum(counts.values())
+    if not total:
+        return {"percent": 0, "missing": [_("No activity is mapped yet.")],
+                "next_action": (_("Import typical hospital activities"), "bia:catalogue")}
+    validated = counts.get(Activity.Status.VALIDATED, 0)
+    missing = [str(m) for m in bia_minimum_perimeters(organization).missing]
+    if without_owner:
+        missing.append(_("%(count)s activities have no business owner.") % {"count": without_owner})
+    if counts.get(Activity.Status.SUBMITTED):
+        next_action = (_("Review the submitted BIAs"), "bia:activities")
+    elif without_owner:
+        next_action = (_("Assign the business owners"), "bia:activities")
+    elif validated < total:
+        next_action = (_("Follow the campaign"), "bia:activities")
+    else:
+        next_action = (_("Check the gaps"), "bia:gaps")
+    return {"percent": round(100 * validated / total), "missing": missing, "next_action": next_action}

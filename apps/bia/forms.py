@@ -1,0 +1,276 @@
+"""BIA forms. Choice querysets are set in ``__init__`` from the organization (never at import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.bia.models import (
+    Activity,
+    BiaSettings,
+    CarePerimeter,
+    Criticality,
+    ImpactCriterion,
+    OrgUnit,
+    Resource,
+    TimeHorizon,
+)
+from apps.tenants.models import Establishment, Membership, Organization, Site
+
+
+class _TenantModelForm(forms.ModelForm):
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.instance.organization = organization
+
+    def validate_unique(self) -> None:
+        # Per-organization uniqueness is checked with the organization set (services run full_clean too).
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class ActivityForm(_TenantModelForm):
+    establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    pole = forms.CharField(label=_("Pôle"), max_length=200, required=False)
+    service = forms.CharField(label=_("Service / functional unit"), max_length=200, required=False)
+    owner = forms.ModelChoiceField(label=_("Business owner"), queryset=Membership.objects.none(), required=False,
+                                   help_text=_("Only this person (and the BIA managers) can answer the questionnaire."))
+
+    class Meta:
+        model = Activity
+        fields = ["establishment", "site", "name", "process", "care_perimeter", "recovery_priority"]
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, **kwargs)
+        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
+        self.fields["site"].queryset = Site.objects.filter(organization=organization)
+        self.fields["owner"].queryset = Membership.objects.filter(organization=organization).select_related("user")
+        self.fields["owner"].label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} — {m.get_role_display()}"
+        order = ["establishment", "site", "pole", "service", "name", "process", "care_perimeter", "owner",
+                 "recovery_priority"]
+        self.order_fields(order)
+        unit = self.instance.unit if self.instance.pk else None
+        if unit is not None:
+            self.initial.setdefault("service", unit.name if unit.kind == OrgUnit.Kind.SERVICE else "")
+            pole = unit.parent if unit.kind == OrgUnit.Kind.SERVICE else unit
+            self.initial.setdefault("pole", pole.name if pole else "")
+        if self.instance.pk and self.instance.owner_id:
+            self.initial.setdefault("owner", Membership.objects.filter(
+                organization=organization, user_id=self.instance.owner_id).values_list("pk", flat=True).first())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        site = data.get("site")
+        if site and data.get("establishment") and site.establishment_id != data["establishment"].pk:
+            self.add_error("site", _("This site belongs to another establishment."))
+        return data
+
+
+class DescriptionStepForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["description", "critical_periods"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}), "critical_periods": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "critical_periods": _("Nights, week-ends, seasonal peaks, end of month… when an interruption hurts most."),
+        }
+
+
+class DataLossStepForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["pdma_hours", "data_to_reenter"]
+        widgets = {"data_to_reenter": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "pdma_hours": _("How many hours of recent data can be lost and re-entered from paper without danger?"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pdma_hours"].required = True
+
+
+class StaffStepForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["minimum_staff", "key_skills", "fallback_premises"]
+        widgets = {"key_skills": forms.Textarea(attrs={"rows": 3})}
+
+
+class DegradedModeStepForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["degraded_mode_exists", "degraded_mode_description", "degraded_mode_reference",
+                  "degraded_mode_updated_on"]
+        widgets = {"degraded_mode_description": forms.Textarea(attrs={"rows": 4}),
+                   "degraded_mode_updated_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("degraded_mode_exists") and not (data.get("degraded_mode_description") or "").strip():
+            self.add_error("degraded_mode_description", _("Describe the degraded mode in a few words."))
+        return data
+
+
+class ImpactGridForm(forms.Form):
+    """One select per criterion × horizon, plus the optional DMIA override and its justification."""
+
+    dmia_override_hours = forms.IntegerField(
+        label=_("DMIA set by hand (hours)"), required=False, min_value=1,
+        help_text=_("Leave empty to use the DMIA derived from the grid."),
+    )
+    dmia_override_justification = forms.CharField(label=_("Justification"), required=False,
+                                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, criteria: list[ImpactCriterion], horizons: list[TimeHorizon],
+                 cells: dict[tuple[int, int], int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria, self.horizons = criteria, horizons
+        for criterion in criteria:
+            if not criterion.is_active:
+                continue
+            levels = {lv.level: lv.label for lv in getattr(criterion, "level_rows", [])}
+            choices = [("", "—")] + [(str(i), f"{i} — {levels.get(i, i)}") for i in range(1, 5)]
+            for horizon in horizons:
+                name = self.cell_name(criterion.pk, horizon.pk)
+                self.fields[name] = forms.TypedChoiceField(
+                    label=f"{criterion.name} — {horizon.label}", choices=choices, coerce=int, required=False,
+                    empty_value=None,
+                )
+                self.initial.setdefault(name, cells.get((criterion.pk, horizon.pk)))
+
+    @staticmethod
+    def cell_name(criterion_id: int, horizon_id: int) -> str:
+        return f"c{criterion_id}_h{horizon_id}"
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"criterion": c, "cells": [self[self.cell_name(c.pk, h.pk)] for h in self.horizons]}
+            for c in self.criteria if c.is_active
+        ]
+
+    def levels(self) -> dict[tuple[int, int], int | None]:
+        return {
+            (c.pk, h.pk): self.cleaned_data.get(self.cell_name(c.pk, h.pk))
+            for c in self.criteria if c.is_active for h in self.horizons
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("dmia_override_hours") is not None and not (data.get("dmia_override_justification") or "").strip():
+            self.add_error("dmia_override_justification", _("Explain why the DMIA is set by hand."))
+        return data
+
+
+class ActivityDependencyForm(forms.Form):
+    resource = forms.ModelChoiceField(label=_("Resource"), queryset=Resource.objects.none())
+    workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
+    workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = Resource.objects.filter(organization=organization).order_by("kind", "name")
+        self.fields["resource"].label_from_instance = lambda r: f"{r.name} ({r.get_kind_display()})"
+
+
+class ActivityLinkForm(forms.Form):
+    depends_on = forms.ModelChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none())
+    workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
+    workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, organization: Organization, exclude: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Activity.objects.filter(organization=organization).select_related("establishment").order_by(
+            "establishment__name", "name")
+        if exclude:
+            qs = qs.exclude(pk=exclude)
+        self.fields["depends_on"].queryset = qs
+        self.fields["depends_on"].label_from_instance = lambda a: f"{a.name} — {a.establishment}"
+
+
+class ResourceForm(_TenantModelForm):
+    establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none(),
+                                           required=False,
+                                           help_text=_("Leave empty for a resource shared by the whole organization."))
+
+    class Meta:
+        model = Resource
+        fields = ["kind", "name", "description", "establishment", "vendor", "is_saas", "rto_capability_hours",
+                  "rpo_capability_hours", "contract_reference", "contract_end", "sla", "contact_24_7"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "contract_end": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, **kwargs)
+        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
+
+
+class ResourceDependencyForm(forms.Form):
+    depends_on = forms.ModelChoiceField(label=_("Depends on"), queryset=Resource.objects.none())
+    workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
+    workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, organization: Organization, exclude: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
+        if exclude:
+            qs = qs.exclude(pk=exclude)
+        self.fields["depends_on"].queryset = qs
+        self.fields["depends_on"].label_from_instance = lambda r: f"{r.name} ({r.get_kind_display()})"
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=_("Comment for the business owner"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BiaSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BiaSettings
+        fields = ["intolerable_level", "critical_max_dmia_hours", "high_max_dmia_hours", "medium_max_dmia_hours",
+                  "method_note"]
+        widgets = {"method_note": forms.Textarea(attrs={"rows": 4})}
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    order = forms.IntegerField(label=_("Order"), min_value=0, required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args: Any, levels: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        for level in levels:
+            self.fields[f"level_{level.level}"] = forms.CharField(
+                label=_("Level %(level)s — %(label)s") % {"level": level.level, "label": level.label},
+                required=False, widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.initial.setdefault(f"level_{level.level}", level.description)
+
+    def level_descriptions(self) -> dict[int, str]:
+        return {int(k.split("_")[1]): v for k, v in self.cleaned_data.items() if k.startswith("level_")}
+
+
+class HorizonForm(forms.ModelForm):
+    class Meta:
+        model = TimeHorizon
+        fields = ["label", "hours"]
+
+
+class ActivityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    establishment = forms.TypedChoiceField(label=_("Establishment"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses"))] + list(Activity.Status.choices))
+    criticality = forms.ChoiceField(label=_("Criticality"), required=False,
+                                    choices=[("", _("All criticalities"))] + list(Criticality.choices))
+    perimeter = forms.ChoiceField(label=_("CaRE perimeter"), required=False,
+                                  choices=[("", _("All perimeters"))] + list(CarePerimeter.choices))
+
+    def __init__(self, *args: Any, establishments: list[Establishment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].choices = [("", _("All establishments"))] + [(e.pk, str(e)) for e in establishments]
