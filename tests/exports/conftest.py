@@ -81,8 +81,14 @@ def worker_factory(media_root: Path, tmp_path: Path) -> Iterator[Callable[..., W
 
 
 @pytest.fixture
-def private_queue() -> str:
-    return f"exports-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+def private_queue() -> Iterator[str]:
+    """A queue no other test's worker reads; deleted (with any message left in it) afterwards."""
+    from resilis.celery import app
+
+    name = f"exports-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    yield name
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_delete(name)
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 120, interval: float = 0.3, message: str = "") -> Any:

@@ -1,0 +1,123 @@
+"""Export job life cycle without a worker process: claim, run, reclaim, purge, retry (real DB and Redis)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+from django_scopes import scope
+
+from apps.exports import registry, services
+from apps.exports.models import ExportJob
+from apps.exports.registry import PdfSection
+from tests.exports.factories import ExportJobFactory, done_job_with_file
+
+
+def run(org, job) -> bool:  # noqa: ANN001
+    with scope(organization=org), translation.override("fr"):
+        return services.export_run(organization=org, job_id=str(job.pk))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [ExportJob.Kind.DOSSIER_PDF, ExportJob.Kind.WORKBOOK_XLSX])
+def test_run_writes_the_file_under_the_job_name_with_its_checksum(org, media_root, kind) -> None:  # noqa: ANN001
+    job = ExportJobFactory(organization=org, kind=kind)
+    assert run(org, job) is True
+    job.refresh_from_db()
+    path = media_root / "exports" / str(org.pk) / f"{job.pk}.{job.extension}"
+    assert job.status == ExportJob.Status.DONE and job.progress == 100 and job.attempts == 1
+    assert job.file_path == f"exports/{org.pk}/{job.pk}.{job.extension}"
+    assert job.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and job.size == path.stat().st_size
+    assert job.expires_at > timezone.now() + timedelta(days=6)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+
+    # The same message again: nothing re-rendered, nothing changed.
+    mtime = path.stat().st_mtime_ns
+    assert run(org, job) is False
+    job.refresh_from_db()
+    assert job.attempts == 1 and path.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.django_db
+def test_claim_is_conditional(org) -> None:  # noqa: ANN001
+    job = ExportJobFactory(organization=org)
+    assert services.export_claim(job_id=str(job.pk)) is True
+    assert services.export_claim(job_id=str(job.pk)) is False  # running, with a fresh heartbeat
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert services.export_claim(job_id=str(job.pk)) is True  # its worker went silent
+    job.refresh_from_db()
+    assert job.attempts == 2
+
+
+@pytest.mark.django_db
+def test_pending_job_over_the_cap_is_failed_not_run(org) -> None:  # noqa: ANN001
+    job = ExportJobFactory(organization=org, attempts=services.MAX_ATTEMPTS)
+    with translation.override("fr"):
+        assert services.export_claim(job_id=str(job.pk)) is False
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and "abandonné" in job.error
+
+
+@pytest.mark.django_db
+def test_reclaim_requeues_silent_jobs_and_fails_them_after_the_cap(org, private_queue) -> None:  # noqa: ANN001
+    old = timezone.now() - timedelta(minutes=30)
+    silent = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1, heartbeat_at=old)
+    exhausted = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=services.MAX_ATTEMPTS,
+                                 heartbeat_at=old, language="fr")
+    alive = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1, heartbeat_at=timezone.now())
+    result = services.export_reclaim_stale(queue=private_queue)
+    assert result == {"requeued": 1, "failed": 1}
+    states = {j.pk: j for j in ExportJob.objects.filter(organization=org)}
+    assert states[silent.pk].status == ExportJob.Status.PENDING
+    assert states[exhausted.pk].status == ExportJob.Status.FAILED
+    assert states[exhausted.pk].error.startswith("L'export a été interrompu plusieurs fois")
+    assert states[alive.pk].status == ExportJob.Status.RUNNING
+
+
+@pytest.mark.django_db
+def test_purge_deletes_expired_files_only(org, media_root) -> None:  # noqa: ANN001
+    expired = done_job_with_file(org)
+    kept = done_job_with_file(org)
+    ExportJob.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert services.export_purge_expired() == 1
+    assert not (media_root / expired.file_path).exists()
+    assert (media_root / kept.file_path).exists()
+    expired.refresh_from_db()
+    assert expired.purged_at is not None and not expired.is_downloadable
+
+
+@pytest.mark.django_db
+def test_a_failing_section_fails_the_job_with_its_name(org, media_root, monkeypatch) -> None:  # noqa: ANN001
+    def broken(organization):  # noqa: ANN001, ANN202
+        raise ValueError("bug")
+
+    monkeypatch.setattr(registry, "_PDF", {})
+    registry.register_pdf_section(PdfSection(key="bia", order=300, title="Synthèse BIA",
+                                             template="exports/sections/candidate.html", context=broken))
+    job = ExportJobFactory(organization=org, language="fr")
+    assert run(org, job) is False
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED
+    assert job.error.startswith("La partie « Synthèse BIA » de l'export n'a pas pu être produite.")
+    assert not any((media_root / "exports" / str(org.pk)).iterdir())
+
+
+@pytest.mark.django_db
+def test_slow_parameter_only_exists_in_tests(org, settings) -> None:  # noqa: ANN001
+    job = ExportJobFactory(organization=org, parameters={"slow_seconds": 5})
+    assert services._slow_seconds(job) == 5
+    settings.RESILIS_ENV = "production"
+    assert services._slow_seconds(job) == 0
+
+
+@pytest.mark.django_db
+def test_retry_is_audited_and_keeps_the_version(org, admin_user) -> None:  # noqa: ANN001
+    from apps.core.models import AuditEvent
+
+    job = ExportJobFactory(organization=org, status=ExportJob.Status.FAILED, dossier_version=7, attempts=3)
+    services.export_retry(organization=org, actor=admin_user, job=job)
+    job.refresh_from_db()
+    assert (job.status, job.dossier_version, job.attempts) == (ExportJob.Status.PENDING, 7, 0)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_REQUESTED, details__retry=True).count() == 1
