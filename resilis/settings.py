@@ -174,6 +174,7 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "apps.accounts.forms.LoginForm"}
 ACCOUNT_SESSION_REMEMBER = False
 # Failed logins are throttled by django-axes (account/IP lockout page); allauth keeps its other limits.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
@@ -221,7 +222,9 @@ STORAGES = {
 }
 # Uploaded files live outside the web root and are only served through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-MEDIA_URL = None
+# No URL serves MEDIA_ROOT (no route, whitenoise serves static only); the value exists because Django's
+# live test server builds a handler from it.
+MEDIA_URL = "/_private-media-never-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RESILIS_UPLOAD_MAX_BYTES = env_int("RESILIS_UPLOAD_MAX_MB", 20) * 1024 * 1024
