@@ -135,7 +135,10 @@ if not DATABASE_URL:
         "DATABASE_URL is not set. Start Resilis with `python3 run.py` (embedded PostgreSQL) "
         "or export DATABASE_URL=postgres://user@host:5432/resilis."
     )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Tests: no persistent connections (live-server threads would keep the test database busy at teardown).
+DATABASES = {"default": dj_database_url.parse(
+    DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if RESILIS_ENV == "test" else 60)
+)}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

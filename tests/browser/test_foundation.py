@@ -76,7 +76,7 @@ def test_administrator_invites_and_the_guest_accepts(page: Page, live_server, br
     admin = MembershipFactory(organization=org, role=Role.ADMINISTRATOR).user
     login(page, live_server, admin.email)
     page.goto(f"{live_server.url}/o/{org.slug}/membres/")
-    page.get_by_role("link", name="Inviter quelqu'un").click()
+    page.get_by_role("button", name="Inviter quelqu'un").click()
     page.get_by_label("Adresse e-mail").fill("pharmacien@ch-valmont.example")
     page.get_by_label("Rôle").select_option(label="Responsable métier")
     page.get_by_role("button", name="Envoyer l'invitation").click()
@@ -89,9 +89,9 @@ def test_administrator_invites_and_the_guest_accepts(page: Page, live_server, br
     guest.goto(f"{live_server.url}/invitation/{invitation.token}/")
     expect(guest.get_by_text("Responsable métier")).to_be_visible()
     guest.get_by_label("Prénom").fill("Marc")
-    guest.get_by_label("Nom", exact=True).fill("Rousseau")
-    guest.get_by_label("Mot de passe", exact=True).fill("Pharmacie-Continuite-2026")
-    guest.get_by_label("Mot de passe (confirmation)").fill("Pharmacie-Continuite-2026")
+    guest.get_by_label("Nom :", exact=True).fill("Rousseau")
+    guest.get_by_label("Mot de passe :", exact=True).fill("Pharmacie-Continuite-2026")
+    guest.get_by_label("Mot de passe (confirmation) :").fill("Pharmacie-Continuite-2026")
     guest.get_by_role("button", name="Créer mon compte et rejoindre").click()
     expect(guest.get_by_text("Bienvenue dans CH de Valmont.")).to_be_visible()
     assert Membership.objects.get(organization=org, user__email="pharmacien@ch-valmont.example").role == Role.BUSINESS_OWNER
