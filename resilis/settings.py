@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "apps.compliance",
     "apps.governance",
     "apps.bia",
+    "apps.continuity",
+    "apps.backups",
     "apps.exports",
 ]
 

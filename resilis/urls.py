@@ -20,6 +20,8 @@ TENANT_APPS = [
     ("", "apps.tenants.urls"),
     ("gouvernance/", "apps.governance.urls"),
     ("bia/", "apps.bia.urls"),
+    ("plans/", "apps.continuity.urls"),
+    ("sauvegardes/", "apps.backups.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
 ]

@@ -1,0 +1,7 @@
+"""Backups pages; included under ``/o/<org_slug>/`` by ``resilis.urls``."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "backups"
+
+urlpatterns: list = []
