@@ -30,7 +30,7 @@ def venv_python() -> Path:
 
 def ensure_venv() -> None:
     if sys.version_info < (3, 11):
-        sys.exit("Resilis needs Python 3.11 or newer (found %s)." % sys.version.split()[0])
+        sys.exit(f"Resilis needs Python 3.11 or newer (found {sys.version.split()[0]}).")
     if not venv_python().exists():
         print("» Creating the virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)

@@ -58,7 +58,7 @@ def start_postgres(data_dir: Path, database: str) -> str:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
     _postgres.append(server)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608 - constant name
     if "1 row" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     # pgserver listens on a Unix socket; its URI says where.

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import include, path
 from django.views.generic import RedirectView
