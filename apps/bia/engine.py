@@ -391,8 +391,14 @@ def single_points_of_failure(graph: Graph, adj: Mapping[NodeKey, Sequence[NodeKe
     return result
 
 
-def analyse(graph: Graph, *, critical: Iterable[str] = ("critical", "high"), spof_min_activities: int = 2) -> Analysis:
-    """Run the whole engine on a graph."""
+def analyse(graph: Graph, *, critical: Iterable[str] = ("critical", "high"), spof_min_activities: int = 2,
+            rpo_kinds: Iterable[str] = ("application",)) -> Analysis:
+    """Run the whole engine on a graph.
+
+    A missing RPO is only reported for ``rpo_kinds`` (data lives in applications; a network or a
+    supplier has no data loss of its own), but any declared RPO is compared with the need.
+    """
+    rpo_kinds = set(rpo_kinds)
     strict = _adjacency(graph, strict=True)
     rto_req = _flow_down(graph, strict, "dmia_hours")
     rpo_req = _flow_down(graph, strict, "pdma_hours")
@@ -412,7 +418,8 @@ def analyse(graph: Graph, *, critical: Iterable[str] = ("critical", "high"), spo
         if key in rpo_req:
             need = rpo_req[key]
             if resource.rpo_hours is None:
-                missing.append(Gap("rpo", key, need.hours, None, need.path))
+                if resource.kind in rpo_kinds:
+                        missing.append(Gap("rpo", key, need.hours, None, need.path))
             elif resource.rpo_hours > need.hours:
                 gaps.append(Gap("rpo", key, need.hours, resource.rpo_hours, need.path))
     # Upstream activities that promise less than their downstream activities need.
@@ -428,7 +435,7 @@ def analyse(graph: Graph, *, critical: Iterable[str] = ("critical", "high"), spo
         cap = capabilities.get(key)
         if need and cap and cap.hours is not None and cap.bottleneck is not None and cap.hours > need.hours:
             risks.append(ActivityRisk(pk, need.hours, cap.hours, bfs_path(strict, key, cap.bottleneck)))
-    gaps.sort(key=lambda g: (g.required_hours, -(g.excess_hours or 0), g.kind, g.node))
+    gaps.sort(key=lambda g: (g.kind != "rto", g.required_hours, -(g.excess_hours or 0), g.node))
     return Analysis(
         rto_requirements=rto_req, rpo_requirements=rpo_req, capabilities=capabilities, gaps=gaps,
         missing_capabilities=missing, activity_risks=risks,

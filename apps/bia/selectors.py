@@ -226,6 +226,40 @@ def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:
             "rpo": res.rpo_hours, "measured": res.measured_rto_hours is not None}
 
 
+def _hours(value: float | None) -> str:
+    from apps.bia.templatetags.bia_tags import hours
+
+    return hours(value)
+
+
+def gap_sentence(row: GapRow) -> str:
+    """« Urgences needs 4 h → DPI needs 4 h → Active Directory promises 24 h », translated."""
+    from django.utils.translation import gettext as _
+
+    gap = row.gap
+    parts = []
+    last = len(row.steps) - 1
+    for i, step in enumerate(row.steps):
+        name = step["name"]
+        need = _hours(gap.required_hours)
+        if i == 0 and gap.kind == "rpo":
+            parts.append(_("%(name)s can lose at most %(hours)s") % {"name": name, "hours": need})
+        elif i < last or (i == 0 and last == 0):
+            parts.append(_("%(name)s needs %(hours)s") % {"name": name, "hours": need})
+        elif step["kind"] == engine.ACTIVITY:
+            parts.append(_("%(name)s has a DMIA of %(hours)s") % {"name": name, "hours": _hours(step["dmia"])})
+        elif gap.capable_hours is None:
+            parts.append(_("%(name)s declares no capability") % {"name": name})
+        elif gap.kind == "rpo":
+            parts.append(_("%(name)s may lose %(hours)s") % {"name": name, "hours": _hours(gap.capable_hours)})
+        elif gap.measured:
+            parts.append(_("%(name)s was restored in %(hours)s (measured)") % {"name": name,
+                                                                              "hours": _hours(gap.capable_hours)})
+        else:
+            parts.append(_("%(name)s promises %(hours)s") % {"name": name, "hours": _hours(gap.capable_hours)})
+    return " → ".join(parts)
+
+
 def gap_rows(graph: engine.Graph, gaps: list[engine.Gap]) -> list[GapRow]:
     rows = []
     for gap in gaps:

@@ -1,0 +1,60 @@
+"""The BIA's contribution to the dossier: PDF section and XLSX sheets, registered and filled."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from apps.bia import exports, services
+from apps.exports.registry import pdf_sections, xlsx_sheets
+from tests.bia.factories import ResourceFactory, activity_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hospital(org, scales):  # noqa: ANN001, ANN201
+    urgences = activity_in(org, name="Urgences", dmia_override_hours=4, dmia_override_justification="Vital",
+                           pdma_hours=1, criticality="critical")
+    bloc = activity_in(org, name="Bloc opératoire", dmia_override_hours=4, dmia_override_justification="Vital",
+                       criticality="critical")
+    dpi = ResourceFactory(organization=org, name="DPI", rto_capability_hours=4, rpo_capability_hours=1)
+    ad = ResourceFactory(organization=org, name="Active Directory", kind="infrastructure", rto_capability_hours=24)
+    for activity in (urgences, bloc):
+        services.activity_dependency_set(activity=activity, actor=None, resource=dpi)
+    services.resource_dependency_set(resource=dpi, actor=None, depends_on=ad)
+    services.impacts_save(activity=urgences, actor=None, levels={(scales["criteria"][0].pk, scales["horizons"][0].pk): 4})
+    return org
+
+
+def test_parts_are_registered() -> None:
+    assert "bia" in {s.key for s in pdf_sections()}
+    assert {"bia", "bia_dependencies", "bia_needs_capabilities"} <= {s.key for s in xlsx_sheets()}
+    with translation.override("fr"):
+        titles = {str(s.title) for s in xlsx_sheets()}
+        assert {"BIA", "Dépendances", "Besoins vs capacités"} <= titles
+        assert str(next(s for s in pdf_sections() if s.key == "bia").title) == "Synthèse du BIA"
+
+
+def test_pdf_section_ranks_activities_and_explains_gaps(hospital, django_assert_max_num_queries) -> None:  # noqa: ANN001
+    with translation.override("fr"):
+        with django_assert_max_num_queries(15):
+            ctx = exports.bia_context(hospital)
+        html = render_to_string("bia/exports/section.html", ctx)
+    assert "Urgences a besoin de 4 h → DPI a besoin de 4 h → Active Directory promet 24 h" in html
+    assert "Active Directory" in html and "Points uniques de défaillance" in html
+
+
+def test_xlsx_rows(hospital) -> None:  # noqa: ANN001
+    with translation.override("fr"):
+        rows = list(exports.bia_rows(hospital))
+        deps = list(exports.dependency_rows(hospital))
+        needs = {r[1]: r for r in exports.needs_vs_capabilities_rows(hospital)}
+    sheet = next(s for s in xlsx_sheets() if s.key == "bia")
+    assert all(len(r) == len(sheet.columns) for r in rows)
+    assert rows[0][5] in ("Urgences", "Bloc opératoire") and rows[0][10] == 4
+    assert "Sécurité des patients : 4" in next(r for r in rows if r[5] == "Urgences")[13]
+    assert len(deps) == 3
+    assert needs["Active Directory"][2] == 4 and needs["Active Directory"][7] == "oui"
+    assert needs["Active Directory"][8] == 2
