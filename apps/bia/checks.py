@@ -79,7 +79,7 @@ def bia_activity_coverage(organization: Any) -> CheckResult:
         covered = len(_validated_perimeters(status)) == len(PERIMETERS)
         return CheckResult(
             status=CheckResult.MET if covered else CheckResult.NOT_MET if not status else CheckResult.PARTIAL,
-            summary=_("A single establishment: the 66 % rule is met once its BIA covers the three perimeters."),
+            summary=_("A single establishment: the 66 percent rule is met once its BIA covers the three perimeters."),
         )
     share = Decimal("0")
     evidence, missing = [], []
