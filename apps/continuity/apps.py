@@ -6,3 +6,24 @@ class ContinuityConfig(AppConfig):
     name = "apps.continuity"
     label = "continuity"
     verbose_name = _("Continuity plans")
+
+    def ready(self) -> None:
+        from apps.continuity import checks  # registers the D2.O1.C checks (exports.py is autodiscovered)
+        from apps.core.navigation import NavLink, Stage, register_stage
+        from apps.tenants.views import HISTORY_MODELS
+
+        HISTORY_MODELS.update({
+            "continuity.scenario", "continuity.plan", "continuity.planactivity", "continuity.planscenario",
+            "continuity.planversion", "continuity.degradedmode", "continuity.reflexsheet", "continuity.recoverystep",
+        })
+        register_stage(Stage(
+            key="plans", order=400, label=_("Continuity plans"), capability="org.view",
+            description=_("Build the PCA/PRA of each perimeter from the BIA: degraded modes, fiches réflexes, "
+                          "recovery sequence, approval."),
+            links=(
+                NavLink(_("Plans"), "continuity:plans", "plans.view"),
+                NavLink(_("Coverage matrix"), "continuity:coverage", "plans.view"),
+                NavLink(_("Scenarios"), "continuity:scenarios", "plans.view"),
+            ),
+            progress=checks.journey_progress,
+        ))

@@ -1,0 +1,139 @@
+"""CaRE D2.O1.C checks, plans side, and the « Plans » stage of the journey.
+
+D2.O1.C asks for a PCRA built on BIAs: the information system unavailable scenario is mandatory,
+plus at least one other (site, people, supplier); the three minimum perimeters (care service,
+critical administrative process, plateau technique) covered where the BIA tags activities with them;
+for a candidate with several establishments, the covered ones must weigh ≥ 66 % of the combined
+activity (``Establishment.activity_share``). A plan counts once a version of it is approved.
+Each check issues a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.bia.models import Activity, CarePerimeter
+from apps.compliance.registry import CheckResult, register_check
+from apps.continuity.models import DegradedMode, Plan, PlanActivity, PlanScenario, PlanVersion, Scenario
+from apps.tenants.models import Establishment
+
+PERIMETERS = (CarePerimeter.CARE_SERVICE, CarePerimeter.ADMIN_PROCESS, CarePerimeter.TECHNICAL_PLATFORM)
+COVERAGE_THRESHOLD = Decimal("66")
+
+
+def _approved_plan_ids(organization: Any) -> set[int]:
+    return set(PlanVersion.objects.filter(organization=organization, status=PlanVersion.Status.APPROVED,
+                                          plan__is_archived=False).values_list("plan_id", flat=True))
+
+
+def _covered(organization: Any) -> tuple[set[str], set[tuple[int, str]], dict[int, set[str]]]:
+    """Scenario kinds of approved plans; (establishment, perimeter) of activities in approved plans."""
+    approved = _approved_plan_ids(organization)
+    kinds = set(PlanScenario.objects.filter(organization=organization, plan_id__in=approved)
+                .values_list("scenario__kind", flat=True))
+    covered = set(PlanActivity.objects.filter(organization=organization, plan_id__in=approved)
+                  .values_list("activity__establishment_id", "activity__care_perimeter"))
+    tagged: dict[int, set[str]] = {}
+    for est, perimeter in (Activity.objects.filter(organization=organization, care_perimeter__in=PERIMETERS)
+                           .values_list("establishment_id", "care_perimeter").distinct()):
+        tagged.setdefault(est, set()).add(perimeter)
+    return kinds, covered, tagged
+
+
+@register_check("D2.O1.C", key="continuity.plans")
+def plans_scenarios_and_perimeters(organization: Any) -> CheckResult:
+    """Approved plans: the IS scenario, another scenario, and the three minimum perimeters where they exist."""
+    kinds, covered, tagged = _covered(organization)
+    evidence: list[str] = []
+    missing: list[str] = []
+    if Scenario.Kind.IS_UNAVAILABLE in kinds:
+        evidence.append(_("An approved plan covers the information system unavailable scenario."))
+    else:
+        missing.append(_("No approved plan covers the information system unavailable scenario (mandatory)."))
+    others = kinds - {Scenario.Kind.IS_UNAVAILABLE}
+    if others:
+        evidence.append(_("Other scenarios covered: %(list)s.")
+                        % {"list": ", ".join(str(Scenario.Kind(k).label) for k in sorted(others))})
+    else:
+        missing.append(_("Cover at least one other scenario: site, people or critical supplier unavailable."))
+    existing = set().union(*tagged.values()) if tagged else set()
+    covered_perimeters = {p for (_e, p) in covered}
+    for p in PERIMETERS:
+        label = CarePerimeter(p).label
+        if p in covered_perimeters:
+            evidence.append(_("Perimeter « %(perimeter)s »: covered by an approved plan.") % {"perimeter": label})
+        elif p in existing:
+            missing.append(_("Perimeter « %(perimeter)s »: no approved plan covers it yet.") % {"perimeter": label})
+        else:
+            missing.append(_("Perimeter « %(perimeter)s »: no BIA activity is tagged with it.") % {"perimeter": label})
+    if not missing:
+        status = CheckResult.MET
+    elif kinds or Plan.objects.filter(organization=organization).exists():
+        status = CheckResult.PARTIAL
+    else:
+        status = CheckResult.NOT_MET
+    return CheckResult(
+        status=status,
+        summary=_("%(done)s of 3 minimum perimeters covered by approved plans; %(count)s scenarios covered.")
+        % {"done": len(covered_perimeters & set(PERIMETERS)), "count": len(kinds)},
+        evidence=evidence, missing=missing, action=(gettext_lazy("Open the plans"), "continuity:plans"),
+    )
+
+
+@register_check("D2.O1.C", key="continuity.coverage_66")
+def plans_activity_coverage(organization: Any) -> CheckResult:
+    """With several establishments, those whose minimum perimeters have approved plans must weigh ≥ 66 %."""
+    establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
+    kinds, covered, tagged = _covered(organization)
+    if len(establishments) <= 1:
+        done = {p for (_e, p) in covered} >= set().union(*tagged.values()) if tagged else False
+        return CheckResult(
+            status=CheckResult.MET if done and covered else CheckResult.PARTIAL if covered else CheckResult.NOT_MET,
+            summary=_("A single establishment: the 66 % rule is met once its minimum perimeters have approved plans."),
+        )
+    share = Decimal("0")
+    evidence, missing = [], []
+    for est in establishments:
+        needed = tagged.get(est.pk, set(PERIMETERS))
+        have = {p for (e, p) in covered if e == est.pk}
+        if needed and needed <= have:
+            share += est.activity_share
+            evidence.append(_("%(name)s (%(share)s %% of activity): its minimum perimeters have approved plans.")
+                            % {"name": est, "share": est.activity_share})
+        else:
+            missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of %(total)s minimum perimeters have "
+                             "approved plans.") % {"name": est, "share": est.activity_share,
+                                                   "done": len(have & needed), "total": len(needed)})
+    state = (CheckResult.MET if share >= COVERAGE_THRESHOLD
+             else CheckResult.PARTIAL if (share > 0 or covered) else CheckResult.NOT_MET)
+    return CheckResult(
+        status=state,
+        summary=_("Establishments covered by approved plans weigh %(share)s %% of the combined activity "
+                  "(66 %% required).") % {"share": share},
+        evidence=evidence, missing=missing if state != CheckResult.MET else [],
+        action=(gettext_lazy("Open the coverage matrix"), "continuity:coverage"),
+    )
+
+
+def journey_progress(organization: Any) -> dict[str, Any]:
+    """The « Plans » stage: share of the CaRE plan requirements met, what is missing, what to do next."""
+    plans = list(Plan.objects.filter(organization=organization, is_archived=False)
+                 .values_list("pk", "current_version__status"))
+    if not plans:
+        return {"percent": 0, "missing": [_("No continuity plan yet.")],
+                "next_action": (_("Create a plan from the BIA"), "continuity:plan-create")}
+    result = plans_scenarios_and_perimeters(organization)
+    points = 5
+    done = points - min(points, len(result.missing))
+    if any(status == PlanVersion.Status.SUBMITTED for _pk, status in plans):
+        next_action = (_("Approve the submitted plans"), "continuity:plans")
+    elif not DegradedMode.objects.filter(organization=organization).exists():
+        next_action = (_("Write the degraded modes"), "continuity:plans")
+    else:
+        next_action = (_("Check the coverage matrix"), "continuity:coverage")
+    return {"percent": round(100 * done / points), "missing": [str(m) for m in result.missing],
+            "next_action": next_action}

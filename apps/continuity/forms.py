@@ -1,0 +1,142 @@
+"""Forms of the guided flow; every choice queryset is limited to the organization in ``__init__``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.bia.models import Activity, CarePerimeter, OrgUnit
+from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet, Scenario
+from apps.tenants.models import Establishment, Membership
+
+
+class PerimeterForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    care_perimeter = forms.ChoiceField(label=_("CaRE perimeter"), choices=CarePerimeter.choices)
+    establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none(),
+                                           required=False)
+    unit = forms.ModelChoiceField(label=_("Pôle or service"), queryset=OrgUnit.objects.none(), required=False)
+    activities = forms.ModelMultipleChoiceField(
+        label=_("Activities of the perimeter"), queryset=Activity.objects.none(),
+        widget=forms.CheckboxSelectMultiple, help_text=_("The activities of the BIA this plan covers."))
+    scenarios = forms.ModelMultipleChoiceField(
+        label=_("Scenarios"), queryset=Scenario.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Information system unavailable is mandatory for CaRE; add at least one other scenario."))
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization).order_by("name")
+        self.fields["unit"].queryset = OrgUnit.objects.filter(organization=organization).order_by("name")
+        # CaRE minimum perimeters first, then the others.
+        self.fields["activities"].queryset = (
+            Activity.objects.filter(organization=organization).select_related("establishment")
+            .order_by("care_perimeter", "name"))
+        self.fields["scenarios"].queryset = Scenario.objects.filter(organization=organization).order_by("id")
+        self.fields["activities"].label_from_instance = self._activity_label
+        # Perimeter tags in the order CaRE lists them (the minimum ones before « None »).
+        self.fields["care_perimeter"].choices = [c for c in CarePerimeter.choices if c[0] != CarePerimeter.NONE] + [
+            c for c in CarePerimeter.choices if c[0] == CarePerimeter.NONE]
+
+    @staticmethod
+    def _activity_label(activity: Activity) -> str:
+        parts = [activity.name, str(activity.establishment)]
+        if activity.care_perimeter != CarePerimeter.NONE:
+            parts.append(str(activity.get_care_perimeter_display()))
+        if activity.dmia_hours is not None:
+            parts.append(f"DMIA {activity.dmia_hours} h")
+        return " — ".join(parts)
+
+
+class DegradedModeForm(forms.ModelForm):
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
+    scenario = forms.ModelChoiceField(label=_("Scenario"), queryset=Scenario.objects.none())
+
+    class Meta:
+        model = DegradedMode
+        fields = ["activity", "scenario", "trigger", "decided_by", "activation_delay_hours", "procedure",
+                  "paper_forms", "minimum_staff", "fallback_premises", "data_capture", "data_reentry"]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in
+                   ("trigger", "paper_forms", "data_capture", "data_reentry")} | {
+            "procedure": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, organization: Any, activities: list[Activity], scenarios: list[Scenario],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = Activity.objects.filter(organization=organization,
+                                                                   pk__in=[a.pk for a in activities])
+        self.fields["scenario"].queryset = Scenario.objects.filter(organization=organization,
+                                                                   pk__in=[s.pk for s in scenarios])
+
+    def _post_clean(self) -> None:  # the service validates the instance it writes
+        pass
+
+
+class ReflexSheetForm(forms.ModelForm):
+    class Meta:
+        model = ReflexSheet
+        fields = ["role", "first_actions", "who_to_call", "do_not", "order"]
+        widgets = {"first_actions": forms.Textarea(attrs={"rows": 8}), "who_to_call": forms.Textarea(attrs={"rows": 4}),
+                   "do_not": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ReturnCommunicationForm(forms.ModelForm):
+    class Meta:
+        model = PlanVersion
+        fields = ["return_checks", "return_data_reentry", "return_communication", "communication_internal",
+                  "communication_patients", "communication_ars", "communication_press"]
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in fields}
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class RecoveryMoveForm(forms.Form):
+    position = forms.IntegerField(label=_("New position"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ApproverForm(forms.Form):
+    approver = forms.ModelChoiceField(label=_("Named approver"), queryset=Membership.objects.none(), required=False,
+                                      help_text=_("Besides the direction, this member may approve the plan."))
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = (Membership.objects.filter(organization=organization)
+                                            .select_related("user").order_by("user__last_name"))
+        self.fields["approver"].label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} — " \
+                                                                f"{m.get_role_display()}"
+
+
+class ScenarioForm(forms.ModelForm):
+    class Meta:
+        model = Scenario
+        fields = ["description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class CompareForm(forms.Form):
+    a = forms.IntegerField(label=_("Version"), min_value=1)
+    b = forms.IntegerField(label=_("compared with version"), min_value=1)
+
+    def __init__(self, *args: Any, versions: list[PlanVersion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(v.number, f"v{v.number} — {v.get_status_display()}") for v in versions]
+        self.fields["a"] = forms.TypedChoiceField(label=_("Version"), choices=choices, coerce=int)
+        self.fields["b"] = forms.TypedChoiceField(label=_("compared with version"), choices=choices, coerce=int)

@@ -1,0 +1,140 @@
+"""The PRA recovery order: a pure function over the BIA graph (plain data in, plain data out).
+
+Systems come back in the order the activities need them: the strictest required RTO first (the
+smallest DMIA of the plan's activities that reach the system, through any dependency chain), then
+the activity priority, then the name. Dependencies always come before the systems that need them
+(infrastructure before the applications resting on it): a topological order over the
+resource → resource edges, where a dependency inherits the urgency of what needs it. Resources in a
+dependency cycle (Active Directory ↔ DNS) can only come back together: the cycle is reported, its
+members are placed side by side, and nothing loops.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from apps.bia import engine
+
+INFINITY = float("inf")
+
+
+@dataclass(frozen=True)
+class RecoveryItem:
+    resource_id: int
+    name: str
+    kind: str
+    position: int  # 1-based
+    required_rto_hours: float | None  # None: no activity of the perimeter sets a DMIA
+    capable_rto_hours: float | None
+    needed_by: tuple[int, ...]  # activity ids of the perimeter that reach this resource
+    in_cycle: bool = False
+
+
+@dataclass(frozen=True)
+class RecoveryOrder:
+    items: tuple[RecoveryItem, ...]
+    cycles: tuple[tuple[int, ...], ...]  # resource ids of each dependency cycle
+
+    def ids(self) -> list[int]:
+        return [item.resource_id for item in self.items]
+
+
+def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
+                   kinds: Iterable[str] = ("application", "infrastructure", "biomedical")) -> RecoveryOrder:
+    """Order the systems the given activities need (see the module docstring).
+
+    ``kinds`` limits the sequence to what IT restores (suppliers, premises and skills are not restored).
+    Workaround edges count: on return to nominal every dependency must be back.
+    """
+    kinds = set(kinds)
+    selected = [pk for pk in dict.fromkeys(activity_ids) if pk in graph.activities]
+    adj: dict[engine.NodeKey, list[engine.NodeKey]] = {n: [] for n in graph.nodes()}
+    for edge in graph.edges:
+        adj[edge.source].append(edge.target)
+
+    # Requirement of each reached resource: strictest DMIA among the selected activities reaching it.
+    required: dict[int, float] = {}
+    needed_by: dict[int, set[int]] = {}
+    rank: dict[int, float] = {}  # best rank (position among activities sorted by DMIA) of who needs it
+    ordered = sorted(selected, key=lambda pk: (graph.activities[pk].dmia_hours is None,
+                                                graph.activities[pk].dmia_hours or 0, graph.activities[pk].name, pk))
+    for index, activity_id in enumerate(ordered):
+        dmia = graph.activities[activity_id].dmia_hours
+        start = (engine.ACTIVITY, activity_id)
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for nxt in adj[node]:
+                if nxt in seen:
+                    continue
+                seen.add(nxt)
+                queue.append(nxt)
+                if nxt[0] == engine.RESOURCE:
+                    pk = nxt[1]
+                    needed_by.setdefault(pk, set()).add(activity_id)
+                    rank[pk] = min(rank.get(pk, INFINITY), index)
+                    if dmia is not None:
+                        required[pk] = min(required.get(pk, INFINITY), float(dmia))
+
+    reached = {pk for pk in needed_by if graph.resources[pk].kind in kinds}
+    # Resource → resource edges inside the sequence ("pk needs dep").
+    needs: dict[int, list[int]] = {pk: [] for pk in reached}
+    for edge in graph.edges:
+        if edge.source[0] == engine.RESOURCE and edge.target[0] == engine.RESOURCE:
+            a, b = edge.source[1], edge.target[1]
+            if a in reached and b in reached:
+                needs[a].append(b)
+
+    # Condense cycles; a component's urgency is that of its most urgent member or dependent.
+    components = engine.strongly_connected({(engine.RESOURCE, pk): [(engine.RESOURCE, d) for d in deps]
+                                            for pk, deps in needs.items()})
+    members = [sorted(n[1] for n in comp) for comp in components]
+    comp_of = {pk: i for i, comp in enumerate(members) for pk in comp}
+
+    def key_of(pk: int) -> tuple[float, float, str, int]:
+        return (required.get(pk, INFINITY), rank.get(pk, INFINITY), graph.resources[pk].name, pk)
+
+    urgency = [min(key_of(pk) for pk in comp) for comp in members]
+    # Components come out of Tarjan dependencies first, so walking them backwards visits every
+    # dependent before its dependencies: push urgency down to what they need.
+    for i in range(len(members) - 1, -1, -1):
+        for pk in members[i]:
+            for dep in needs[pk]:
+                j = comp_of[dep]
+                if j != i and urgency[i][:2] < urgency[j][:2]:
+                    urgency[j] = (urgency[i][0], urgency[i][1], urgency[j][2], urgency[j][3])
+
+    # Kahn's algorithm on the condensation: a component is ready when all it needs is placed.
+    waiting = [0] * len(members)
+    dependents: list[set[int]] = [set() for _ in members]
+    for pk, deps in needs.items():
+        for dep in deps:
+            i, j = comp_of[pk], comp_of[dep]
+            if i != j and i not in dependents[j]:
+                dependents[j].add(i)
+                waiting[i] += 1
+    heap = [(urgency[i], i) for i in range(len(members)) if waiting[i] == 0]
+    heapq.heapify(heap)
+    items: list[RecoveryItem] = []
+    cycles: list[tuple[int, ...]] = []
+    while heap:
+        _urgency, i = heapq.heappop(heap)
+        comp = sorted(members[i], key=key_of)
+        if len(comp) > 1:
+            cycles.append(tuple(sorted(comp)))
+        for pk in comp:
+            node = graph.resources[pk]
+            items.append(RecoveryItem(
+                resource_id=pk, name=node.name, kind=node.kind, position=len(items) + 1,
+                required_rto_hours=required.get(pk), capable_rto_hours=node.effective_rto_hours,
+                needed_by=tuple(sorted(needed_by.get(pk, ()))), in_cycle=len(comp) > 1,
+            ))
+        for j in dependents[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(heap, (urgency[j], j))
+    return RecoveryOrder(items=tuple(items), cycles=tuple(sorted(cycles)))

@@ -1,0 +1,256 @@
+"""Reads for the plan pages, the checks and the exports; tenant first, constant query counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from apps.bia import selectors as bia_selectors
+from apps.bia.models import CRITICALITY_RANK, Activity, ActivityDependency, CarePerimeter
+from apps.continuity import fingerprint as fp
+from apps.continuity.models import (
+    DegradedMode,
+    Plan,
+    PlanActivity,
+    PlanScenario,
+    PlanVersion,
+    RecoveryStep,
+    ReflexSheet,
+    Scenario,
+)
+from apps.continuity.recovery import recovery_order
+
+STEPS = (
+    (1, "perimeter"), (2, "prefill"), (3, "degraded"), (4, "reflex"), (5, "recovery"), (6, "return"), (7, "submit"),
+)
+
+
+def scenario_list(*, organization: Any) -> list[Scenario]:
+    from apps.continuity.services import scenarios_ensure_defaults
+
+    return scenarios_ensure_defaults(organization=organization)
+
+
+def plan_queryset(*, organization: Any) -> QuerySet[Plan]:
+    return Plan.objects.filter(organization=organization, is_archived=False)
+
+
+def _approved_versions(organization: Any, plan_ids: list[int]) -> dict[int, PlanVersion]:
+    result: dict[int, PlanVersion] = {}
+    for v in (PlanVersion.objects.filter(organization=organization, plan_id__in=plan_ids,
+                                         status=PlanVersion.Status.APPROVED).select_related("approved_by")):
+        result[v.plan_id] = v
+    return result
+
+
+def plan_list(*, organization: Any) -> list[Plan]:
+    """Plans with their scenarios, activities, last approved version and the « à revoir » flag."""
+    plans = list(plan_queryset(organization=organization)
+                 .select_related("establishment", "unit", "current_version")
+                 .prefetch_related(Prefetch("plan_scenarios", queryset=PlanScenario.objects.select_related("scenario")),
+                                   Prefetch("plan_activities", queryset=PlanActivity.objects.select_related("activity")))
+                 .order_by("title"))
+    approved = _approved_versions(organization, [p.pk for p in plans])
+    state = fp.bia_state(organization=organization) if approved else None
+    for plan in plans:
+        plan.approved_version = approved.get(plan.pk)
+        plan.scenario_list = [ps.scenario for ps in plan.plan_scenarios.all()]
+        plan.activity_list = [pa.activity for pa in plan.plan_activities.all()]
+        plan.review_changes = []
+        if plan.approved_version is not None and state is not None:
+            plan.review_changes = fp.fingerprint_changes(
+                plan.approved_version.bia_fingerprint, fp.fingerprint(state, [a.pk for a in plan.activity_list]))
+    return plans
+
+
+def plan_members(*, plan: Plan) -> tuple[list[Activity], list[Scenario]]:
+    activities = [pa.activity for pa in PlanActivity.objects.filter(organization=plan.organization, plan=plan)
+                  .select_related("activity", "activity__establishment", "activity__unit")]
+    activities.sort(key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.name))
+    scenarios = [ps.scenario for ps in PlanScenario.objects.filter(organization=plan.organization, plan=plan)
+                 .select_related("scenario").order_by("scenario_id")]
+    return activities, scenarios
+
+
+def review_changes(*, plan: Plan, approved: PlanVersion | None) -> list[str]:
+    """What changed in the BIA the plan relies on since its last approval (empty: nothing)."""
+    if approved is None:
+        return []
+    activity_ids = list(PlanActivity.objects.filter(organization=plan.organization, plan=plan)
+                        .values_list("activity_id", flat=True))
+    current = fp.fingerprint(fp.bia_state(organization=plan.organization), activity_ids)
+    return fp.fingerprint_changes(approved.bia_fingerprint, current)
+
+
+def version_parts(*, version: PlanVersion) -> dict[str, Any]:
+    org = version.organization_id
+    return {
+        "degraded_modes": list(DegradedMode.objects.filter(organization_id=org, version=version)
+                               .select_related("activity", "scenario").order_by("activity__name", "scenario_id")),
+        "reflex_sheets": list(ReflexSheet.objects.filter(organization_id=org, version=version).order_by("order", "role")),
+        "recovery_steps": list(RecoveryStep.objects.filter(organization_id=org, version=version)
+                               .select_related("resource").order_by("position", "id")),
+    }
+
+
+def _num(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def version_content(*, version: PlanVersion) -> dict[str, Any]:
+    """Everything written in a version, as JSON (the frozen snapshot of an approved version)."""
+    if version.status in (PlanVersion.Status.APPROVED, PlanVersion.Status.SUPERSEDED) and version.snapshot:
+        return version.snapshot
+    plan = version.plan
+    activities, scenarios = plan_members(plan=plan)
+    parts = version_parts(version=version)
+    return {
+        "plan": {
+            "title": plan.title, "care_perimeter": str(plan.get_care_perimeter_display()),
+            "establishment": str(plan.establishment) if plan.establishment_id else "",
+            "unit": str(plan.unit) if plan.unit_id else "",
+            "activities": [a.name for a in activities], "scenarios": [str(s) for s in scenarios],
+        },
+        "return": {f: getattr(version, f) for f in ("return_checks", "return_data_reentry", "return_communication")},
+        "communication": {f: getattr(version, f) for f in ("communication_internal", "communication_patients",
+                                                           "communication_ars", "communication_press")},
+        "degraded_modes": {
+            f"{d.activity.name} × {d.scenario}": {
+                "activity_id": d.activity_id, "scenario_kind": d.scenario.kind, "trigger": d.trigger,
+                "decided_by": d.decided_by, "activation_delay_hours": _num(d.activation_delay_hours),
+                "procedure": d.procedure, "paper_forms": d.paper_forms, "minimum_staff": d.minimum_staff,
+                "fallback_premises": d.fallback_premises, "data_capture": d.data_capture, "data_reentry": d.data_reentry,
+            } for d in parts["degraded_modes"]
+        },
+        "reflex_sheets": {
+            s.role: {"first_actions": s.first_actions, "who_to_call": s.who_to_call, "do_not": s.do_not}
+            for s in parts["reflex_sheets"]
+        },
+        "recovery": [
+            {"position": s.position, "resource": s.resource.name, "required_rto_hours": _num(s.required_rto_hours),
+             "adjustment_reason": s.adjustment_reason if s.adjusted else ""}
+            for s in parts["recovery_steps"]
+        ],
+    }
+
+
+@dataclass
+class DiffRow:
+    section: str
+    item: str
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def _flatten(content: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
+    flat: dict[tuple[str, str, str], Any] = {}
+    plan = content.get("plan", {})
+    for key, value in plan.items():
+        flat[("plan", "", key)] = ", ".join(value) if isinstance(value, list) else value
+    for section in ("return", "communication"):
+        for key, value in content.get(section, {}).items():
+            flat[(section, "", key)] = value
+    for section in ("degraded_modes", "reflex_sheets"):
+        for item, fields in content.get(section, {}).items():
+            for key, value in fields.items():
+                if key in ("activity_id", "scenario_kind"):
+                    continue
+                flat[(section, item, key)] = value
+    for row in content.get("recovery", []):
+        flat[("recovery", row["resource"], "position")] = row["position"]
+        flat[("recovery", row["resource"], "required_rto_hours")] = row["required_rto_hours"]
+        flat[("recovery", row["resource"], "adjustment_reason")] = row["adjustment_reason"]
+    return flat
+
+
+def version_diff(*, old: dict[str, Any], new: dict[str, Any], only_changes: bool = False) -> list[DiffRow]:
+    """Field-level comparison of two versions' contents."""
+    a, b = _flatten(old), _flatten(new)
+    keys = list(a) + [k for k in b if k not in a]
+    rows = [DiffRow(section=k[0], item=k[1], field=k[2], old=a.get(k), new=b.get(k)) for k in keys]
+    return [r for r in rows if r.changed] if only_changes else rows
+
+
+def plan_versions(*, plan: Plan) -> list[PlanVersion]:
+    return list(PlanVersion.objects.filter(organization=plan.organization, plan=plan)
+                .select_related("approved_by", "submitted_by").order_by("-number"))
+
+
+@dataclass
+class Prefill:
+    activities: list[Activity]
+    dependencies: dict[int, list[ActivityDependency]]
+    gaps: list[Any]
+    cycles: list[list[str]]
+    proposed_recovery: Any
+
+
+def prefill(*, plan: Plan, activities: list[Activity]) -> Prefill:
+    """What the BIA says about the perimeter: activities by DMIA, their dependencies, the gaps to address."""
+    ids = [a.pk for a in activities]
+    deps: dict[int, list[ActivityDependency]] = defaultdict(list)
+    for d in (ActivityDependency.objects.filter(organization=plan.organization, activity_id__in=ids)
+              .select_related("resource").order_by("resource__kind", "resource__name")):
+        deps[d.activity_id].append(d)
+    graph, analysis = bia_selectors.bia_analysis(organization=plan.organization)
+    keys = {("activity", pk) for pk in ids}
+    gaps = bia_selectors.gap_rows(graph, [g for g in analysis.gaps if g.path and g.path[0] in keys])
+    for row in gaps:
+        row.sentence = bia_selectors.gap_sentence(row)  # type: ignore[attr-defined]
+    order = recovery_order(graph, ids)
+    return Prefill(activities=activities, dependencies=dict(deps), gaps=gaps,
+                   cycles=[[graph.resources[r].name for r in c] for c in order.cycles], proposed_recovery=order)
+
+
+def perimeter_choices(*, organization: Any) -> list[dict[str, Any]]:
+    """The three CaRE minimum perimeters first, each with the BIA activities tagged with it."""
+    rows: dict[str, list[Activity]] = defaultdict(list)
+    for a in (Activity.objects.filter(organization=organization).exclude(care_perimeter=CarePerimeter.NONE)
+              .select_related("establishment").order_by("name")):
+        rows[a.care_perimeter].append(a)
+    return [{"value": value, "label": label, "activities": rows.get(value, [])}
+            for value, label in CarePerimeter.choices if value != CarePerimeter.NONE]
+
+
+@dataclass
+class CoverageCell:
+    degraded_mode: bool = False
+    plans: list[tuple[Plan, PlanVersion]] = field(default_factory=list)
+
+
+def coverage_matrix(*, organization: Any, criticalities: tuple[str, ...] = ("critical", "high")) -> dict[str, Any]:
+    """Critical activities × scenarios: degraded mode or not, in which plan version, approved when.
+
+    The version shown is the last approved one when there is one, else the current draft.
+    Five queries whatever the size.
+    """
+    scenarios = scenario_list(organization=organization)
+    activities = list(Activity.objects.filter(organization=organization, criticality__in=criticalities)
+                      .select_related("establishment"))
+    activities.sort(key=lambda a: (-CRITICALITY_RANK.get(a.criticality, 0), a.dmia_hours or 0, a.name))
+    plans = {p.pk: p for p in plan_queryset(organization=organization).select_related("current_version")}
+    approved = _approved_versions(organization, list(plans))
+    shown = {pk: approved.get(pk) or p.current_version for pk, p in plans.items()}
+    version_ids = [v.pk for v in shown.values() if v is not None]
+    cells: dict[tuple[int, int], CoverageCell] = defaultdict(CoverageCell)
+    for d in DegradedMode.objects.filter(organization=organization, version_id__in=version_ids).select_related(
+        "version"
+    ):
+        cell = cells[(d.activity_id, d.scenario_id)]
+        cell.degraded_mode = True
+        cell.plans.append((plans[d.version.plan_id], d.version))
+    rows = []
+    gaps = 0
+    for a in activities:
+        row_cells = [cells.get((a.pk, s.pk), CoverageCell()) for s in scenarios]
+        gaps += sum(1 for c in row_cells if not c.degraded_mode)
+        rows.append({"activity": a, "cells": row_cells})
+    return {"scenarios": scenarios, "rows": rows, "gaps": gaps}
