@@ -1,0 +1,486 @@
+"""The BIA workbook: an XLSX to fill offline, re-imported with every cell re-validated on the server.
+
+Download: an instructions sheet, one « BIA » sheet (one row per activity: CaRE perimeter, DMIA
+override and justification, PDMA, critical periods, staff, skills, degraded mode, and the impact grid
+with 1–4 drop-downs), protected headers and identity columns, and a very hidden « meta » sheet holding
+a signed token (organization id, column keys, date) — ``django.core.signing``, so a workbook from
+another organization or an edited token is refused.
+
+Upload: size and archive checks first (a zip bomb never reaches openpyxl), then every cell is checked
+whatever the drop-downs said (Excel and LibreOffice let users paste around them): no formula, the
+right type, values in range, activities of this organization only. The result is either a row-by-row
+French error report, or a preview of the changes carried by a signed payload that ``apply`` writes
+all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from apps.bia import selectors, services
+from apps.bia.models import Activity, CarePerimeter, ImpactAnswer
+from apps.tenants.models import Membership, Organization
+
+SALT = "resilis.bia.workbook"
+PAYLOAD_SALT = "resilis.bia.workbook.payload"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 5000
+DATA_SHEET = "BIA"
+META_SHEET = "meta"
+HEADER_ROW = 1
+FIRST_ROW = 2
+
+# Fixed columns: key, header msgid, kind, editable
+FIXED_COLUMNS: list[tuple[str, str, str, bool]] = [
+    ("id", gettext_noop("Identifier (do not change)"), "id", False),
+    ("establishment", gettext_noop("Establishment"), "label", False),
+    ("name", gettext_noop("Activity"), "label", False),
+    ("owner", gettext_noop("Business owner"), "label", False),
+    ("care_perimeter", gettext_noop("CaRE perimeter"), "perimeter", True),
+    ("dmia_override_hours", gettext_noop("DMIA set by hand (hours)"), "hours", True),
+    ("dmia_override_justification", gettext_noop("Justification of the DMIA set by hand"), "text", True),
+    ("pdma_hours", gettext_noop("PDMA (hours)"), "hours", True),
+    ("critical_periods", gettext_noop("Critical periods"), "text", True),
+    ("minimum_staff", gettext_noop("Minimum staff"), "count", True),
+    ("key_skills", gettext_noop("Key skills"), "text", True),
+    ("degraded_mode_exists", gettext_noop("A degraded mode exists (yes/no)"), "bool", True),
+    ("degraded_mode_description", gettext_noop("Degraded mode"), "text", True),
+]
+TEXT_MAX = 4000
+
+
+class WorkbookError(Exception):
+    """The file as a whole is refused (not a workbook, too big, foreign, tampered)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Parsed:
+    errors: list[RowError] = field(default_factory=list)
+    # activity id → {"fields": {field: value}, "cells": {"c<id>_h<id>": level | None}}
+    changes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _columns(scale: dict[str, Any]) -> list[dict[str, Any]]:
+    columns = [{"key": k, "header": _(m), "kind": kind, "editable": e} for k, m, kind, e in FIXED_COLUMNS]
+    for criterion in scale["criteria"]:
+        if not criterion.is_active:
+            continue
+        for horizon in scale["horizons"]:
+            columns.append({"key": f"c{criterion.pk}_h{horizon.pk}", "header": f"{criterion.name} — {horizon.label}",
+                            "kind": "level", "editable": True, "criterion": criterion.pk, "horizon": horizon.pk})
+    return columns
+
+
+def _perimeter_labels() -> dict[str, str]:
+    return {str(label): value for value, label in CarePerimeter.choices}
+
+
+def _yes_no() -> tuple[str, str]:
+    return _("yes"), _("no")
+
+
+def build(*, organization: Organization, membership: Membership) -> bytes:
+    """The workbook for the activities this member may see."""
+    scale = selectors.scales(organization=organization)
+    columns = _columns(scale)
+    activities = list(selectors.activity_list(organization=organization, membership=membership))
+    cells: dict[int, dict[str, int]] = {}
+    for activity_id, criterion_id, horizon_id, level in ImpactAnswer.objects.filter(
+        organization=organization, activity_id__in=[a.pk for a in activities]
+    ).values_list("activity_id", "criterion_id", "horizon_id", "level"):
+        cells.setdefault(activity_id, {})[f"c{criterion_id}_h{horizon_id}"] = level
+    yes, no = _yes_no()
+
+    wb = Workbook()
+    info = wb.active
+    info.title = _("Instructions")[:31]
+    lines = [
+        _("BIA workbook — %(organization)s") % {"organization": organization.name},
+        _("Generated on %(date)s.") % {"date": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
+        "",
+        _("1. Fill in the « BIA » sheet: one row per activity. Grey columns cannot be changed."),
+        _("2. Impact grid: for each criterion and time horizon, choose a level from 1 (minor) to 4 (critical); "
+          "leave the cell empty when you do not know."),
+        _("3. A DMIA set by hand needs a justification. Durations are whole numbers of hours."),
+        _("4. Do not type formulas, do not add rows or sheets, do not rename the sheets."),
+        _("5. Import the file on the « BIA workbook » page: every cell is checked again, you see the changes "
+          "before they are applied, and nothing is changed if one row is wrong."),
+        "",
+        _("Levels:"),
+    ]
+    for level_rows in (scale["criteria"][0].level_rows if scale["criteria"] else []):
+        lines.append(f"  {level_rows.level} — {level_rows.label}")
+    for criterion in scale["criteria"]:
+        if criterion.is_active:
+            lines.append("")
+            lines.append(criterion.name)
+            lines += [f"  {lv.level} : {lv.description}" for lv in criterion.level_rows]
+    for i, line in enumerate(lines, start=1):
+        info.cell(row=i, column=1, value=line)
+    info["A1"].font = Font(bold=True, size=14)
+    info.column_dimensions["A"].width = 120
+    info.protection.sheet = True
+
+    ws = wb.create_sheet(DATA_SHEET)
+    locked_fill = PatternFill("solid", fgColor="E2E8F0")
+    header_fill = PatternFill("solid", fgColor="1E3A8A")
+    for index, column in enumerate(columns, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=index, value=column["header"])
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = 14 if column["kind"] == "level" else 24
+    ws.row_dimensions[HEADER_ROW].height = 60
+    labels = {value: str(label) for value, label in CarePerimeter.choices}
+    for r, activity in enumerate(activities, start=FIRST_ROW):
+        values = {
+            "id": activity.pk, "establishment": str(activity.establishment), "name": activity.name,
+            "owner": (activity.owner.get_full_name() or activity.owner.email) if activity.owner else "",
+            "care_perimeter": labels.get(activity.care_perimeter, ""),
+            "dmia_override_hours": activity.dmia_override_hours,
+            "dmia_override_justification": activity.dmia_override_justification,
+            "pdma_hours": activity.pdma_hours, "critical_periods": activity.critical_periods,
+            "minimum_staff": activity.minimum_staff, "key_skills": activity.key_skills,
+            "degraded_mode_exists": yes if activity.degraded_mode_exists else no,
+            "degraded_mode_description": activity.degraded_mode_description,
+            **cells.get(activity.pk, {}),
+        }
+        for index, column in enumerate(columns, start=1):
+            value = values.get(column["key"])
+            cell = ws.cell(row=r, column=index, value=_neutralise(value))
+            if column["editable"]:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = locked_fill
+    last = FIRST_ROW + max(len(activities), 1) - 1
+    _validations(ws, columns, last, yes, no)
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=4)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    meta = wb.create_sheet(META_SHEET)
+    token = signing.dumps({"org": organization.pk, "cols": [c["key"] for c in columns],
+                           "at": timezone.now().isoformat()}, salt=SALT, compress=True)
+    meta["A1"] = "resilis-bia-workbook"
+    meta["A2"] = token
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.active = 1
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _validations(ws: Any, columns: list[dict[str, Any]], last: int, yes: str, no: str) -> None:
+    def add(dv: DataValidation, index: int) -> None:
+        letter = get_column_letter(index)
+        dv.error = _("This value is not allowed here.")
+        dv.errorTitle = _("Invalid value")
+        dv.showErrorMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}{FIRST_ROW}:{letter}{last}")
+
+    perimeters = ",".join(str(label).replace(",", " ") for _v, label in CarePerimeter.choices)
+    for index, column in enumerate(columns, start=1):
+        kind = column["kind"]
+        if kind == "level":
+            add(DataValidation(type="list", formula1='"1,2,3,4"', allow_blank=True), index)
+        elif kind == "perimeter":
+            add(DataValidation(type="list", formula1=f'"{perimeters}"', allow_blank=True), index)
+        elif kind == "bool":
+            add(DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True), index)
+        elif kind in ("hours", "count"):
+            add(DataValidation(type="whole", operator="between", formula1="0", formula2="100000", allow_blank=True),
+                index)
+
+
+def _neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula is prefixed (formula injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+# --- Import --------------------------------------------------------------------------------------
+
+def _open(data: bytes) -> Any:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise WorkbookError(_("The file is too big (more than 5 MB). Download a fresh workbook and fill it in."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise WorkbookError(_("This file is not an XLSX workbook.")) from error
+    if total > MAX_UNCOMPRESSED_BYTES or len(archive.infolist()) > 500:
+        raise WorkbookError(_("The workbook is too big once unpacked; it was refused."))
+    try:
+        return load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a corrupt file
+        raise WorkbookError(_("This file is not an XLSX workbook.")) from error
+
+
+def _token(wb: Any, organization: Organization) -> dict[str, Any]:
+    if META_SHEET not in wb.sheetnames or DATA_SHEET not in wb.sheetnames:
+        raise WorkbookError(_("This is not a Resilis BIA workbook: download it from this page."))
+    raw = wb[META_SHEET]["A2"].value
+    try:
+        token = signing.loads(str(raw or ""), salt=SALT)
+    except signing.BadSignature as error:
+        raise WorkbookError(_("The workbook's signature is invalid: it was altered. Download a fresh one.")) from error
+    if token.get("org") != organization.pk:
+        raise WorkbookError(_("This workbook belongs to another organization; it was refused."))
+    return token
+
+
+def _cell_error(row: int, header: str, message: str) -> RowError:
+    return RowError(row=row, column=header, message=message)
+
+
+def _parse_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, (int, float)):
+        if float(value) != int(value):
+            raise ValueError
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ValueError
+
+
+def parse(*, data: bytes, organization: Organization, membership: Membership) -> Parsed:
+    """Check every cell; return the errors, or the changes with a preview."""
+    wb = _open(data)
+    token = _token(wb, organization)
+    scale = selectors.scales(organization=organization)
+    columns = {c["key"]: c for c in _columns(scale)}
+    keys: list[str] = token["cols"]
+    unknown = [k for k in keys if k not in columns]
+    if unknown:
+        raise WorkbookError(_("The scales changed since this workbook was downloaded; download a fresh one."))
+    ws = wb[DATA_SHEET]
+    if ws.max_row > MAX_ROWS + 1 or ws.max_column > len(keys) + 5:
+        raise WorkbookError(_("The « BIA » sheet has too many rows or columns."))
+    visible = {a.pk: a for a in selectors.activity_queryset(organization=organization, membership=membership)}
+    existing = _existing_cells(organization, list(visible))
+    perimeters = _perimeter_labels()
+    yes, no = _yes_no()
+    result = Parsed()
+    seen: set[int] = set()
+    for row_cells in ws.iter_rows(min_row=FIRST_ROW, max_col=max(len(keys), ws.max_column)):
+        row = row_cells[0].row
+        values = {}
+        blank = True
+        for index, cell in enumerate(row_cells):
+            if cell.value is not None and cell.value != "":
+                blank = False
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+                result.errors.append(_cell_error(row, keys[index] if index < len(keys) else get_column_letter(index + 1),
+                                                 _("Formulas are not allowed; type the value itself.")))
+                continue
+            if index >= len(keys):
+                if cell.value not in (None, ""):
+                    result.errors.append(_cell_error(row, get_column_letter(index + 1),
+                                                     _("This column is not part of the workbook.")))
+                continue
+            values[keys[index]] = cell.value
+        if blank:
+            continue
+        try:
+            activity_id = _parse_number(values.get("id"))
+        except ValueError:
+            result.errors.append(_cell_error(row, columns["id"]["header"], _("The activity identifier was changed.")))
+            continue
+        activity = visible.get(activity_id)
+        if activity is None:
+            result.errors.append(_cell_error(row, columns["id"]["header"],
+                                             _("Unknown activity: rows cannot be added or copied from another workbook.")))
+            continue
+        if activity_id in seen:
+            result.errors.append(_cell_error(row, columns["id"]["header"], _("This activity appears twice.")))
+            continue
+        seen.add(activity_id)
+        fields, cells, row_errors = _check_row(row, values, keys, columns, perimeters, yes, no)
+        if row_errors:
+            result.errors += row_errors
+            continue
+        change = _diff(activity, fields, cells, existing.get(activity_id, {}))
+        if change["fields"] or change["cells"]:
+            result.changes[activity_id] = change
+            result.preview.append(_preview(activity, change, columns, existing.get(activity_id, {})))
+    # Keep the error report readable; the order follows the sheet.
+    result.errors.sort(key=lambda e: e.row)
+    return result
+
+
+def _existing_cells(organization: Organization, ids: list[int]) -> dict[int, dict[str, int]]:
+    cells: dict[int, dict[str, int]] = {}
+    for activity_id, criterion_id, horizon_id, level in ImpactAnswer.objects.filter(
+        organization=organization, activity_id__in=ids
+    ).values_list("activity_id", "criterion_id", "horizon_id", "level"):
+        cells.setdefault(activity_id, {})[f"c{criterion_id}_h{horizon_id}"] = level
+    return cells
+
+
+def _check_row(row: int, values: dict[str, Any], keys: list[str], columns: dict[str, dict[str, Any]],
+               perimeters: dict[str, str], yes: str, no: str) -> tuple[dict[str, Any], dict[str, int | None], list[RowError]]:
+    fields: dict[str, Any] = {}
+    cells: dict[str, int | None] = {}
+    errors: list[RowError] = []
+    for key in keys:
+        column = columns[key]
+        if not column["editable"]:
+            continue
+        value = values.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+            if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+                value = value[1:]
+        empty = value is None or value == ""
+        kind = column["kind"]
+        header = column["header"]
+        try:
+            if kind == "level":
+                if empty:
+                    cells[key] = None
+                else:
+                    level = _parse_number(value)
+                    if not 1 <= level <= 4:
+                        raise ValueError
+                    cells[key] = level
+            elif kind in ("hours", "count"):
+                if empty:
+                    fields[key] = None
+                else:
+                    number = _parse_number(value)
+                    if number < (1 if kind == "hours" else 0) or number > 100000:
+                        raise ValueError
+                    fields[key] = number
+            elif kind == "perimeter":
+                if empty:
+                    fields[key] = CarePerimeter.NONE
+                elif str(value) in perimeters:
+                    fields[key] = perimeters[str(value)]
+                else:
+                    raise ValueError
+            elif kind == "bool":
+                text = str(value).lower() if not empty else no
+                if text not in (yes.lower(), no.lower()):
+                    raise ValueError
+                fields[key] = text == yes.lower()
+            else:
+                if isinstance(value, (datetime,)) or (not empty and not isinstance(value, (str, int, float))):
+                    raise ValueError
+                text = "" if empty else str(value)
+                if len(text) > TEXT_MAX:
+                    errors.append(_cell_error(row, header, _("The text is too long (more than 4,000 characters).")))
+                    continue
+                fields[key] = text
+        except ValueError:
+            errors.append(_cell_error(row, header, _expected(kind)))
+    if fields.get("dmia_override_hours") is not None and not fields.get("dmia_override_justification"):
+        errors.append(_cell_error(row, columns["dmia_override_justification"]["header"],
+                                  _("A DMIA set by hand needs a justification.")))
+    if fields.get("degraded_mode_exists") and not fields.get("degraded_mode_description"):
+        errors.append(_cell_error(row, columns["degraded_mode_description"]["header"],
+                                  _("Describe the degraded mode in a few words.")))
+    return fields, cells, errors
+
+
+def _expected(kind: str) -> str:
+    return {
+        "level": _("Expected a level from 1 to 4, or an empty cell."),
+        "hours": _("Expected a whole number of hours (1 or more), or an empty cell."),
+        "count": _("Expected a whole number, or an empty cell."),
+        "perimeter": _("Choose a CaRE perimeter from the list."),
+        "bool": _("Expected « yes » or « no »."),
+    }.get(kind, _("Expected text."))
+
+
+def _diff(activity: Activity, fields: dict[str, Any], cells: dict[str, int | None],
+          current_cells: dict[str, int]) -> dict[str, Any]:
+    changed_fields = {k: v for k, v in fields.items() if getattr(activity, k) != v}
+    changed_cells = {k: v for k, v in cells.items() if current_cells.get(k) != v}
+    return {"fields": changed_fields, "cells": changed_cells}
+
+
+def _display(value: Any) -> str:
+    yes, no = _yes_no()
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return yes if value else no
+    if value in CarePerimeter.values:
+        return str(CarePerimeter(value).label)
+    return str(value)
+
+
+def _preview(activity: Activity, change: dict[str, Any], columns: dict[str, dict[str, Any]],
+             current_cells: dict[str, int]) -> dict[str, Any]:
+    lines = [(columns[k]["header"], _display(getattr(activity, k)), _display(v)) for k, v in change["fields"].items()]
+    lines += [(columns[k]["header"], _display(current_cells.get(k)), _display(v)) for k, v in change["cells"].items()]
+    return {"activity": activity, "lines": lines}
+
+
+def payload_dumps(*, organization: Organization, user: Any, changes: dict[int, dict[str, Any]]) -> str:
+    return signing.dumps({"org": organization.pk, "user": user.pk, "changes": changes}, salt=PAYLOAD_SALT,
+                         compress=True)
+
+
+def payload_loads(*, organization: Organization, user: Any, payload: str) -> dict[int, dict[str, Any]]:
+    try:
+        data = signing.loads(payload, salt=PAYLOAD_SALT, max_age=3600)
+    except signing.BadSignature as error:
+        raise WorkbookError(_("The preview expired or was altered; import the workbook again.")) from error
+    if data.get("org") != organization.pk or data.get("user") != user.pk:
+        raise WorkbookError(_("The preview expired or was altered; import the workbook again."))
+    return {int(k): v for k, v in data["changes"].items()}
+
+
+@transaction.atomic
+def apply(*, organization: Organization, membership: Membership, actor: Any,
+          changes: dict[int, dict[str, Any]]) -> int:
+    """Write every change or none: any failure rolls the whole import back."""
+    visible = {a.pk: a for a in selectors.activity_queryset(organization=organization, membership=membership)
+               .filter(pk__in=list(changes))}
+    if len(visible) != len(changes):
+        raise WorkbookError(_("Some activities no longer exist; import the workbook again."))
+    for activity_id, change in changes.items():
+        activity = visible[activity_id]
+        if change["cells"]:
+            levels = {}
+            for key, level in change["cells"].items():
+                criterion_id, horizon_id = key[1:].split("_h")
+                levels[(int(criterion_id), int(horizon_id))] = level
+            activity = services.impacts_save(activity=activity, actor=actor, levels=levels)
+        fields = dict(change["fields"])
+        perimeter = fields.pop("care_perimeter", None)
+        if perimeter is not None:
+            services.activity_update(activity=activity, actor=actor, data={"care_perimeter": perimeter})
+        if fields:
+            services.activity_save_step(activity=activity, actor=actor, step=0, data=fields)
+    return len(changes)
