@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.models import Evidence
@@ -53,6 +54,8 @@ class OrgForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.instance = instance
+        for field in self.fields.values():
+            field.label = capfirst(field.label)  # model verbose names are lowercase
         members = Membership.objects.filter(organization=organization).select_related("user")
         evidence = Evidence.objects.filter(organization=organization).alive()
         for field in self.fields.values():
