@@ -72,7 +72,10 @@ def evidence_field(label: Any) -> forms.ModelChoiceField:
                                   help_text=_("Choose a file from the evidence library (add it below if needed)."))
 
 
-def member_field(label: Any = _("Member"), required: bool = False) -> MemberChoiceField:
+MEMBER_LABEL = _("Member")
+
+
+def member_field(label: Any = MEMBER_LABEL, required: bool = False) -> MemberChoiceField:
     return MemberChoiceField(label=label, queryset=Membership.objects.none(), required=required)
 
 

@@ -7,9 +7,8 @@ from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
 from apps.compliance.models import Evidence
-from tests.factories import OrganizationFactory
-
 from apps.compliance.pdf import minimal_pdf
+from tests.factories import OrganizationFactory
 
 
 class EvidenceFactory(DjangoModelFactory):
