@@ -200,6 +200,8 @@ def prefill(*, plan: Plan, activities: list[Activity]) -> Prefill:
     for d in (ActivityDependency.objects.filter(organization=plan.organization, activity_id__in=ids)
               .select_related("resource").order_by("resource__kind", "resource__name")):
         deps[d.activity_id].append(d)
+    for a in activities:
+        a.plan_dependencies = deps.get(a.pk, [])  # type: ignore[attr-defined]
     graph, analysis = bia_selectors.bia_analysis(organization=plan.organization)
     keys = {("activity", pk) for pk in ids}
     gaps = bia_selectors.gap_rows(graph, [g for g in analysis.gaps if g.path and g.path[0] in keys])

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -404,7 +405,7 @@ class PrintView(PlanViewMixin, TemplateView):
         if self.request.GET.get("version"):
             version = next((v for v in versions if str(v.number) == self.request.GET["version"]), version)
         ctx.update(plan=plan, version=version, content=selectors.version_content(version=version),
-                   scenarios=selectors.scenario_list(organization=self.organization))
+                   now=timezone.now())
         return ctx
 
 

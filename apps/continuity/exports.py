@@ -1,0 +1,109 @@
+"""The plans' parts of the CaRE dossier: the PDF section « Plans de continuité » and the XLSX sheets
+« Plans » and « Couverture». Autodiscovered by the exports app; runs in a worker inside the
+organization's scope and language, reading through the selectors (constant number of queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.continuity import selectors
+from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet
+from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+
+PDF_PLAN_LIMIT = 40
+
+
+def _shown_versions(organization: Any, plans: list[Any]) -> dict[int, PlanVersion]:
+    """Per plan: the approved version when there is one, else the current one."""
+    return {p.pk: p.approved_version or p.current_version for p in plans if (p.approved_version or p.current_version)}
+
+
+def plans_context(organization: Any) -> dict[str, Any]:
+    plans = selectors.plan_list(organization=organization)
+    shown = _shown_versions(organization, plans)
+    ids = [v.pk for v in shown.values()]
+    modes: dict[int, list[DegradedMode]] = defaultdict(list)
+    for d in (DegradedMode.objects.filter(organization=organization, version_id__in=ids)
+              .select_related("activity", "scenario").order_by("activity__name", "scenario_id")):
+        modes[d.version_id].append(d)
+    sheets: dict[int, list[ReflexSheet]] = defaultdict(list)
+    for s in ReflexSheet.objects.filter(organization=organization, version_id__in=ids).order_by("order", "role"):
+        sheets[s.version_id].append(s)
+    rows = []
+    for p in plans[:PDF_PLAN_LIMIT]:
+        v = shown.get(p.pk)
+        rows.append({"plan": p, "version": v, "degraded_modes": modes.get(v.pk, []) if v else [],
+                     "reflex_sheets": sheets.get(v.pk, []) if v else []})
+    return {"rows": rows, "more": max(0, len(plans) - PDF_PLAN_LIMIT),
+            "matrix": selectors.coverage_matrix(organization=organization)}
+
+
+def _person(user: Any) -> str:
+    return (user.get_full_name() or user.email) if user else ""
+
+
+def plan_rows(organization: Any) -> Iterator[list[Any]]:
+    """One row per plan × activity × scenario, with the degraded mode summary of the shown version."""
+    plans = selectors.plan_list(organization=organization)
+    shown = _shown_versions(organization, plans)
+    modes = {(d.version_id, d.activity_id, d.scenario_id): d for d in DegradedMode.objects.filter(
+        organization=organization, version_id__in=[v.pk for v in shown.values()])}
+    for p in plans:
+        v = shown.get(p.pk)
+        for a in sorted(p.activity_list, key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.name)):
+            for s in p.scenario_list:
+                d = modes.get((v.pk if v else None, a.pk, s.pk))
+                yield [
+                    p.title, str(p.get_care_perimeter_display()), str(p.establishment or ""), a.name, a.dmia_hours,
+                    str(s), f"v{v.number}" if v else "", str(v.get_status_display()) if v else "",
+                    _person(v.approved_by) if v else "", v.approved_at if v else None,
+                    _("yes") if d else _("no"), d.trigger if d else "", d.decided_by if d else "",
+                    d.procedure if d else "", _("yes") if p.review_changes else _("no"),
+                ]
+
+
+def coverage_rows(organization: Any) -> Iterator[list[Any]]:
+    matrix = selectors.coverage_matrix(organization=organization)
+    for row in matrix["rows"]:
+        a = row["activity"]
+        for s, cell in zip(matrix["scenarios"], row["cells"], strict=True):
+            plan_text = "; ".join(f"{p.title} v{v.number} ({v.get_status_display()})" for p, v in cell.plans)
+            approved = [v.approved_at for _p, v in cell.plans if v.approved_at]
+            yield [a.name, str(a.establishment), str(a.get_criticality_display()), a.dmia_hours, str(s),
+                   _("yes") if cell.degraded_mode else _("no"), plan_text, max(approved) if approved else None]
+
+
+register_pdf_section(PdfSection(
+    key="plans", order=400, title=gettext_lazy("Continuity plans"), template="continuity/exports/section.html",
+    context=plans_context,
+))
+register_xlsx_sheet(XlsxSheet(
+    key="plans", order=400, title=gettext_lazy("Plans"),
+    columns=[
+        Column(gettext_lazy("Plan"), width=30), Column(gettext_lazy("CaRE perimeter"), width=22),
+        Column(gettext_lazy("Establishment"), width=22), Column(gettext_lazy("Activity"), width=30),
+        Column(gettext_lazy("DMIA (hours)"), kind="number", width=10), Column(gettext_lazy("Scenario"), width=24),
+        Column(gettext_lazy("Version"), width=8), Column(gettext_lazy("Status"), width=14),
+        Column(gettext_lazy("Approved by"), width=20), Column(gettext_lazy("Approved on"), kind="datetime", width=16),
+        Column(gettext_lazy("Degraded mode"), width=10), Column(gettext_lazy("Trigger"), width=30),
+        Column(gettext_lazy("Who decides"), width=20), Column(gettext_lazy("Procedure"), width=50),
+        Column(gettext_lazy("To review"), width=10),
+    ],
+    rows=plan_rows,
+))
+register_xlsx_sheet(XlsxSheet(
+    key="plans_coverage", order=410, title=gettext_lazy("Coverage"),
+    columns=[
+        Column(gettext_lazy("Activity"), width=30), Column(gettext_lazy("Establishment"), width=22),
+        Column(gettext_lazy("Criticality"), width=12), Column(gettext_lazy("DMIA (hours)"), kind="number", width=10),
+        Column(gettext_lazy("Scenario"), width=24), Column(gettext_lazy("Degraded mode"), width=10),
+        Column(gettext_lazy("Plan and version"), width=40),
+        Column(gettext_lazy("Approved on"), kind="datetime", width=16),
+    ],
+    rows=coverage_rows,
+))
