@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceUploadForm
 from apps.core.views import OrgViewMixin
 from apps.governance import forms, selectors, services
@@ -78,7 +79,8 @@ class OverviewView(GovernanceMixin, TemplateView):
         snap = snapshot_for(self.organization)
         groups = []
         for requirement_id in ("D2.P1", "D2.P2", "D2.O1.A", "D2.O1.B"):
-            groups.append({"id": requirement_id, "criteria": snap.for_requirement(requirement_id)})
+            groups.append({"id": requirement_id, "label": current_catalogue().get(requirement_id).label,
+                           "criteria": snap.for_requirement(requirement_id)})
         ctx.update(snapshot=snap, profile=snap.profile, groups=groups,
                    decisions=selectors.decision_list(organization=self.organization)[:20])
         return ctx
