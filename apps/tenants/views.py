@@ -83,6 +83,27 @@ class OrgFormView(OrgViewMixin, TemplateView):
         raise NotImplementedError
 
 
+class TenantObjectFormMixin:
+    """Edit views: the form's instance is the URL's object, looked up through the organization."""
+
+    model: type[Model]
+
+    def get_object(self) -> Model:
+        if not hasattr(self, "_object"):
+            self._object = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])  # type: ignore[attr-defined]
+        return self._object
+
+    def fresh_object(self) -> Model:
+        # The ModelForm wrote the submitted values onto its instance; services compare against the stored row.
+        return self.model.objects.get(pk=self.get_object().pk, organization=self.organization)  # type: ignore[attr-defined]
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.get_object()}  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.get_object()}  # type: ignore[misc]
+
+
 class OrganizationHomeView(OrgViewMixin, TemplateView):
     capability = "org.view"
     nav_stage = "home"
@@ -151,19 +172,12 @@ class EstablishmentCreateView(OrgFormView):
         return reverse("tenants:establishments", kwargs={"org_slug": self.organization.slug})
 
 
-class EstablishmentUpdateView(EstablishmentCreateView):
-    def get_form_kwargs(self) -> dict[str, Any]:
-        obj = self.tenant_object(Establishment.objects.all(), pk=self.kwargs["pk"])
-        return {"organization": self.organization, "instance": obj}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["object"] = ctx["form"].instance
-        return ctx
+class EstablishmentUpdateView(TenantObjectFormMixin, EstablishmentCreateView):
+    model = Establishment
 
     def perform(self, form: EstablishmentForm) -> None:
-        establishment = Establishment.objects.get(pk=form.instance.pk, organization=self.organization)
-        services.establishment_update(establishment=establishment, actor=self.request.user, data=form.cleaned_data)
+        services.establishment_update(establishment=self.fresh_object(), actor=self.request.user,
+                                      data=form.cleaned_data)
         messages.success(self.request, _("Establishment saved."))
 
 
@@ -187,19 +201,11 @@ class SiteCreateView(OrgFormView):
         return reverse("tenants:establishments", kwargs={"org_slug": self.organization.slug})
 
 
-class SiteUpdateView(SiteCreateView):
-    def get_form_kwargs(self) -> dict[str, Any]:
-        obj = self.tenant_object(Site.objects.all(), pk=self.kwargs["pk"])
-        return {"organization": self.organization, "instance": obj}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["object"] = ctx["form"].instance
-        return ctx
+class SiteUpdateView(TenantObjectFormMixin, SiteCreateView):
+    model = Site
 
     def perform(self, form: SiteForm) -> None:
-        site = Site.objects.get(pk=form.instance.pk, organization=self.organization)
-        services.site_update(site=site, actor=self.request.user, data=form.cleaned_data)
+        services.site_update(site=self.fresh_object(), actor=self.request.user, data=form.cleaned_data)
         messages.success(self.request, _("Site saved."))
 
 
