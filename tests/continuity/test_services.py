@@ -1,0 +1,218 @@
+"""Plan services: frozen approved versions, new drafts on edit, approval rights, BIA changes, checks."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.bia.models import Activity, CarePerimeter
+from apps.continuity import checks, selectors, services
+from apps.continuity.models import DegradedMode, PlanVersion, RecoveryStep, ReflexSheet, Scenario
+from apps.tenants.models import Membership
+from apps.tenants.roles import Role
+from tests.bia.factories import ActivityDependencyFactory, ResourceDependencyFactory, activity_in
+from tests.continuity.factories import approved_plan, degraded_mode, plan_in, scenario
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plan_create_opens_a_first_draft(org) -> None:  # noqa: ANN001
+    plan = plan_in(org)
+    assert plan.current_version.number == 1
+    assert plan.current_version.status == PlanVersion.Status.DRAFT
+    assert {s.kind for s in Scenario.objects.filter(organization=org)} == set(Scenario.Kind.values)
+
+
+def test_plan_needs_activities_and_scenarios(org) -> None:  # noqa: ANN001
+    with pytest.raises(ValidationError):
+        services.plan_create(organization=org, actor=None, title="Vide", care_perimeter=CarePerimeter.NONE,
+                             activities=[], scenarios=[scenario(org)])
+
+
+def test_other_organization_data_is_refused(org, other_org) -> None:  # noqa: ANN001
+    foreign = activity_in(other_org)
+    with pytest.raises(ValidationError):
+        services.plan_create(organization=org, actor=None, title="X", care_perimeter=CarePerimeter.NONE,
+                             activities=[foreign], scenarios=[scenario(org)])
+
+
+def test_editing_an_approved_version_creates_a_new_draft(org) -> None:  # noqa: ANN001
+    plan = approved_plan(org)
+    v1 = plan.current_version
+    mode = DegradedMode.objects.get(version=v1)
+    services.degraded_mode_save(plan=plan, actor=None, activity=mode.activity, scenario=mode.scenario,
+                                data={"procedure": "Nouvelle procédure"}, degraded_mode=mode)
+    plan.refresh_from_db()
+    v1.refresh_from_db()
+    assert plan.current_version.number == 2 and plan.current_version.status == PlanVersion.Status.DRAFT
+    assert v1.status == PlanVersion.Status.APPROVED
+    assert DegradedMode.objects.get(version=v1).procedure == "Dossiers papier"  # frozen
+    assert DegradedMode.objects.get(version=plan.current_version).procedure == "Nouvelle procédure"
+    diff = selectors.version_diff(old=selectors.version_content(version=v1),
+                                  new=selectors.version_content(version=plan.current_version), only_changes=True)
+    assert [(r.field, r.old, r.new) for r in diff] == [("procedure", "Dossiers papier", "Nouvelle procédure")]
+
+
+def test_approving_v2_supersedes_v1(org) -> None:  # noqa: ANN001
+    plan = approved_plan(org)
+    services.return_and_communication_save(plan=plan, actor=None, data={"communication_ars": "Appel ARS"})
+    plan.refresh_from_db()
+    services.plan_submit(plan=plan, actor=None)
+    services.plan_approve(plan=plan, actor=None)
+    statuses = dict(PlanVersion.objects.filter(plan=plan).values_list("number", "status"))
+    assert statuses == {1: "superseded", 2: "approved"}
+
+
+def test_submitted_version_is_locked(org) -> None:  # noqa: ANN001
+    plan = plan_in(org, with_mode=True)
+    services.plan_submit(plan=plan, actor=None)
+    with pytest.raises(ValidationError):
+        services.reflex_sheet_save(plan=plan, actor=None, data={"role": "IOA", "first_actions": "Registre"})
+
+
+def test_submit_needs_a_degraded_mode(org) -> None:  # noqa: ANN001
+    with pytest.raises(ValidationError):
+        services.plan_submit(plan=plan_in(org), actor=None)
+
+
+def test_approval_freezes_snapshot_and_fingerprint(org) -> None:  # noqa: ANN001
+    plan = approved_plan(org)
+    v = plan.current_version
+    assert v.approved_at is not None
+    assert list(v.snapshot["degraded_modes"]) and v.bia_fingerprint["activities"]
+
+
+def test_bia_change_after_approval_flags_the_plan(org) -> None:  # noqa: ANN001
+    activity = activity_in(org, name="Urgences adultes", dmia_override_hours=4, dmia_override_justification="Vital")
+    plan = approved_plan(org, activities=[activity])
+    assert selectors.review_changes(plan=plan, approved=plan.current_version) == []
+    Activity.objects.filter(pk=activity.pk).update(dmia_override_hours=8)
+    changes = selectors.review_changes(plan=plan, approved=plan.current_version)
+    assert len(changes) == 1 and "DMIA" in changes[0] and "4" in changes[0] and "8" in changes[0]
+    assert selectors.plan_list(organization=org)[0].review_changes == changes
+
+
+def test_reflex_sheet_must_fit_one_page(org) -> None:  # noqa: ANN001
+    plan = plan_in(org)
+    with pytest.raises(ValidationError):
+        services.reflex_sheet_save(plan=plan, actor=None, data={"role": "IOA", "first_actions": "x\n" * 60})
+    assert not ReflexSheet.objects.filter(version__plan=plan).exists()
+
+
+def test_recovery_is_proposed_from_the_bia_and_moves_need_a_reason(org) -> None:  # noqa: ANN001
+    activity = activity_in(org, dmia_override_hours=4, dmia_override_justification="Vital")
+    dep = ActivityDependencyFactory(organization=org, activity=activity, resource__organization=org,
+                                    resource__name="DPI")
+    ResourceDependencyFactory(organization=org, resource=dep.resource, depends_on__name="Active Directory")
+    plan = plan_in(org, activities=[activity])
+    services.recovery_propose(plan=plan, actor=None)
+    steps = list(RecoveryStep.objects.filter(version__plan=plan).select_related("resource"))
+    assert [s.resource.name for s in steps] == ["Active Directory", "DPI"]
+    assert all(s.required_rto_hours == 4 for s in steps)
+    with pytest.raises(ValidationError):
+        services.recovery_step_move(plan=plan, actor=None, step=steps[1], position=1, reason=" ")
+    services.recovery_step_move(plan=plan, actor=None, step=steps[1], position=1, reason="Décision de la DSI")
+    moved = RecoveryStep.objects.filter(version__plan=plan).select_related("resource").order_by("position")
+    assert [(s.resource.name, s.adjusted) for s in moved] == [("DPI", True), ("Active Directory", False)]
+
+
+def test_degraded_mode_must_stay_in_the_perimeter(org) -> None:  # noqa: ANN001
+    plan = plan_in(org)
+    outside = activity_in(org, name="Hors périmètre")
+    with pytest.raises(ValidationError):
+        degraded_mode(plan, outside, scenario(org))
+    with pytest.raises(ValidationError):
+        degraded_mode(plan, plan.plan_activities.first().activity, scenario(org, Scenario.Kind.SITE_UNAVAILABLE))
+
+
+def test_only_direction_or_named_approver_can_approve(org, member_factory) -> None:  # noqa: ANN001
+    plan = plan_in(org, with_mode=True)
+    rpcra = Membership.objects.get(user=member_factory(org, Role.RPCRA))
+    direction = Membership.objects.get(user=member_factory(org, Role.DIRECTION))
+    contributor = Membership.objects.get(user=member_factory(org, Role.CONTRIBUTOR))
+    assert services.can_approve(plan=plan, membership=direction)
+    assert not services.can_approve(plan=plan, membership=rpcra)
+    assert not services.can_approve(plan=plan, membership=contributor)
+    services.plan_set_approver(plan=plan, actor=None, approver=contributor.user)
+    assert services.can_approve(plan=plan, membership=contributor)
+    assert services.named_approver(plan=plan) == contributor.user
+
+
+def test_named_approver_must_be_a_member(org, other_org, member_factory) -> None:  # noqa: ANN001
+    with pytest.raises(ValidationError):
+        services.plan_set_approver(plan=plan_in(org), actor=None, approver=member_factory(other_org, Role.DIRECTION))
+
+
+def test_coverage_matrix_shows_gaps(org) -> None:  # noqa: ANN001
+    urg = activity_in(org, name="Urgences", criticality="critical")
+    activity_in(org, name="Pharmacie", criticality="high")
+    activity_in(org, name="Archives", criticality="low")
+    approved_plan(org, activities=[urg])
+    matrix = selectors.coverage_matrix(organization=org)
+    assert [r["activity"].name for r in matrix["rows"]] == ["Urgences", "Pharmacie"]
+    assert matrix["gaps"] == 2 * 4 - 1
+    cell = matrix["rows"][0]["cells"][0]
+    assert cell.degraded_mode and cell.plans[0][1].status == "approved"
+
+
+def test_coverage_matrix_queries_do_not_grow(org, django_assert_max_num_queries) -> None:  # noqa: ANN001
+    def build(n: int) -> None:
+        for i in range(n):
+            a = activity_in(org, name=f"Critique {n}-{i}", criticality="critical")
+            approved_plan(org, title=f"Plan {n}-{i}", activities=[a])
+
+    build(2)
+    with django_assert_max_num_queries(8):
+        selectors.coverage_matrix(organization=org)
+    build(8)
+    with django_assert_max_num_queries(8):
+        selectors.coverage_matrix(organization=org)
+
+
+def test_plan_list_queries_do_not_grow(org, django_assert_max_num_queries) -> None:  # noqa: ANN001
+    for i in range(2):
+        approved_plan(org, title=f"Plan A{i}")
+    with django_assert_max_num_queries(12):
+        selectors.plan_list(organization=org)
+    for i in range(8):
+        approved_plan(org, title=f"Plan B{i}")
+    with django_assert_max_num_queries(12):
+        selectors.plan_list(organization=org)
+
+
+def test_checks_follow_approved_plans(org) -> None:  # noqa: ANN001
+    result = checks.plans_scenarios_and_perimeters(org)
+    assert result.status == "not_met"
+    care = activity_in(org, name="Urgences", care_perimeter=CarePerimeter.CARE_SERVICE)
+    approved_plan(org, activities=[care], kinds=(Scenario.Kind.IS_UNAVAILABLE, Scenario.Kind.SITE_UNAVAILABLE))
+    result = checks.plans_scenarios_and_perimeters(org)
+    assert result.status == "partial"
+    assert len(result.missing) == 2  # admin process and plateau technique not tagged/covered
+    admin = activity_in(org, name="Paie", care_perimeter=CarePerimeter.ADMIN_PROCESS)
+    tech = activity_in(org, name="PUI", care_perimeter=CarePerimeter.TECHNICAL_PLATFORM)
+    approved_plan(org, title="PCA support", activities=[admin, tech])
+    assert checks.plans_scenarios_and_perimeters(org).status == "met"
+    assert checks.plans_activity_coverage(org).status == "met"
+
+
+def test_66_percent_rule_over_establishments(org) -> None:  # noqa: ANN001
+    from decimal import Decimal
+
+    from tests.factories import EstablishmentFactory
+
+    big = EstablishmentFactory(organization=org, name="CHU", activity_share=Decimal("70"))
+    small = EstablishmentFactory(organization=org, name="HL", activity_share=Decimal("30"))
+    from apps.tenants.models import Establishment
+
+    Establishment.objects.filter(organization=org).exclude(pk__in=[big.pk, small.pk]).update(activity_share=0)
+    a = activity_in(org, name="Urgences CHU", care_perimeter=CarePerimeter.CARE_SERVICE)
+    Activity.objects.filter(pk=a.pk).update(establishment=big)
+    a.refresh_from_db()
+    result = checks.plans_activity_coverage(org)
+    assert result.status == "not_met"
+    approved_plan(org, activities=[a])
+    result = checks.plans_activity_coverage(org)
+    assert result.status == "met", result.missing
+    assert "70" in str(result.summary)
+
+
