@@ -204,8 +204,14 @@ def find_cycles(graph: Graph) -> list[list[NodeKey]]:
 @dataclass(frozen=True)
 class Requirement:
     hours: float
-    # From the activity that sets the requirement down to this node.
-    path: tuple[NodeKey, ...]
+    node: NodeKey
+    # Breadth-first parents shared by all requirements of one flow; the path is built on demand.
+    parents: Mapping[NodeKey, NodeKey | None] = field(repr=False, compare=False, hash=False)
+
+    @property
+    def path(self) -> tuple[NodeKey, ...]:
+        """From the activity that sets the requirement down to this node."""
+        return _path_to(self.parents, self.node)
 
 
 def _flow_down(graph: Graph, adj: Mapping[NodeKey, Sequence[NodeKey]], attr: str) -> dict[NodeKey, Requirement]:
@@ -227,7 +233,7 @@ def _flow_down(graph: Graph, adj: Mapping[NodeKey, Sequence[NodeKey]], attr: str
         queue = deque([start])
         while queue:
             node = queue.popleft()
-            result[node] = Requirement(hours=value, path=_path_to(parent, node))
+            result[node] = Requirement(hours=value, node=node, parents=parent)
             for nxt in adj[node]:
                 if nxt not in parent:
                     parent[nxt] = node
@@ -384,9 +390,13 @@ def single_points_of_failure(graph: Graph, adj: Mapping[NodeKey, Sequence[NodeKe
         if node[0] != RESOURCE:
             continue
         mask = reach[i]
-        if bin(mask).count("1") >= min_activities:
-            ids = tuple(pk for k, pk in enumerate(crit_ids) if mask >> k & 1)
-            result.append(SinglePointOfFailure(resource_id=node[1], activity_ids=ids))
+        if mask.bit_count() >= min_activities:
+            ids = []
+            while mask:
+                low = mask & -mask
+                ids.append(crit_ids[low.bit_length() - 1])
+                mask ^= low
+            result.append(SinglePointOfFailure(resource_id=node[1], activity_ids=tuple(ids)))
     result.sort(key=lambda s: (-len(s.activity_ids), s.resource_id))
     return result
 

@@ -304,11 +304,12 @@ class ImpactAnswer(TenantModel):
     """One cell of an activity's impact grid: criterion × horizon → level 1–4."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="impacts", verbose_name=_("activity"))
-    # PROTECT: a criterion or horizon that has answers cannot vanish and silently change DMIAs.
+    # RESTRICT: a criterion or horizon that has answers cannot vanish and silently change DMIAs
+    # (deleting the whole organization or activity, which cascades to the answers, stays possible).
     criterion = models.ForeignKey(
-        ImpactCriterion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("criterion")
+        ImpactCriterion, on_delete=models.RESTRICT, related_name="answers", verbose_name=_("criterion")
     )
-    horizon = models.ForeignKey(TimeHorizon, on_delete=models.PROTECT, related_name="answers",
+    horizon = models.ForeignKey(TimeHorizon, on_delete=models.RESTRICT, related_name="answers",
                                 verbose_name=_("time horizon"))
     level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
 

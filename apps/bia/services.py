@@ -152,7 +152,10 @@ def activities_recompute(*, organization: Organization, activity_ids: Iterable[i
         activity.criticality = engine.criticality_for(activity.dmia_hours, thresholds)
         if (activity.dmia_derived_hours, activity.criticality) != before:
             changed.append(activity)
-    Activity.objects.bulk_update(changed, ["dmia_derived_hours", "criticality"])
+    now = timezone.now()
+    for activity in changed:
+        activity.updated_at = now  # bulk_update skips auto_now; the graph fingerprint relies on it
+    Activity.objects.bulk_update(changed, ["dmia_derived_hours", "criticality", "updated_at"])
     return len(changed)
 
 

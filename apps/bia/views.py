@@ -405,7 +405,7 @@ class ResourceDetailView(BiaViewMixin, TemplateView):
             requirement=analysis.rto_requirements.get(key), rpo_requirement=analysis.rpo_requirements.get(key),
             requirement_steps=[selectors._step(graph, k) for k in analysis.rto_requirements[key].path]
             if key in analysis.rto_requirements else [],
-            spof=next((s for s in selectors.spof_rows(graph, analysis) if s["resource"].id == resource.pk), None),
+            spof=next((s for s in selectors.spof_rows(graph, analysis, resource_id=resource.pk)), None),
             **selectors.resource_detail(organization=self.organization, resource=resource),
         )
         return ctx
@@ -506,10 +506,13 @@ class GapListView(BiaViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         graph, analysis = selectors.bia_analysis(organization=self.organization)
+        page = Paginator(analysis.gaps, 50).get_page(self.request.GET.get("page"))
+        spofs = analysis.spofs
         ctx.update(
-            gaps=selectors.gap_rows(graph, analysis.gaps),
-            missing=selectors.gap_rows(graph, analysis.missing_capabilities),
-            spofs=selectors.spof_rows(graph, analysis),
+            page=page, gap_count=len(analysis.gaps), gaps=selectors.gap_rows(graph, list(page.object_list)),
+            missing=selectors.gap_rows(graph, analysis.missing_capabilities[:50]),
+            missing_more=max(0, len(analysis.missing_capabilities) - 50),
+            spofs=selectors.spof_rows(graph, analysis, limit=50), spofs_more=max(0, len(spofs) - 50),
             cycles=[[graph.name(k) for k in cycle] for cycle in analysis.cycles],
         )
         return ctx
@@ -559,7 +562,7 @@ class MatrixView(BiaViewMixin, TemplateView):
         establishment_id = int(establishment) if establishment.isdigit() else None
         ctx.update(establishments=establishments, establishment_id=establishment_id,
                    **selectors.matrix(organization=self.organization, membership=self.membership,
-                                      establishment_id=establishment_id))
+                                      establishment_id=establishment_id, page=self.request.GET.get("page")))
         return ctx
 
 

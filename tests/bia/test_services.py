@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models.deletion import ProtectedError
+from django.db.models.deletion import RestrictedError
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -61,12 +61,18 @@ def test_answered_horizon_and_criterion_cannot_vanish(org, scales, owned_activit
     services.impacts_save(activity=owned_activity, actor=owner, levels={cell(scales, 0, 0): 4})
     with pytest.raises(ValidationError):
         services.horizon_delete(horizon=scales["horizons"][0], actor=None)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RestrictedError):
         scales["criteria"][0].delete()
     # Deactivating the criterion keeps the answer but no longer drives the DMIA.
     services.criterion_update(criterion=scales["criteria"][0], actor=None, data={"is_active": False})
     assert ImpactAnswer.objects.filter(activity=owned_activity).count() == 1
     assert Activity.objects.get(pk=owned_activity.pk).dmia_hours is None
+
+
+def test_the_whole_organization_can_still_be_deleted(org, scales, owned_activity, owner) -> None:  # noqa: ANN001
+    services.impacts_save(activity=owned_activity, actor=owner, levels={cell(scales, 0, 0): 4})
+    org.delete()
+    assert not ImpactAnswer.objects.filter(activity_id=owned_activity.pk).exists()
 
 
 def test_owner_permission_follows_the_assignment(org, owner, member_factory) -> None:  # noqa: ANN001

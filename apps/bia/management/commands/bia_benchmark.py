@@ -1,0 +1,99 @@
+"""Seed a large establishment in a throwaway organization and time the main BIA pages.
+
+    python manage.py bia_benchmark [--activities 300 --resources 400 --dependencies 3000 --runs 10 --keep]
+
+Prints, per page, the server time (median and p95 over ``--runs`` requests, through Django's test
+client: middleware, view, templates, database) and the number of queries. The organization is
+deleted at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from apps.accounts.models import User
+from apps.bia.benchmark import seed_large
+from apps.bia.models import Activity, Resource
+from apps.tenants.models import Establishment, Membership, Organization
+from apps.tenants.roles import Role
+from apps.tenants.validators import luhn_complete
+
+
+class Command(BaseCommand):
+    help = "Time the BIA pages on a large synthetic establishment (300 activities, 400 resources, 3,000 dependencies)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--activities", type=int, default=300)
+        parser.add_argument("--resources", type=int, default=400)
+        parser.add_argument("--dependencies", type=int, default=3000)
+        parser.add_argument("--runs", type=int, default=10)
+        parser.add_argument("--keep", action="store_true", help="keep the benchmark organization")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        suffix = secrets.token_hex(3)
+        with scopes_disabled():
+            started = time.perf_counter()
+            organization = Organization.objects.create(name=f"Benchmark BIA {suffix}", slug=f"bia-benchmark-{suffix}")
+            establishment = Establishment.objects.create(organization=organization, name="CHU de démonstration",
+                                                         finess_ej=luhn_complete("99000001"))
+            user = User.objects.create_user(email=f"bia-benchmark-{suffix}@resilis.invalid",
+                                            password=secrets.token_urlsafe(16))
+            Membership.objects.create(organization=organization, user=user, role=Role.RPCRA)
+            seed_large(organization=organization, establishment=establishment, activities=options["activities"],
+                       resources=options["resources"], dependencies=options["dependencies"])
+            self.stdout.write(f"Seeded {options['activities']} activities, {options['resources']} resources, "
+                              f"{options['dependencies']} dependencies in {time.perf_counter() - started:.1f} s")
+            activity = Activity.objects.filter(organization=organization).order_by("pk").first()
+            resource = Resource.objects.filter(organization=organization).order_by("pk").first()
+        slug = organization.slug
+        pages = [
+            ("BIA list", reverse("bia:activities", kwargs={"org_slug": slug})),
+            ("BIA list, page 4, filtered", reverse("bia:activities", kwargs={"org_slug": slug}) + "?status=validated&page=1"),
+            ("Activity page", reverse("bia:activity-detail", kwargs={"org_slug": slug, "pk": activity.pk})),
+            ("Questionnaire (impact grid)", reverse("bia:questionnaire", kwargs={"org_slug": slug, "pk": activity.pk,
+                                                                                 "step": 2})),
+            ("Map data (all)", reverse("bia:map-data", kwargs={"org_slug": slug})),
+            ("Map data (critical)", reverse("bia:map-data", kwargs={"org_slug": slug}) + "?criticality=critical"),
+            ("Gap list", reverse("bia:gaps", kwargs={"org_slug": slug})),
+            ("Resource page", reverse("bia:resource-detail", kwargs={"org_slug": slug, "pk": resource.pk})),
+            ("Matrix", reverse("bia:matrix", kwargs={"org_slug": slug})),
+        ]
+        try:
+            with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+                client = Client()
+                client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                self.stdout.write(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'KiB':>7}")
+                for label, url in pages:
+                    client.get(url)  # warm-up
+                    timings = []
+                    queries = 0
+                    size = 0
+                    for _run in range(options["runs"]):
+                        with CaptureQueriesContext(connection) as ctx:
+                            t0 = time.perf_counter()
+                            response = client.get(url)
+                            timings.append((time.perf_counter() - t0) * 1000)
+                        queries = len(ctx.captured_queries)
+                        size = len(response.content)
+                        if response.status_code != 200:
+                            self.stderr.write(f"{label}: HTTP {response.status_code}")
+                    timings.sort()
+                    p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
+                    self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p95:8.1f} {queries:8d} "
+                                      f"{size / 1024:7.1f}")
+        finally:
+            if not options["keep"]:
+                with scopes_disabled():
+                    organization.delete()
+                    user.delete()
+                self.stdout.write("Benchmark organization deleted.")
