@@ -93,7 +93,8 @@ def plans_activity_coverage(organization: Any) -> CheckResult:
         done = {p for (_e, p) in covered} >= set().union(*tagged.values()) if tagged else False
         return CheckResult(
             status=CheckResult.MET if done and covered else CheckResult.PARTIAL if covered else CheckResult.NOT_MET,
-            summary=_("A single establishment: the 66 % rule is met once its minimum perimeters have approved plans."),
+            summary=_("A single establishment: the %(threshold)s %% rule is met once its minimum perimeters have approved "
+                      "plans.") % {"threshold": COVERAGE_THRESHOLD},
         )
     share = Decimal("0")
     evidence, missing = [], []
