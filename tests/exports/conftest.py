@@ -68,6 +68,7 @@ class Worker:
 @pytest.fixture
 def worker_factory(media_root: Path, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
+    start_outputs = lambda: "\n---\n".join(w.output() for w in started)  # noqa: E731
 
     def start(queue: str, concurrency: int = 1) -> Worker:
         worker = Worker(queue, media_root, tmp_path / f"worker-{len(started)}.log", concurrency)
@@ -75,6 +76,7 @@ def worker_factory(media_root: Path, tmp_path: Path) -> Iterator[Callable[..., W
         worker.wait_ready()
         return worker
 
+    start.outputs = start_outputs  # type: ignore[attr-defined]
     yield start
     for worker in started:
         worker.stop()
@@ -91,14 +93,15 @@ def private_queue() -> Iterator[str]:
         connection.default_channel.queue_delete(name)
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 120, interval: float = 0.3, message: str = "") -> Any:
+def wait_for(predicate: Callable[[], Any], timeout: float = 120, interval: float = 0.3,
+             message: str | Callable[[], str] = "") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out waiting: {message}")
+    raise AssertionError(f"timed out waiting: {message() if callable(message) else message}")
 
 
 def pdf_text(path: Path) -> str:

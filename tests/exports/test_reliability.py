@@ -48,7 +48,7 @@ def files_of(media_root: Path, org) -> list[str]:  # noqa: ANN001
 def reclaim_until(predicate_key: str, queue: str, timeout: float = 60) -> dict[str, int]:
     """Run the beat task's service until it acts (the killed worker's heartbeat must first go stale)."""
     return wait_for(lambda: (r := services.export_reclaim_stale(stale_after=STALE, queue=queue))[predicate_key] and r,
-                    timeout=timeout, interval=1, message=f"reclaim {predicate_key}")
+                    timeout=timeout, interval=1, message=f"reclaim {predicate_key}")  # noqa: B023
 
 
 def test_worker_killed_mid_render_the_job_is_reclaimed_and_completed(org, media_root, worker_factory,
@@ -56,20 +56,21 @@ def test_worker_killed_mid_render_the_job_is_reclaimed_and_completed(org, media_
     first = worker_factory(private_queue)
     job = services.export_job_create(organization=org, actor=None, kind=ExportJob.Kind.DOSSIER_PDF,
                                      parameters={"slow_seconds": 3}, queue=private_queue)
-    wait_for(lambda: job_state(job.pk).status == ExportJob.Status.RUNNING, timeout=60, message="first start")
+    wait_for(lambda: job_state(job.pk).status == ExportJob.Status.RUNNING, timeout=90,
+             message=lambda: f"first start: {job_state(job.pk).__dict__}\n{first.output()}")
     first.kill()
     time.sleep(1)
     stuck = job_state(job.pk)
-    assert stuck.status == ExportJob.Status.RUNNING and stuck.attempts == 1  # the dead worker still "holds" it
+    assert stuck.status == ExportJob.Status.RUNNING and stuck.attempts == 1, stuck.__dict__  # the dead worker holds it
 
     worker_factory(private_queue)  # a new worker alone does not see the unacknowledged message…
     result = reclaim_until("requeued", private_queue)  # …the reclaim task puts the job back in the queue
     assert result == {"requeued": 1, "failed": 0}
 
     done = wait_for(lambda: (j := job_state(job.pk)).status in (ExportJob.Status.DONE, ExportJob.Status.FAILED) and j,
-                    timeout=240, message="completion after reclaim")
+                    timeout=300, message=lambda: f"{job_state(job.pk).__dict__}\n{worker_factory.outputs()}")
     assert done.status == ExportJob.Status.DONE, done.error
-    assert done.attempts == 2
+    assert done.attempts == 2, worker_factory.outputs()
     path = media_root / done.file_path
     assert files_of(media_root, org) == [f"{job.pk}.pdf"]  # the killed attempt's partial file is gone
     assert hashlib.sha256(path.read_bytes()).hexdigest() == done.sha256
