@@ -6,3 +6,25 @@ class BackupsConfig(AppConfig):
     name = "apps.backups"
     label = "backups"
     verbose_name = _("Backups")
+
+    def ready(self) -> None:
+        from apps.backups import checks  # noqa: F401 - registers the CaRE checks
+        from apps.core.navigation import NavLink, Stage, register_stage
+        from apps.tenants.views import HISTORY_MODELS
+
+        HISTORY_MODELS.update({
+            "backups.backuppolicy", "backups.backupcontrol", "backups.trajectory", "backups.milestone",
+            "backups.restoretest",
+        })
+        register_stage(Stage(
+            key="backups", order=500, label=_("Backups and restoration"), capability="backups.view",
+            description=_("Backup controls of the critical systems, isolation and 3-2-1 trajectories, "
+                          "restoration tests."),
+            links=(
+                NavLink(_("Systems"), "backups:overview", "backups.view"),
+                NavLink(_("Trajectories"), "backups:trajectories", "backups.view"),
+                NavLink(_("Restoration tests"), "backups:tests", "backups.view"),
+                NavLink(_("Policy"), "backups:policy", "backups.view"),
+            ),
+            progress=checks.backups_progress,
+        ))

@@ -10,6 +10,8 @@ BIA engine. ``BackupPolicy`` (one per organization) holds the policy document (D
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +22,8 @@ from apps.core.history import track_history
 from apps.core.models import TenantModel
 
 SYSTEM_KINDS = ("application", "infrastructure")
+# The annex asks for the policy to be updated on or after this date (CaRE D2.O2.A).
+POLICY_MIN_DATE = datetime.date(2022, 7, 16)
 
 
 @track_history()

@@ -14,6 +14,13 @@ from apps.bia import engine
 from apps.bia.models import Activity, CarePerimeter, Resource
 from apps.bia.selectors import bia_analysis
 
+CACHE_ATTRIBUTE = "_backups_snapshot"
+
+
+def forget_snapshot(organization: Any) -> None:
+    """Drop the checks' snapshot kept on the organization object (after any write)."""
+    organization.__dict__.pop(CACHE_ATTRIBUTE, None)
+
 
 @dataclass
 class SystemRow:

@@ -17,11 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.backups import selectors
-from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
+from apps.backups.models import (
+    SYSTEM_KINDS,
+    BackupControl,
+    BackupPolicy,
+    Milestone,
+    RestoreTest,
+    Trajectory,
+)
+from apps.backups.selectors import forget_snapshot
 from apps.bia.models import Resource
 from apps.bia.services import resource_record_measured_rto
 from apps.compliance.services import evidence_upload
 from apps.core.services import model_update
+from apps.tenants.models import Organization
 
 CONTROL_FIELDS = [
     "product", "frequency_hours", "retention_days", "copies", "media_count", "offsite_copy", "offline_copy",
@@ -35,8 +44,23 @@ TRAJECTORY_FIELDS = ["kind", "title", "description"]
 MILESTONE_FIELDS = ["title", "due_on", "owner", "done_on"]
 TEST_FIELDS = ["resource", "tested_on", "scope", "measured_hours", "data_loss_hours", "result", "referent_member",
                "referent_name", "report_evidence", "notes"]
-# The annex asks for the policy to be updated on or after this date (CaRE D2.O2.A).
-POLICY_MIN_DATE = datetime.date(2022, 7, 16)
+
+
+def _forgets(func: Any) -> Any:
+    """Every write forgets the snapshot the checks keep on the organization object."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        result = func(**kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Organization):
+                forget_snapshot(value)
+            elif isinstance(value, models.Model) and isinstance(getattr(value, "organization", None), Organization):
+                forget_snapshot(value.organization)
+        return result
+
+    return wrapper
 
 
 def _check_same_org(organization: Any, data: dict[str, Any]) -> None:
@@ -54,6 +78,7 @@ def _attach(organization: Any, actor: Any, data: dict[str, Any], field: str, upl
                                       requirement_ids=requirement_ids, document_date=document_date)
 
 
+@_forgets
 @transaction.atomic
 def control_save(*, organization: Any, actor: Any, resource: Resource, data: dict[str, Any],
                  plan_upload: UploadedFile | None = None) -> BackupControl:
@@ -77,6 +102,7 @@ def control_save(*, organization: Any, actor: Any, resource: Resource, data: dic
     return control
 
 
+@_forgets
 @transaction.atomic
 def policy_save(*, organization: Any, actor: Any, data: dict[str, Any],
                 upload: UploadedFile | None = None) -> BackupPolicy:
@@ -101,6 +127,7 @@ def policy_save(*, organization: Any, actor: Any, data: dict[str, Any],
     return policy
 
 
+@_forgets
 @transaction.atomic
 def trajectory_create(*, organization: Any, actor: Any, data: dict[str, Any]) -> Trajectory:
     trajectory = Trajectory(organization=organization, **{k: data[k] for k in TRAJECTORY_FIELDS if k in data})
@@ -109,17 +136,20 @@ def trajectory_create(*, organization: Any, actor: Any, data: dict[str, Any]) ->
     return trajectory
 
 
+@_forgets
 @transaction.atomic
 def trajectory_update(*, trajectory: Trajectory, actor: Any, data: dict[str, Any]) -> Trajectory:
     model_update(instance=trajectory, data=data, fields=TRAJECTORY_FIELDS)
     return trajectory
 
 
+@_forgets
 @transaction.atomic
 def trajectory_delete(*, trajectory: Trajectory, actor: Any) -> None:
     trajectory.delete()
 
 
+@_forgets
 @transaction.atomic
 def milestone_create(*, trajectory: Trajectory, actor: Any, data: dict[str, Any]) -> Milestone:
     milestone = Milestone(organization_id=trajectory.organization_id, trajectory=trajectory,
@@ -129,12 +159,14 @@ def milestone_create(*, trajectory: Trajectory, actor: Any, data: dict[str, Any]
     return milestone
 
 
+@_forgets
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, actor: Any, data: dict[str, Any]) -> Milestone:
     model_update(instance=milestone, data=data, fields=MILESTONE_FIELDS)
     return milestone
 
 
+@_forgets
 @transaction.atomic
 def milestone_delete(*, milestone: Milestone, actor: Any) -> None:
     milestone.delete()
@@ -171,6 +203,7 @@ def _with_requirements(organization: Any, data: dict[str, Any]) -> dict[str, Any
     return data
 
 
+@_forgets
 @transaction.atomic
 def restore_test_record(*, organization: Any, actor: Any, data: dict[str, Any],
                         report_upload: UploadedFile | None = None) -> RestoreTest:
@@ -190,6 +223,7 @@ def restore_test_record(*, organization: Any, actor: Any, data: dict[str, Any],
     return test
 
 
+@_forgets
 @transaction.atomic
 def restore_test_update(*, test: RestoreTest, actor: Any, data: dict[str, Any],
                         report_upload: UploadedFile | None = None) -> RestoreTest:
@@ -204,6 +238,7 @@ def restore_test_update(*, test: RestoreTest, actor: Any, data: dict[str, Any],
     return test
 
 
+@_forgets
 @transaction.atomic
 def restore_test_delete(*, test: RestoreTest, actor: Any) -> None:
     """The measured capability stays on the BIA resource (it is the history of what was measured)."""

@@ -1,0 +1,220 @@
+"""CaRE checks of the backups (D2.O2.A, D2.O2.B, D2.O3.A–D, D2.O4) and the journey stage's progress.
+
+All of them read one ``BackupsSnapshot`` (a fixed number of queries), kept on the organization object for
+the rest of the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.backups import selectors
+from apps.backups.models import POLICY_MIN_DATE, BackupControl, BackupPolicy, RestoreTest, Trajectory
+from apps.backups.selectors import CACHE_ATTRIBUTE
+from apps.compliance.catalogue import current_catalogue
+from apps.compliance.registry import CheckResult, register_check
+from apps.tenants.models import Organization
+
+
+@dataclass
+class BackupsSnapshot:
+    rows: list[selectors.SystemRow]
+    policy: BackupPolicy | None
+    trajectories: list[Trajectory]
+    tests: list[RestoreTest]
+    is_ght: bool
+
+    @property
+    def critical(self) -> list[selectors.SystemRow]:
+        """The critical systems (CaRE perimeters and BIA gaps); all systems when none is flagged yet."""
+        return [r for r in self.rows if r.critical] or self.rows
+
+    def trajectory(self, kind: str) -> Trajectory | None:
+        with_milestones = [t for t in self.trajectories if t.kind == kind and t.milestones.all()]
+        return with_milestones[0] if with_milestones else None
+
+
+def snapshot_for(organization: Any) -> BackupsSnapshot:
+    snap = getattr(organization, CACHE_ATTRIBUTE, None)
+    if snap is None:
+        snap = BackupsSnapshot(
+            rows=selectors.system_rows(organization=organization),
+            policy=selectors.policy(organization=organization),
+            trajectories=selectors.trajectory_list(organization=organization),
+            tests=list(selectors.restore_test_list(organization=organization)),
+            is_ght=organization.kind == Organization.Kind.GHT,
+        )
+        setattr(organization, CACHE_ATTRIBUTE, snap)
+    return snap
+
+
+def _status(done: int, total: int) -> str:
+    if total and done == total:
+        return CheckResult.MET
+    return CheckResult.PARTIAL if done else CheckResult.NOT_MET
+
+
+def _names(rows: list[selectors.SystemRow]) -> str:
+    return ", ".join(r.resource.name for r in rows[:5]) + ("…" if len(rows) > 5 else "")
+
+
+def _result(criteria: list[tuple[bool, str | Promise]], summary: str | Promise, evidence: list[Any],
+            url_name: str = "backups:overview") -> CheckResult:
+    missing = [label for ok, label in criteria if not ok]
+    status = _status(sum(ok for ok, _label in criteria), len(criteria))
+    action = (gettext_lazy("Complete the backup controls"), url_name) if missing else None
+    return CheckResult(status=status, summary=summary, evidence=evidence, missing=missing, action=action)
+
+
+def _systems_criterion(rows: list[selectors.SystemRow], failing: list[selectors.SystemRow],
+                       message: str) -> tuple[bool, str]:
+    return (bool(rows) and not failing, message % {"names": _names(failing)} if failing else
+            _("Record the critical systems (applications and infrastructure) in the BIA."))
+
+
+@register_check("D2.O2.A", key="backups.policy")
+def policy_check(organization: Any) -> CheckResult:
+    """A validated backup and restoration policy, updated since 16 July 2022, covering SaaS through contracts."""
+    snap = snapshot_for(organization)
+    p = snap.policy
+    recent = bool(p and p.evidence_id and p.validated_on and p.validated_on >= POLICY_MIN_DATE)
+    saas = [r for r in snap.rows if r.resource.is_saas]
+    uncovered = [r for r in saas if not (r.control and r.control.contract_clauses)]
+    criteria = [
+        (recent, _("Upload the backup and restoration policy validated on or after 16/07/2022.")),
+        (not uncovered, _("Contract clauses on backup and restore are missing for: %(names)s.")
+         % {"names": _names(uncovered)}),
+    ]
+    evidence = []
+    if p and p.validated_on:
+        evidence.append(_("Policy %(version)s validated on %(date)s") % {
+            "version": p.version, "date": date_format(p.validated_on, "SHORT_DATE_FORMAT")})
+    return _result(criteria, _("Backup and restoration policy"), evidence, "backups:policy")
+
+
+@register_check("D2.O2.B", key="backups.plans")
+def plans_check(organization: Any) -> CheckResult:
+    snap = snapshot_for(organization)
+    rows = snap.critical
+    failing = [r for r in rows if not (r.control and r.control.plan_evidence_id)]
+    criteria = [_systems_criterion(rows, failing, _("Upload a backup plan for: %(names)s."))]
+    evidence = [_("%(done)d of %(total)d critical system(s) with a backup plan") % {
+        "done": len(rows) - len(failing), "total": len(rows)}]
+    return _result(criteria, _("Backup plans of the critical systems"), evidence)
+
+
+@register_check("D2.O3.A", key="backups.authentication")
+def authentication_check(organization: Any) -> CheckResult:
+    snap = snapshot_for(organization)
+    rows = snap.critical
+
+    def ok(r: selectors.SystemRow) -> bool:
+        c = r.control
+        if c is None or c.authentication in (BackupControl.Authentication.SHARED_AD, BackupControl.Authentication.UNKNOWN):
+            return False
+        if c.authentication == BackupControl.Authentication.DEDICATED_DIRECTORY and (c.ads_score or 0) < 3:
+            return False
+        return c.least_privilege_role and c.mfa_on_consoles
+
+    failing = [r for r in rows if not ok(r)]
+    criteria = [_systems_criterion(rows, failing, _(
+        "Independent authentication, least-privilege role, MFA or ADS score ≥ 3 missing for: %(names)s."))]
+    evidence = [_("ADS score %(score)s on %(name)s") % {"score": r.control.ads_score, "name": r.resource.name}
+                for r in snap.rows if r.control and r.control.ads_score is not None]
+    return _result(criteria, _("Independent authentication of the backups"), evidence)
+
+
+@register_check("D2.O3.B", key="backups.isolation")
+def isolation_check(organization: Any) -> CheckResult:
+    snap = snapshot_for(organization)
+    rows = snap.critical
+    trajectory = snap.trajectory(Trajectory.Kind.ISOLATION)
+    tested = [r for r in rows if r.control and r.control.red_button_tested_on]
+    criteria = [
+        (trajectory is not None, _("Plan the isolation trajectory with its milestones.")),
+        (bool(tested), _("Test the « bouton rouge » isolation capability.")),
+    ]
+    evidence = []
+    if trajectory is not None:
+        evidence.append(_("Trajectory « %(title)s »: %(percent)d%% done") % {
+            "title": trajectory.title, "percent": trajectory.progress})
+    return _result(criteria, _("Isolation of the backup infrastructure"), evidence, "backups:trajectories")
+
+
+@register_check("D2.O3.C", key="backups.321")
+def three_two_one_check(organization: Any) -> CheckResult:
+    snap = snapshot_for(organization)
+    rows = snap.critical
+    trajectory = snap.trajectory(Trajectory.Kind.THREE_TWO_ONE)
+    failing = [r for r in rows if not (r.control and r.control.offline_copy)]
+    criteria = [
+        (trajectory is not None, _("Plan the 3-2-1 trajectory with its milestones.")),
+        _systems_criterion(rows, failing, _("No offline or immutable copy for: %(names)s.")),
+    ]
+    compliant = [r for r in rows if r.rule in ("321", "32110")]
+    evidence = [_("%(done)d of %(total)d critical system(s) meet 3-2-1") % {"done": len(compliant),
+                                                                           "total": len(rows)}]
+    return _result(criteria, _("3-2-1 trajectory"), evidence, "backups:trajectories")
+
+
+@register_check("D2.O3.D", key="backups.supervision")
+def supervision_check(organization: Any) -> CheckResult:
+    snap = snapshot_for(organization)
+    rows = snap.critical
+
+    def ok(r: selectors.SystemRow) -> bool:
+        c = r.control
+        if c is None or not (c.supervision_who and c.supervision_frequency and c.supervision_on_failure):
+            return False
+        return not snap.is_ght or (c.central_alerts and c.rssi_control)
+
+    failing = [r for r in rows if not ok(r)]
+    message = (_("Supervision, central alerts or RSSI control missing for: %(names)s.") if snap.is_ght
+               else _("Supervision (who, how often, what on failure) missing for: %(names)s."))
+    criteria = [_systems_criterion(rows, failing, message)]
+    return _result(criteria, _("Backup supervision"), [])
+
+
+def qualifying_tests(snap: BackupsSnapshot) -> list[RestoreTest]:
+    """Successful restorations back into production, inside the operational phase, on a system serving a CaRE
+    perimeter, with a named business referent (D2.O4)."""
+    start = current_catalogue().operational_phase_start
+    care = {r.resource.pk for r in snap.rows if r.serves_care}
+    return [t for t in snap.tests if t.result == RestoreTest.Result.SUCCESS and t.scope == RestoreTest.Scope.PRODUCTION
+            and t.tested_on >= start and t.resource_id in care and t.referent.strip()]
+
+
+@register_check("D2.O4", key="backups.restore_test")
+def restore_test_check(organization: Any) -> CheckResult:
+    snap = snapshot_for(organization)
+    tests = qualifying_tests(snap)
+    criteria = [(bool(tests), _(
+        "Record a successful restoration back into production, since 16/07/2025, on a system serving a CaRE "
+        "perimeter, checked by a named business referent."))]
+    evidence = [_("%(system)s restored on %(date)s in %(hours)s h, checked by %(who)s") % {
+        "system": t.resource.name, "date": date_format(t.tested_on, "SHORT_DATE_FORMAT"),
+        "hours": t.measured_hours, "who": t.referent} for t in tests[:3]]
+    return _result(criteria, _("Technical restoration test"), evidence, "backups:tests")
+
+
+CHECKS = (policy_check, plans_check, authentication_check, isolation_check, three_two_one_check, supervision_check,
+          restore_test_check)
+
+
+def backups_progress(organization: Any) -> dict[str, Any]:
+    """The journey stage: percent of the seven checks met (partial counts half), what is missing, what next."""
+    results = [check(organization) for check in CHECKS]
+    score = sum(1 if r.status == CheckResult.MET else 0.5 if r.status == CheckResult.PARTIAL else 0 for r in results)
+    missing = [m for r in results for m in r.missing]
+    first = next((r for r in results if r.action), None)
+    return {
+        "percent": round(100 * score / len(results)),
+        "missing": missing,
+        "next_action": (first.missing[0], first.action[1]) if first and first.action else None,
+    }

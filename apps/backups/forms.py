@@ -1,0 +1,117 @@
+"""Backups forms: choice querysets are set per organization in ``__init__``; services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
+from apps.bia.models import Resource
+from apps.compliance.models import Evidence
+from apps.tenants.models import Membership
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+UPLOAD_HELP = _("Or upload a new file: it is added to the evidence library.")
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.get_full_name() or obj.user.email
+
+
+class TenantModelForm(forms.ModelForm):
+    """A ModelForm whose related choices come from the organization only (never the default queryset)."""
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+            if isinstance(field, forms.ModelChoiceField):
+                model = field.queryset.model
+                if model is Evidence:
+                    field.queryset = Evidence.objects.filter(organization=organization).alive()
+                elif model is Membership:
+                    field.queryset = Membership.objects.filter(organization=organization).select_related("user")
+                elif model is Resource:
+                    field.queryset = Resource.objects.filter(organization=organization, kind__in=SYSTEM_KINDS) \
+                        .order_by("name")
+
+
+def evidence_field(label: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=label, queryset=Evidence.objects.none(), required=False,
+                                  help_text=_("Choose a file from the evidence library."))
+
+
+class ControlForm(TenantModelForm):
+    plan_evidence = evidence_field(_("backup plan document"))
+    plan_upload = forms.FileField(label=_("New backup plan file"), required=False, help_text=UPLOAD_HELP)
+
+    SECTIONS = (
+        (_("Backup set-up"), ["product", "frequency_hours", "retention_days", "encrypted"]),
+        (_("Copies (3-2-1-1-0)"), ["copies", "media_count", "offsite_copy", "offline_copy",
+                                   "restore_errors_checked"]),
+        (_("Authentication of the backup infrastructure"), ["authentication", "least_privilege_role",
+                                                           "mfa_on_consoles", "ads_score", "ads_audited_on"]),
+        (_("Isolation"), ["network_isolated", "red_button_tested_on"]),
+        (_("Supervision"), ["supervision_who", "supervision_frequency", "supervision_on_failure", "central_alerts",
+                            "rssi_control"]),
+        (_("SaaS and outsourcing"), ["contract_clauses", "contract_clauses_note"]),
+        (_("Backup plan"), ["plan_evidence", "plan_upload", "notes"]),
+    )
+
+    class Meta:
+        model = BackupControl
+        fields = ["product", "frequency_hours", "retention_days", "copies", "media_count", "offsite_copy",
+                  "offline_copy", "restore_errors_checked", "authentication", "least_privilege_role",
+                  "mfa_on_consoles", "network_isolated", "red_button_tested_on", "supervision_who",
+                  "supervision_frequency", "supervision_on_failure", "central_alerts", "rssi_control", "encrypted",
+                  "contract_clauses", "contract_clauses_note", "ads_score", "ads_audited_on", "plan_evidence", "notes"]
+        widgets = {"red_button_tested_on": DATE_WIDGET, "ads_audited_on": DATE_WIDGET,
+                   "supervision_on_failure": forms.Textarea(attrs={"rows": 3}),
+                   "contract_clauses_note": forms.Textarea(attrs={"rows": 2}),
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def sections(self) -> list[tuple[Any, list[Any]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+
+class PolicyForm(TenantModelForm):
+    evidence = evidence_field(_("policy document"))
+    upload = forms.FileField(label=_("New policy file"), required=False, help_text=UPLOAD_HELP)
+
+    class Meta:
+        model = BackupPolicy
+        fields = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced", "notes"]
+        widgets = {"validated_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class TrajectoryForm(TenantModelForm):
+    class Meta:
+        model = Trajectory
+        fields = ["kind", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class MilestoneForm(TenantModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_on", "owner", "done_on"]
+        widgets = {"due_on": DATE_WIDGET, "done_on": DATE_WIDGET}
+
+
+class RestoreTestForm(TenantModelForm):
+    resource = forms.ModelChoiceField(label=_("system"), queryset=Resource.objects.none())
+    referent_member = MemberChoiceField(label=_("business referent (member)"), queryset=Membership.objects.none(),
+                                        required=False)
+    report_evidence = evidence_field(_("test report"))
+    report_upload = forms.FileField(label=_("New report file"), required=False, help_text=UPLOAD_HELP)
+
+    class Meta:
+        model = RestoreTest
+        fields = ["resource", "tested_on", "scope", "measured_hours", "data_loss_hours", "result", "referent_member",
+                  "referent_name", "report_evidence", "notes"]
+        widgets = {"tested_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}

@@ -1,0 +1,306 @@
+"""Backups pages: systems overview, control form per system, trajectories, restoration tests, policy.
+
+Thin views: resolve through the organization, call a selector or a service, render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.backups import checks, forms, selectors, services
+from apps.backups.models import BackupControl, Milestone, RestoreTest, Trajectory
+from apps.core.views import OrgViewMixin
+from apps.tenants.views import OrgFormView
+
+
+class BackupsMixin(OrgViewMixin):
+    nav_stage = "backups"
+
+    def url(self, name: str, **kwargs: Any) -> str:
+        return reverse(name, kwargs={"org_slug": self.organization.slug, **kwargs})
+
+
+class UploadFormView(BackupsMixin, OrgFormView):
+    """Forms with a file field: the request's files go to the form."""
+
+    template_name = "backups/object_form.html"
+    title: Any = ""
+    instance: Model | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"organization": self.organization, "instance": self.get_instance()}
+
+    def get_instance(self) -> Model | None:
+        return None
+
+    def get_form(self) -> Any:
+        if self.request.method == "POST":
+            return self.form_class(self.request.POST, self.request.FILES, **self.get_form_kwargs())
+        return self.form_class(**self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("title", self.title)
+        ctx.setdefault("back_url", self.get_success_url())
+        return ctx
+
+
+class OverviewView(BackupsMixin, TemplateView):
+    """Every system with its 3-2-1 badge, frequency against the PDMA, missing controls and last restore test."""
+
+    capability = "backups.view"
+    template_name = "backups/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        snap = checks.snapshot_for(self.organization)
+        ctx.update(rows=snap.rows, results=[(c.__name__, c(self.organization)) for c in checks.CHECKS],
+                   can_change=self.can("backups.change"))
+        return ctx
+
+
+class ControlFormView(UploadFormView):
+    """The guided control form of one system; saved on submit."""
+
+    capability = "backups.change"
+    form_class = forms.ControlForm
+    template_name = "backups/control_form.html"
+
+    def get_resource(self) -> Any:
+        if not hasattr(self, "_resource"):
+            self._resource = self.tenant_object(selectors.system_queryset(organization=self.organization),
+                                                pk=self.kwargs["pk"])
+        return self._resource
+
+    def get_instance(self) -> Model | None:
+        return BackupControl.objects.filter(organization=self.organization, resource=self.get_resource()).first()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        rto, pdma = selectors.requirements_for(organization=self.organization, resource=self.get_resource())
+        ctx.update(resource=self.get_resource(), required_rto=rto, required_pdma=pdma, control=self.get_instance())
+        return ctx
+
+    def perform(self, form: Any) -> None:
+        services.control_save(organization=self.organization, actor=self.request.user, resource=self.get_resource(),
+                              data=form.cleaned_data, plan_upload=form.cleaned_data.get("plan_upload"))
+        messages.success(self.request, _("Backup control saved."))
+
+    def get_success_url(self) -> str:
+        return self.url("backups:overview")
+
+
+class PolicyView(UploadFormView):
+    """The backup and restoration policy (D2.O2.A) and the ADS scores of dedicated backup directories."""
+
+    capability = "backups.view"
+    form_class = forms.PolicyForm
+    template_name = "backups/policy.html"
+
+    def get_instance(self) -> Model | None:
+        return selectors.policy(organization=self.organization)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.can("backups.change"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(policy=self.get_instance(), ads=selectors.ads_controls(organization=self.organization),
+                   can_change=self.can("backups.change"), check=checks.policy_check(self.organization))
+        return ctx
+
+    def perform(self, form: Any) -> None:
+        services.policy_save(organization=self.organization, actor=self.request.user, data=form.cleaned_data,
+                             upload=form.cleaned_data.get("upload"))
+        messages.success(self.request, _("Policy saved."))
+
+    def get_success_url(self) -> str:
+        return self.url("backups:policy")
+
+
+class TrajectoryListView(BackupsMixin, TemplateView):
+    capability = "backups.view"
+    template_name = "backups/trajectories.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(trajectories=selectors.trajectory_list(organization=self.organization),
+                   can_change=self.can("backups.change"))
+        return ctx
+
+
+class TrajectoryCreateView(UploadFormView):
+    capability = "backups.change"
+    form_class = forms.TrajectoryForm
+    title = gettext_lazy("New trajectory")
+
+    def perform(self, form: Any) -> None:
+        services.trajectory_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return self.url("backups:trajectories")
+
+
+class TenantObjectMixin:
+    model: type[Model]
+
+    def get_instance(self) -> Model:
+        if not hasattr(self, "_object"):
+            self._object = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])  # type: ignore[attr-defined]
+        return self._object
+
+    def fresh(self) -> Model:
+        # The ModelForm wrote the submitted values on its instance; services compare with the stored row.
+        return self.model.objects.get(pk=self.get_instance().pk, organization=self.organization)  # type: ignore[attr-defined]
+
+
+class TrajectoryUpdateView(TenantObjectMixin, UploadFormView):
+    capability = "backups.change"
+    form_class = forms.TrajectoryForm
+    model = Trajectory
+    title = gettext_lazy("Edit the trajectory")
+
+    def perform(self, form: Any) -> None:
+        services.trajectory_update(trajectory=self.fresh(), actor=self.request.user, data=form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return self.url("backups:trajectories")
+
+
+class MilestoneCreateView(UploadFormView):
+    capability = "backups.change"
+    form_class = forms.MilestoneForm
+    title = gettext_lazy("New milestone")
+
+    def get_trajectory(self) -> Trajectory:
+        return self.tenant_object(Trajectory.objects.all(), pk=self.kwargs["pk"])  # type: ignore[return-value]
+
+    def perform(self, form: Any) -> None:
+        services.milestone_create(trajectory=self.get_trajectory(), actor=self.request.user, data=form.cleaned_data)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "parent": self.get_trajectory()}
+
+    def get_success_url(self) -> str:
+        return self.url("backups:trajectories")
+
+
+class MilestoneUpdateView(TenantObjectMixin, UploadFormView):
+    capability = "backups.change"
+    form_class = forms.MilestoneForm
+    model = Milestone
+    title = gettext_lazy("Edit the milestone")
+
+    def perform(self, form: Any) -> None:
+        services.milestone_update(milestone=self.fresh(), actor=self.request.user, data=form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return self.url("backups:trajectories")
+
+
+class ObjectDeleteView(BackupsMixin, View):
+    capability = "backups.change"
+    http_method_names = ["post"]
+    model: type[Model]
+    remove: Callable[..., None]
+    back_url_name = "backups:overview"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.tenant_object(self.model.objects.all(), pk=kwargs["pk"])
+        try:
+            type(self).remove(obj, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Deleted."))
+        return HttpResponseRedirect(self.url(self.back_url_name))
+
+
+class TrajectoryDeleteView(ObjectDeleteView):
+    model = Trajectory
+    back_url_name = "backups:trajectories"
+
+    @staticmethod
+    def remove(obj: Any, actor: Any) -> None:
+        services.trajectory_delete(trajectory=obj, actor=actor)
+
+
+class MilestoneDeleteView(ObjectDeleteView):
+    model = Milestone
+    back_url_name = "backups:trajectories"
+
+    @staticmethod
+    def remove(obj: Any, actor: Any) -> None:
+        services.milestone_delete(milestone=obj, actor=actor)
+
+
+class RestoreTestListView(BackupsMixin, TemplateView):
+    capability = "backups.view"
+    template_name = "backups/tests.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        page = Paginator(selectors.restore_test_list(organization=self.organization), 25).get_page(
+            self.request.GET.get("page"))
+        ctx.update(page_obj=page, tests=page.object_list, can_change=self.can("backups.change"))
+        return ctx
+
+
+class RestoreTestCreateView(UploadFormView):
+    capability = "backups.change"
+    form_class = forms.RestoreTestForm
+    title = gettext_lazy("Record a restoration test")
+
+    def get_form(self) -> Any:
+        form = super().get_form()
+        if self.request.method == "GET" and self.request.GET.get("system"):
+            form.initial["resource"] = self.request.GET["system"]
+        return form
+
+    def perform(self, form: Any) -> None:
+        services.restore_test_record(organization=self.organization, actor=self.request.user, data=form.cleaned_data,
+                                     report_upload=form.cleaned_data.get("report_upload"))
+        messages.success(self.request, _("Restoration test recorded; the BIA now uses its measured duration."))
+
+    def get_success_url(self) -> str:
+        return self.url("backups:tests")
+
+
+class RestoreTestUpdateView(TenantObjectMixin, UploadFormView):
+    capability = "backups.change"
+    form_class = forms.RestoreTestForm
+    model = RestoreTest
+    title = gettext_lazy("Edit the restoration test")
+
+    def perform(self, form: Any) -> None:
+        services.restore_test_update(test=self.fresh(), actor=self.request.user, data=form.cleaned_data,
+                                     report_upload=form.cleaned_data.get("report_upload"))
+        messages.success(self.request, _("Restoration test saved."))
+
+    def get_success_url(self) -> str:
+        return self.url("backups:tests")
+
+
+class RestoreTestDeleteView(ObjectDeleteView):
+    model = RestoreTest
+    back_url_name = "backups:tests"
+
+    @staticmethod
+    def remove(obj: Any, actor: Any) -> None:
+        services.restore_test_delete(test=obj, actor=actor)

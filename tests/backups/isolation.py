@@ -1,0 +1,20 @@
+"""Kwargs factories for the backups app's URLs (see tests/isolation.py)."""
+
+from tests.backups.factories import MilestoneFactory, RestoreTestFactory, TrajectoryFactory
+from tests.bia.factories import ResourceFactory
+
+
+def _pk(factory):  # noqa: ANN001, ANN202
+    return lambda org: {"pk": factory(organization=org).pk}
+
+
+URL_KWARGS = {
+    "backups:control": _pk(ResourceFactory),
+    "backups:trajectory-update": _pk(TrajectoryFactory),
+    "backups:trajectory-delete": _pk(TrajectoryFactory),
+    "backups:milestone-create": _pk(TrajectoryFactory),
+    "backups:milestone-update": lambda org: {"pk": MilestoneFactory(trajectory=TrajectoryFactory(organization=org)).pk},
+    "backups:milestone-delete": lambda org: {"pk": MilestoneFactory(trajectory=TrajectoryFactory(organization=org)).pk},
+    "backups:test-update": lambda org: {"pk": RestoreTestFactory(resource=ResourceFactory(organization=org)).pk},
+    "backups:test-delete": lambda org: {"pk": RestoreTestFactory(resource=ResourceFactory(organization=org)).pk},
+}
