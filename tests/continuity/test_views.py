@@ -113,3 +113,10 @@ def test_scenarios_page(org, member_factory, client_for) -> None:  # noqa: ANN00
     assert client.post(url(org, "scenario-update", pk=s.pk), {"description": "Crue de la Loire"}).status_code == 302
     s.refresh_from_db()
     assert s.description == "Crue de la Loire"
+
+
+def test_journey_home_shows_the_plans_stage(org, member_factory, client_for) -> None:  # noqa: ANN001
+    approved_plan(org)
+    page = client_for(member_factory(org, Role.RPCRA)).get(reverse("tenants:home", kwargs={"org_slug": org.slug}))
+    assert page.status_code == 200
+    assert "Plans de continuité" in page.content.decode()
