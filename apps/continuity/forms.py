@@ -20,7 +20,9 @@ class PerimeterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Pôle or service"), queryset=OrgUnit.objects.none(), required=False)
     activities = forms.ModelMultipleChoiceField(
         label=_("Activities of the perimeter"), queryset=Activity.objects.none(),
-        widget=forms.CheckboxSelectMultiple, help_text=_("The activities of the BIA this plan covers."))
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("The activities of the BIA this plan covers. Leave empty to take those of the chosen pôle or "
+                    "service."))
     scenarios = forms.ModelMultipleChoiceField(
         label=_("Scenarios"), queryset=Scenario.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text=_("Information system unavailable is mandatory for CaRE; add at least one other scenario."))

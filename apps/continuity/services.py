@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -64,6 +65,19 @@ def scenario_update(*, scenario: Scenario, actor: Any, description: str) -> Scen
     return scenario
 
 
+def _perimeter_activities(organization: Any, establishment: Establishment | None, unit: OrgUnit | None,
+                          activities: list[Activity]) -> list[Activity]:
+    """The chosen activities; without any, those of the chosen pôle/service (or establishment)."""
+    if activities or (unit is None and establishment is None):
+        return activities
+    qs = Activity.objects.filter(organization=organization)
+    if unit is not None:
+        qs = qs.filter(Q(unit=unit) | Q(unit__parent=unit))
+    elif establishment is not None:
+        qs = qs.filter(establishment=establishment)
+    return list(qs)
+
+
 def _check_perimeter(organization: Any, establishment: Establishment | None, unit: OrgUnit | None,
                      activities: list[Activity], scenarios: list[Scenario]) -> None:
     for obj in [establishment, unit, *activities, *scenarios]:
@@ -91,7 +105,11 @@ def _set_members(plan: Plan, activities: list[Activity], scenarios: list[Scenari
 def plan_create(*, organization: Any, actor: Any, title: str, care_perimeter: str, activities: list[Activity],
                 scenarios: list[Scenario], establishment: Establishment | None = None,
                 unit: OrgUnit | None = None) -> Plan:
-    """Step 1 of the guided flow: a plan for a perimeter and scenarios, with its first draft version."""
+    """Step 1 of the guided flow: a plan for a perimeter and scenarios, with its first draft version.
+
+    The perimeter is a set of BIA activities; choosing only a pôle/service or an establishment takes its activities.
+    """
+    activities = _perimeter_activities(organization, establishment, unit, activities)
     _check_perimeter(organization, establishment, unit, activities, scenarios)
     plan = Plan(organization=organization, title=title, care_perimeter=care_perimeter, establishment=establishment,
                 unit=unit, wizard_step=1)
@@ -115,6 +133,7 @@ def plan_update_perimeter(*, plan: Plan, actor: Any, title: str, care_perimeter:
                           scenarios: list[Scenario], establishment: Establishment | None = None,
                           unit: OrgUnit | None = None) -> Plan:
     """Changing the perimeter of an approved plan opens a new draft (the change shows in the next version)."""
+    activities = _perimeter_activities(plan.organization, establishment, unit, activities)
     _check_perimeter(plan.organization, establishment, unit, activities, scenarios)
     version_for_edit(plan=plan, actor=actor)
     plan.title, plan.care_perimeter, plan.establishment, plan.unit = title, care_perimeter, establishment, unit

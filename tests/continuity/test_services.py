@@ -216,3 +216,15 @@ def test_66_percent_rule_over_establishments(org) -> None:  # noqa: ANN001
     assert "70" in str(result.summary)
 
 
+
+
+def test_a_unit_alone_brings_its_activities(org) -> None:  # noqa: ANN001
+    from apps.bia.models import OrgUnit
+
+    first = activity_in(org, name="Urgences adultes")
+    unit = OrgUnit.objects.create(organization=org, establishment=first.establishment, name="Urgences")
+    Activity.objects.filter(pk=first.pk).update(unit=unit)
+    activity_in(org, name="Hors service")
+    plan = services.plan_create(organization=org, actor=None, title="PCA service", care_perimeter="care_service",
+                                activities=[], scenarios=[scenario(org)], unit=unit)
+    assert [a.name for a in selectors.plan_members(plan=plan)[0]] == ["Urgences adultes"]
