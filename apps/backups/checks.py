@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.backups import selectors
 from apps.backups.models import POLICY_MIN_DATE, BackupControl, BackupPolicy, RestoreTest, Trajectory
 from apps.backups.selectors import CACHE_ATTRIBUTE
+from apps.bia.templatetags.bia_tags import hours
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.registry import CheckResult, register_check
 from apps.tenants.models import Organization
@@ -197,9 +198,9 @@ def restore_test_check(organization: Any) -> CheckResult:
     criteria = [(bool(tests), _(
         "Record a successful restoration back into production, since 16/07/2025, on a system serving a CaRE "
         "perimeter, checked by a named business referent."))]
-    evidence = [_("%(system)s restored on %(date)s in %(hours)s h, checked by %(who)s") % {
+    evidence = [_("%(system)s restored on %(date)s in %(hours)s, checked by %(who)s") % {
         "system": t.resource.name, "date": date_format(t.tested_on, "SHORT_DATE_FORMAT"),
-        "hours": t.measured_hours, "who": t.referent} for t in tests[:3]]
+        "hours": hours(t.measured_hours), "who": t.referent} for t in tests[:3]]
     return _result(criteria, _("Technical restoration test"), evidence, "backups:tests")
 
 
