@@ -68,7 +68,13 @@ def fingerprint(state: BiaState, activity_ids: list[int]) -> dict[str, Any]:
 
 
 def _fmt(value: Any) -> str:
-    return "—" if value in (None, "", []) else (", ".join(value) if isinstance(value, list) else str(value))
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 
