@@ -96,7 +96,10 @@ def policy_check(organization: Any) -> CheckResult:
     if p and p.validated_on:
         evidence.append(_("Policy %(version)s validated on %(date)s") % {
             "version": p.version, "date": date_format(p.validated_on, "SHORT_DATE_FORMAT")})
-    return _result(criteria, _("Backup and restoration policy"), evidence, "backups:policy")
+    result = _result(criteria, _("Backup and restoration policy"), evidence, "backups:policy")
+    if not recent:  # without a recent validated policy nothing else counts
+        result.status = CheckResult.NOT_MET
+    return result
 
 
 @register_check("D2.O2.B", key="backups.plans")
