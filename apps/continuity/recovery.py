@@ -47,38 +47,47 @@ def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
     """Order the systems the given activities need (see the module docstring).
 
     ``kinds`` limits the sequence to what IT restores (suppliers, premises and skills are not restored).
-    Workaround edges count: on return to nominal every dependency must be back.
+    Workaround edges count for what is restored (on return to nominal every dependency must be back),
+    not for the urgency.
     """
     kinds = set(kinds)
     selected = [pk for pk in dict.fromkeys(activity_ids) if pk in graph.activities]
     adj: dict[engine.NodeKey, list[engine.NodeKey]] = {n: [] for n in graph.nodes()}
+    strict_adj: dict[engine.NodeKey, list[engine.NodeKey]] = {n: [] for n in graph.nodes()}
     for edge in graph.edges:
         adj[edge.source].append(edge.target)
+        if not edge.workaround:
+            strict_adj[edge.source].append(edge.target)
 
-    # Requirement of each reached resource: strictest DMIA among the selected activities reaching it.
+    # Requirement of each reached resource: strictest DMIA among the selected activities reaching it
+    # through dependencies *without* workaround (with a workaround the activity runs without it for a
+    # while, as the BIA engine says); every dependency is still restored, after the urgent ones.
     required: dict[int, float] = {}
     needed_by: dict[int, set[int]] = {}
-    rank: dict[int, float] = {}  # best rank (position among activities sorted by DMIA) of who needs it
+    rank: dict[int, float] = {}  # best rank (position among activities sorted by DMIA) of who needs it urgently
     ordered = sorted(selected, key=lambda pk: (graph.activities[pk].dmia_hours is None,
                                                 graph.activities[pk].dmia_hours or 0, graph.activities[pk].name, pk))
     for index, activity_id in enumerate(ordered):
         dmia = graph.activities[activity_id].dmia_hours
-        start = (engine.ACTIVITY, activity_id)
-        seen = {start}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            for nxt in adj[node]:
-                if nxt in seen:
-                    continue
-                seen.add(nxt)
-                queue.append(nxt)
-                if nxt[0] == engine.RESOURCE:
+        for strict in (True, False):
+            start = (engine.ACTIVITY, activity_id)
+            seen = {start}
+            queue = deque([start])
+            while queue:
+                node = queue.popleft()
+                for nxt in (strict_adj if strict else adj)[node]:
+                    if nxt in seen:
+                        continue
+                    seen.add(nxt)
+                    queue.append(nxt)
+                    if nxt[0] != engine.RESOURCE:
+                        continue
                     pk = nxt[1]
                     needed_by.setdefault(pk, set()).add(activity_id)
-                    rank[pk] = min(rank.get(pk, INFINITY), index)
-                    if dmia is not None:
-                        required[pk] = min(required.get(pk, INFINITY), float(dmia))
+                    if strict:
+                        rank[pk] = min(rank.get(pk, INFINITY), index)
+                        if dmia is not None:
+                            required[pk] = min(required.get(pk, INFINITY), float(dmia))
 
     reached = {pk for pk in needed_by if graph.resources[pk].kind in kinds}
     # Resource → resource edges inside the sequence ("pk needs dep").

@@ -124,3 +124,15 @@ def test_properties_on_random_graphs(data) -> None:  # noqa: ANN001
             need, dep = items[edge.source[1]].required_rto_hours, items[edge.target[1]].required_rto_hours
             if need is not None:
                 assert dep is not None and dep <= need
+
+
+def test_a_dependency_with_workaround_comes_back_after_the_urgent_ones() -> None:
+    graph = build_graph(
+        [ActivityNode(id=1, name="Urgences", dmia_hours=4)],
+        [ResourceNode(id=10, name="Annuaire", kind="infrastructure"), ResourceNode(id=11, name="DPI"),
+         ResourceNode(id=12, name="Messagerie")],
+        [(1, 11, False), (1, 12, True)], [(11, 10, False)],
+    )
+    items = recovery_order(graph, [1]).items
+    assert [i.name for i in items] == ["Annuaire", "DPI", "Messagerie"]
+    assert items[2].required_rto_hours is None and items[2].needed_by == (1,)
