@@ -114,4 +114,6 @@ class RestoreTestForm(TenantModelForm):
         model = RestoreTest
         fields = ["resource", "tested_on", "scope", "measured_hours", "data_loss_hours", "result", "referent_member",
                   "referent_name", "report_evidence", "notes"]
+        # French users type « 9,5 »: decimal fields follow the active locale.
+        localized_fields = ["measured_hours", "data_loss_hours"]
         widgets = {"tested_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}

@@ -28,7 +28,7 @@ def critical_system(org, *, dmia=4, pdma=1, perimeter="care_service", **resource
     activity = ActivityFactory(establishment=Establishment.objects.filter(organization=org).first(),
                                dmia_derived_hours=dmia, pdma_hours=pdma, care_perimeter=perimeter,
                                criticality="critical")
-    dpi = ResourceFactory(organization=org, name="DPI", **{"rto_capability_hours": 4, "rpo_capability_hours": 1,
+    dpi = ResourceFactory(organization=org, **{"name": "DPI", "rto_capability_hours": 4, "rpo_capability_hours": 1,
                                                           **resource})
     ActivityDependencyFactory(activity=activity, resource=dpi)
     return dpi
