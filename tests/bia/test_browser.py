@@ -116,3 +116,21 @@ def test_rpcra_validates_a_submitted_bia_and_sends_another_back(page: Page, live
     # The campaign progress shows one validated activity.
     page.goto(f"{live_server.url}/o/{org.slug}/bia/")
     expect(page.get_by_text("1 validé(s), 0 soumis / 2").first).to_be_visible()
+
+
+def test_dependency_map_draws_the_graph(page: Page, live_server) -> None:  # noqa: ANN001
+    with scopes_disabled():
+        org = make_org()
+        reader = MembershipFactory(organization=org, role=Role.READER).user
+        urgences = activity_in(org, name="Urgences", criticality="critical")
+        dpi = ResourceFactory(organization=org, name="DPI")
+        ad = ResourceFactory(organization=org, name="Active Directory", kind="infrastructure")
+        services.activity_dependency_set(activity=urgences, actor=None, resource=dpi)
+        services.resource_dependency_set(resource=dpi, actor=None, depends_on=ad)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login(page, live_server, reader.email)
+    page.goto(f"{live_server.url}/o/{org.slug}/bia/cartographie/")
+    expect(page.locator("#map-status")).to_have_text("3 / 2")  # nodes / edges drawn by cytoscape
+    expect(page.locator("#bia-map canvas").first).to_be_attached()
+    assert not [e for e in errors if "Content Security Policy" in e or "cytoscape" in e.lower()]
