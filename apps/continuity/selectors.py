@@ -227,6 +227,10 @@ class CoverageCell:
     degraded_mode: bool = False
     plans: list[tuple[Plan, PlanVersion]] = field(default_factory=list)
 
+    @property
+    def approved(self) -> bool:
+        return any(v.status == PlanVersion.Status.APPROVED for _p, v in self.plans)
+
 
 def coverage_matrix(*, organization: Any, criticalities: tuple[str, ...] = ("critical", "high")) -> dict[str, Any]:
     """Critical activities × scenarios: degraded mode or not, in which plan version, approved when.

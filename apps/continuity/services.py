@@ -157,9 +157,11 @@ def version_for_edit(*, plan: Plan, actor: Any) -> PlanVersion:
 
     A version submitted for approval is locked until it is approved or sent back.
     """
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    caller = plan
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=plan.pk)
     current = plan.current_version
     if current is not None and current.status == PlanVersion.Status.DRAFT:
+        caller.current_version = current
         return current
     if current is not None and current.status == PlanVersion.Status.SUBMITTED:
         raise ValidationError(_("This version is awaiting approval: it cannot be changed until it is approved or "
@@ -185,7 +187,16 @@ def version_for_edit(*, plan: Plan, actor: Any) -> PlanVersion:
                          adjusted=s.adjusted, adjustment_reason=s.adjustment_reason, in_cycle=s.in_cycle)
             for s in RecoveryStep.objects.filter(organization=org, version=current)])
     Plan.objects.filter(pk=plan.pk).update(current_version=draft, updated_at=timezone.now())
+    caller.current_version = draft
     return draft
+
+
+def _current_version(plan: Plan) -> PlanVersion | None:
+    """The plan's current version as stored now (locked), never a stale in-memory copy."""
+    current_id = Plan.objects.filter(pk=plan.pk).values_list("current_version_id", flat=True).first()
+    version = PlanVersion.objects.select_for_update().filter(pk=current_id).first() if current_id else None
+    plan.current_version = version
+    return version
 
 
 def _plan_activity_ids(plan: Plan) -> list[int]:
@@ -316,7 +327,7 @@ def return_and_communication_save(*, plan: Plan, actor: Any, data: dict[str, Any
 @transaction.atomic
 def plan_submit(*, plan: Plan, actor: Any) -> PlanVersion:
     """Send the draft for approval: it needs a perimeter, scenarios and at least one degraded mode."""
-    version = plan.current_version
+    version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.DRAFT:
         raise ValidationError(_("Only a draft can be sent for approval."))
     if not DegradedMode.objects.filter(organization=plan.organization, version=version).exists():
@@ -344,7 +355,7 @@ def plan_approve(*, plan: Plan, actor: Any) -> PlanVersion:
     """Freeze the submitted version: approver, date, content snapshot and the BIA fingerprint."""
     from apps.continuity.selectors import version_content
 
-    version = plan.current_version
+    version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a version submitted for approval can be approved."))
     PlanVersion.objects.filter(organization=plan.organization, plan=plan, status=PlanVersion.Status.APPROVED).update(
@@ -360,7 +371,7 @@ def plan_approve(*, plan: Plan, actor: Any) -> PlanVersion:
 
 @transaction.atomic
 def plan_send_back(*, plan: Plan, actor: Any) -> PlanVersion:
-    version = plan.current_version
+    version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a version submitted for approval can be sent back."))
     version.status = PlanVersion.Status.DRAFT

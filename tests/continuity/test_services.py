@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from apps.bia.models import Activity, CarePerimeter
 from apps.continuity import checks, selectors, services
-from apps.continuity.models import DegradedMode, PlanVersion, RecoveryStep, ReflexSheet, Scenario
+from apps.continuity.models import DegradedMode, Plan, PlanVersion, RecoveryStep, ReflexSheet, Scenario
 from apps.tenants.models import Membership
 from apps.tenants.roles import Role
 from tests.bia.factories import ActivityDependencyFactory, ResourceDependencyFactory, activity_in
@@ -228,3 +228,14 @@ def test_a_unit_alone_brings_its_activities(org) -> None:  # noqa: ANN001
     plan = services.plan_create(organization=org, actor=None, title="PCA service", care_perimeter="care_service",
                                 activities=[], scenarios=[scenario(org)], unit=unit)
     assert [a.name for a in selectors.plan_members(plan=plan)[0]] == ["Urgences adultes"]
+
+
+def test_submit_and_approve_keep_what_was_written_through_another_instance(org) -> None:  # noqa: ANN001
+    plan = plan_in(org, with_mode=True)
+    stale = Plan.objects.get(pk=plan.pk)  # e.g. another request's copy
+    services.return_and_communication_save(plan=stale, actor=None, data={"communication_ars": "Appel de l'ARS"})
+    services.plan_submit(plan=plan, actor=None)
+    version = services.plan_approve(plan=plan, actor=None)
+    version.refresh_from_db()
+    assert version.communication_ars == "Appel de l'ARS"
+    assert version.snapshot["communication"]["communication_ars"] == "Appel de l'ARS"
