@@ -120,3 +120,29 @@ def test_journey_home_shows_the_plans_stage(org, member_factory, client_for) -> 
     page = client_for(member_factory(org, Role.RPCRA)).get(reverse("tenants:home", kwargs={"org_slug": org.slug}))
     assert page.status_code == 200
     assert "Plans de continuité" in page.content.decode()
+
+
+@pytest.mark.parametrize("page_name", ["plan-detail", "plan-step-3", "compare", "print"])
+def test_plan_pages_queries_do_not_grow(org, member_factory, client_for, django_assert_max_num_queries,
+                                        page_name) -> None:  # noqa: ANN001
+    from apps.continuity import services
+
+    client = client_for(member_factory(org, Role.RPCRA))
+    activities = [activity_in(org, name=f"Activité {i}", criticality="critical") for i in range(10)]
+    plan = plan_in(org, activities=activities, kinds=(Scenario.Kind.IS_UNAVAILABLE, Scenario.Kind.SITE_UNAVAILABLE))
+    si = scenario(org)
+
+    def grow(start: int, stop: int) -> None:
+        for a in activities[start:stop]:
+            services.degraded_mode_save(plan=plan, actor=None, activity=a, scenario=si, data={
+                "trigger": "Panne", "decided_by": "Cadre", "procedure": "Papier"})
+            services.reflex_sheet_save(plan=plan, actor=None, data={"role": f"Rôle {a.pk}", "first_actions": "Agir"})
+
+    target = (url(org, "plan-step", pk=plan.pk, step=3) if page_name == "plan-step-3"
+              else url(org, page_name, pk=plan.pk))
+    grow(0, 2)
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(target).status_code == 200
+    grow(2, 10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(target).status_code == 200
