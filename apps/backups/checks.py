@@ -44,11 +44,12 @@ class BackupsSnapshot:
 def snapshot_for(organization: Any) -> BackupsSnapshot:
     snap = getattr(organization, CACHE_ATTRIBUTE, None)
     if snap is None:
+        tests = list(selectors.restore_test_list(organization=organization))
         snap = BackupsSnapshot(
-            rows=selectors.system_rows(organization=organization),
+            rows=selectors.system_rows(organization=organization, tests=tests),
             policy=selectors.policy(organization=organization),
             trajectories=selectors.trajectory_list(organization=organization),
-            tests=list(selectors.restore_test_list(organization=organization)),
+            tests=tests,
             is_ght=organization.kind == Organization.Kind.GHT,
         )
         setattr(organization, CACHE_ATTRIBUTE, snap)

@@ -74,14 +74,20 @@ def _hours(requirement: engine.Requirement | None) -> float | None:
     return requirement.hours if requirement is not None else None
 
 
-def system_rows(*, organization: Any) -> list[SystemRow]:
+def system_rows(*, organization: Any, tests: list[RestoreTest] | None = None) -> list[SystemRow]:
     """Every application and infrastructure with its backup control, needs from the BIA and last test;
-    critical systems (CaRE perimeters, BIA gaps) first."""
+    critical systems (CaRE perimeters, BIA gaps) first. ``tests`` (newest first) saves a query when the
+    caller already holds them."""
     graph, analysis = bia_analysis(organization=organization)
     care_ids = _care_resource_ids(organization, graph)
     gap_ids = {g.node[1] for g in analysis.gaps + analysis.missing_capabilities if g.node[0] == engine.RESOURCE}
-    last_tests = {t.resource_id: t for t in RestoreTest.objects.filter(organization=organization)
-                  .order_by("resource_id", "-tested_on", "-id").distinct("resource_id")}
+    if tests is None:
+        last_tests = {t.resource_id: t for t in RestoreTest.objects.filter(organization=organization)
+                      .order_by("resource_id", "-tested_on", "-id").distinct("resource_id")}
+    else:
+        last_tests = {}
+        for t in tests:
+            last_tests.setdefault(t.resource_id, t)
     resources = system_queryset(organization=organization).select_related("backup_control").order_by("kind", "name")
     rows = []
     for resource in resources:
