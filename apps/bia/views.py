@@ -117,7 +117,7 @@ class ActivityDetailView(BiaViewMixin, TemplateView):
             review_form=ReviewForm(), can_validate=self.can("bia.validate"), can_change=self.can("bia.change"),
             can_answer=self.can("bia.answer"),
             requirement=analysis.rto_requirements.get(key), capability_row=analysis.capabilities.get(key),
-            gaps=selectors.gap_rows(graph, [g for g in analysis.gaps if key in g.path]),
+            gaps=selectors.gap_rows(graph, [g for g in analysis.gaps if key in g.path][:20]),
             **detail,
         )
         return ctx
