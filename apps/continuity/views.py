@@ -114,7 +114,7 @@ class PlanDetailView(PlanViewMixin, TemplateView):
         ctx.update(self.plan_context(), activities=activities, scenarios=scenarios, versions=versions,
                    approved=approved, review_changes=selectors.review_changes(plan=plan, approved=approved),
                    can_approve=services.can_approve(plan=plan, membership=membership),
-                   approver=services.named_approver(plan=plan),
+                   approver=services.named_approver(plan=plan), can_name_approver=self.can("plans.approve"),
                    **selectors.version_parts(version=plan.current_version))
         return ctx
 
@@ -353,7 +353,9 @@ class PlanDecisionView(PlanViewMixin, View):
 
 
 class ApproverView(PlanViewMixin, OrgFormView):
-    capability = "plans.change"
+    """The direction names who else may approve this plan (never the RPCRA: they would approve their own work)."""
+
+    capability = "plans.approve"
     template_name = "continuity/approver_form.html"
     form_class = ApproverForm
 

@@ -71,8 +71,10 @@ def test_only_the_approver_can_approve(org, member_factory, client_for) -> None:
     for role in (Role.RPCRA, Role.READER, Role.CONTRIBUTOR):
         assert client_for(member_factory(org, role)).post(decision).status_code == 403
     named = member_factory(org, Role.CONTRIBUTOR)
-    client_for(member_factory(org, Role.RPCRA)).post(url(org, "approver", pk=plan.pk), {
-        "approver": Membership.objects.get(organization=org, user=named).pk})
+    rpcra_client = client_for(member_factory(org, Role.RPCRA))
+    member_pk = Membership.objects.get(organization=org, user=named).pk
+    assert rpcra_client.post(url(org, "approver", pk=plan.pk), {"approver": member_pk}).status_code == 403
+    client_for(member_factory(org, Role.DIRECTION)).post(url(org, "approver", pk=plan.pk), {"approver": member_pk})
     assert client_for(named).post(decision).status_code == 302
     plan.refresh_from_db()
     assert plan.current_version.status == PlanVersion.Status.APPROVED
