@@ -132,3 +132,20 @@ def test_export_rows(org, admin_user) -> None:  # noqa: ANN001
     assert systems[0][0] == "DPI" and systems[0][4] == "3-2-1" and systems[0][6] == 24
     assert tests[0][1] == "DPI" and tests[0][3] == 6.5
     assert len(context["results"]) == 7
+
+
+def test_history_of_a_restoration_test(org, contributor, client_for) -> None:  # noqa: ANN001
+    dpi = critical_system(org)
+    client = client_for(contributor)
+    client.post(url(org, "backups:test-create"), {
+        "resource": dpi.pk, "tested_on": "2026-03-02", "scope": "vm", "measured_hours": "2",
+        "result": "success", "referent_name": "Dr Martin"})
+    test = RestoreTest.objects.get(resource=dpi)
+    client.post(url(org, "backups:test-update", pk=test.pk), {
+        "resource": dpi.pk, "tested_on": "2026-03-02", "scope": "vm", "measured_hours": "3",
+        "result": "success", "referent_name": "Dr Martin"})
+    test.refresh_from_db()
+    assert test.measured_hours == 3
+    page = client.get(reverse("tenants:history", kwargs={"org_slug": org.slug, "model": "backups.restoretest",
+                                                          "pk": test.pk}))
+    assert page.status_code == 200
