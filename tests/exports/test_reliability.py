@@ -68,7 +68,7 @@ def test_worker_killed_mid_render_the_job_is_reclaimed_and_completed(org, media_
     assert result == {"requeued": 1, "failed": 0}
 
     done = wait_for(lambda: (j := job_state(job.pk)).status in (ExportJob.Status.DONE, ExportJob.Status.FAILED) and j,
-                    timeout=300, message=lambda: f"{job_state(job.pk).__dict__}\n{worker_factory.outputs()}")
+                    timeout=600, message=lambda: f"{job_state(job.pk).__dict__}\n{worker_factory.outputs()}")
     assert done.status == ExportJob.Status.DONE, done.error
     assert done.attempts == 2, worker_factory.outputs()
     path = media_root / done.file_path
@@ -123,7 +123,7 @@ def test_markup_and_formulas_typed_by_users_stay_inert(org, media_root, worker_f
     worker_factory(private_queue)
     jobs = [services.export_job_create(organization=org, actor=None, kind=kind, queue=private_queue)
             for kind in (ExportJob.Kind.DOSSIER_PDF, ExportJob.Kind.WORKBOOK_XLSX)]
-    finished = [wait_for(lambda j=j: (s := job_state(j.pk)).is_finished and s, timeout=240, message="render")
+    finished = [wait_for(lambda j=j: (s := job_state(j.pk)).is_finished and s, timeout=600, message="render")
                 for j in jobs]
     assert [j.status for j in finished] == [ExportJob.Status.DONE, ExportJob.Status.DONE], [j.error for j in finished]
     pdf_path, xlsx_path = (media_root / j.file_path for j in finished)
