@@ -27,6 +27,12 @@ def _scopes_off_for_setup() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path_factory) -> None:  # noqa: ANN001
+    """Uploaded and generated files of a test go to a temporary folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     from django.core.cache import cache
 
