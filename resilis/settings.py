@@ -149,7 +149,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "resilis"),
+        # Parallel test processes share one Redis: each gets its own prefix (empty outside pytest-xdist).
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "resilis") + os.environ.get("PYTEST_XDIST_WORKER", ""),
     }
 }
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django_scopes import scopes_disabled
 
 from apps.tenants.roles import Role
+from tests.cachehelpers import clear_own_cache_keys
 from tests.factories import PASSWORD, EstablishmentFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of the test itself are fine.
@@ -34,9 +35,7 @@ def _private_media_root(settings, tmp_path_factory) -> None:  # noqa: ANN001
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_own_cache_keys()
     yield
 
 
