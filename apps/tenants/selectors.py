@@ -68,9 +68,7 @@ def establishment_list(*, organization: Organization, membership: Membership | N
     qs = Establishment.objects.filter(organization=organization)
     if membership is not None and membership.restricted_to_establishments:
         # Guardian only narrows inside the organization; never trust a global permission here.
-        qs = get_objects_for_user(
-            membership.user, "tenants.view_establishment", klass=qs, accept_global_perms=False
-        )
+        qs = get_objects_for_user(membership.user, "tenants.view_establishment", klass=qs, accept_global_perms=False)
     return qs.annotate(site_count=Count("sites")).order_by("name")
 
 
@@ -94,10 +92,6 @@ def invitation_list(*, organization: Organization) -> QuerySet[Invitation]:
 
 
 def granted_establishment_ids(*, membership: Membership) -> set[int]:
-    qs = get_objects_for_user(
-        membership.user,
-        "tenants.view_establishment",
-        klass=Establishment.objects.filter(organization_id=membership.organization_id),
-        accept_global_perms=False,
-    )
+    scope_qs = Establishment.objects.filter(organization_id=membership.organization_id)
+    qs = get_objects_for_user(membership.user, "tenants.view_establishment", klass=scope_qs, accept_global_perms=False)
     return set(qs.values_list("id", flat=True))
