@@ -397,7 +397,7 @@ class ResourceDetailView(BiaViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         resource = self.tenant_object(Resource.objects.select_related("establishment"), pk=self.kwargs["pk"])
-        graph, analysis = selectors.bia_analysis(organization=self.organization)
+        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
         key = ("resource", resource.pk)
         ctx.update(
             resource=resource, can_change=self.can("bia.change"),
@@ -505,7 +505,7 @@ class GapListView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        graph, analysis = selectors.bia_analysis(organization=self.organization)
+        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
         page = Paginator(analysis.gaps, 50).get_page(self.request.GET.get("page"))
         spofs = analysis.spofs
         ctx.update(
@@ -543,9 +543,7 @@ class MapDataView(BiaViewMixin, View):
         establishment_id = int(establishment) if establishment.isdigit() else None
         if establishment_id is not None and establishment_id not in allowed:
             raise Http404
-        graph, analysis = selectors.bia_analysis(organization=self.organization)
-        if self.membership.restricted_to_establishments:
-            graph.activities = {k: a for k, a in graph.activities.items() if a.establishment_id in allowed}
+        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
         data = selectors.map_elements(graph=graph, analysis=analysis, establishment_id=establishment_id,
                                       criticality=criticality if criticality in Criticality.values else "")
         return JsonResponse(data)

@@ -128,3 +128,30 @@ def test_catalogue_page_imports(org, admin_user, client_for) -> None:  # noqa: A
     assert client.get(url).status_code == 200
     assert client.post(url, {"establishment": est.pk, "activity": ["pui-dispensation"]}).status_code == 302
     assert Activity.objects.filter(organization=org, catalogue_code="pui-dispensation").exists()
+
+
+def test_member_limited_to_an_establishment_sees_only_its_gaps(org, scales, admin_user, member_factory,
+                                                                client_for) -> None:  # noqa: ANN001
+    """Gaps, needs and single points of failure are computed on the member's establishments only."""
+    from guardian.shortcuts import assign_perm
+
+    from apps.tenants.models import Membership
+    from tests.factories import EstablishmentFactory
+
+    own = EstablishmentFactory(organization=org, name="CH de Saint-Aubin")
+    other = EstablishmentFactory(organization=org, name="CHU de Valmont")
+    ad = ResourceFactory(organization=org, name="Active Directory", kind="infrastructure", rto_capability_hours=24)
+    # The CHU's activity is the stricter one: organization-wide, AD's gap is explained from it.
+    for establishment, name, dmia in ((own, "Urgences de Saint-Aubin", 8), (other, "Réanimation du CHU", 4)):
+        activity = activity_in(org, name=name, dmia_override_hours=dmia, dmia_override_justification="Vital")
+        Activity.objects.filter(pk=activity.pk).update(establishment=establishment)
+        services.activity_dependency_set(activity=activity, actor=None, resource=ad)
+    user = member_factory(org, Role.CONTRIBUTOR)
+    Membership.objects.filter(user=user, organization=org).update(restricted_to_establishments=True)
+    assign_perm("tenants.view_establishment", user, own)
+    url = reverse("bia:gaps", kwargs={"org_slug": org.slug})
+    everything = client_for(admin_user).get(url).content.decode()
+    assert "Réanimation du CHU a besoin de 4 h" in everything
+    limited = client_for(user).get(url).content.decode()
+    assert "Urgences de Saint-Aubin a besoin de 8 h" in limited
+    assert "Réanimation du CHU" not in limited
