@@ -13,3 +13,8 @@ def clear_own_cache_keys() -> None:
     client = cache._cache.get_client(write=True)
     for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000):
         client.delete(key)
+    # The BIA keeps a per-process memo in front of Redis (keyed by data fingerprint): reset it as well.
+    from apps.bia.selectors import _ANALYSIS_MEMO, _ANALYSIS_MEMO_LOCK
+
+    with _ANALYSIS_MEMO_LOCK:
+        _ANALYSIS_MEMO.clear()
