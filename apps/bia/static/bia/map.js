@@ -10,9 +10,11 @@
   function style() {
     return [
       { selector: "node", style: {
-        "label": "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 120,
+        "label": "data(label)", "font-size": 10, "text-wrap": "ellipsis", "text-max-width": 170,
         "background-color": (ele) => KIND_COLOURS[ele.data("type")] || "#64748b", "color": "#0f172a",
-        "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
+        "text-valign": "center", "text-halign": "right", "text-margin-x": 6, "width": 18, "height": 18,
+        // Zoomed far out (300 activities), labels give way to the shapes; zoom in or tap to read them.
+        "min-zoomed-font-size": 7,
       } },
       { selector: "node[type = 'activity']", style: { "shape": "round-rectangle", "width": 26, "height": 18 } },
       { selector: "node[?gap]", style: { "border-width": 4, "border-color": "#dc2626" } },
@@ -40,7 +42,12 @@
           if (cy) cy.destroy();
           cy = window.cytoscape({
             container: container, elements: { nodes: data.nodes, edges: data.edges }, style: style(),
-            layout: { name: "breadthfirst", directed: true, spacingFactor: 1.1, avoidOverlap: true },
+            // Layers run left to right (activities, then applications, infrastructure, suppliers) and the
+            // nodes of a layer stack vertically, so one-line labels on the right never overlap.
+            layout: {
+              name: "breadthfirst", directed: true, avoidOverlap: true, spacingFactor: 1,
+              transform: (node, position) => ({ x: position.y * 3.2, y: position.x * 0.45 }),
+            },
             minZoom: 0.1, maxZoom: 3, wheelSensitivity: 0.3,
           });
           cy.on("tap", "node", (event) => {
