@@ -469,18 +469,25 @@ def resource_record_measured_rto(*, resource: Resource, hours: Decimal | float, 
     return resource
 
 
+def _link_upsert(model: type[Any], *, organization: Organization, workaround_exists: bool, workaround_note: str,
+                 **ends: Any) -> Any:
+    """Create or update the dependency row between ``ends`` (one row per pair), with its workaround."""
+    link = model.objects.filter(organization=organization, **ends).first()
+    if link is None:
+        link = model(organization=organization, **ends)
+    link.workaround_exists = workaround_exists
+    link.workaround_note = workaround_note
+    link.full_clean()
+    link.save()
+    return link
+
+
 @transaction.atomic
 def activity_dependency_set(*, activity: Activity, actor: Any, resource: Resource, workaround_exists: bool = False,
                             workaround_note: str = "") -> ActivityDependency:
     _check_same_org(activity.organization, resource=resource)
-    dependency = ActivityDependency.objects.filter(activity=activity, resource=resource).first()
-    if dependency is None:
-        dependency = ActivityDependency(organization=activity.organization, activity=activity, resource=resource)
-    dependency.workaround_exists = workaround_exists
-    dependency.workaround_note = workaround_note
-    dependency.full_clean()
-    dependency.save()
-    return dependency
+    return _link_upsert(ActivityDependency, organization=activity.organization, activity=activity, resource=resource,
+                        workaround_exists=workaround_exists, workaround_note=workaround_note)
 
 
 @transaction.atomic
@@ -495,14 +502,8 @@ def resource_dependency_set(*, resource: Resource, actor: Any, depends_on: Resou
     _check_same_org(resource.organization, depends_on=depends_on)
     if resource.pk == depends_on.pk:
         raise ValidationError({"depends_on": _("A resource cannot depend on itself.")})
-    dependency = ResourceDependency.objects.filter(resource=resource, depends_on=depends_on).first()
-    if dependency is None:
-        dependency = ResourceDependency(organization=resource.organization, resource=resource, depends_on=depends_on)
-    dependency.workaround_exists = workaround_exists
-    dependency.workaround_note = workaround_note
-    dependency.full_clean()
-    dependency.save()
-    return dependency
+    return _link_upsert(ResourceDependency, organization=resource.organization, resource=resource,
+                        depends_on=depends_on, workaround_exists=workaround_exists, workaround_note=workaround_note)
 
 
 @transaction.atomic
@@ -516,14 +517,8 @@ def activity_link_set(*, activity: Activity, actor: Any, depends_on: Activity, w
     _check_same_org(activity.organization, depends_on=depends_on)
     if activity.pk == depends_on.pk:
         raise ValidationError({"depends_on": _("An activity cannot depend on itself.")})
-    link = ActivityLink.objects.filter(activity=activity, depends_on=depends_on).first()
-    if link is None:
-        link = ActivityLink(organization=activity.organization, activity=activity, depends_on=depends_on)
-    link.workaround_exists = workaround_exists
-    link.workaround_note = workaround_note
-    link.full_clean()
-    link.save()
-    return link
+    return _link_upsert(ActivityLink, organization=activity.organization, activity=activity, depends_on=depends_on,
+                        workaround_exists=workaround_exists, workaround_note=workaround_note)
 
 
 @transaction.atomic
