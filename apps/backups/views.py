@@ -5,14 +5,12 @@ Thin views: resolve through the organization, call a selector or a service, rend
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +19,7 @@ from django.views.generic import TemplateView
 
 from apps.backups import checks, forms, selectors, services
 from apps.backups.models import BackupControl, Milestone, RestoreTest, Trajectory
-from apps.core.views import OrgViewMixin
+from apps.core.views import ObjectDeleteMixin, OrgViewMixin
 from apps.tenants.views import OrgFormView
 
 
@@ -214,22 +212,12 @@ class MilestoneUpdateView(TenantObjectMixin, UploadFormView):
         return self.url("backups:trajectories")
 
 
-class ObjectDeleteView(BackupsMixin, View):
+class ObjectDeleteView(BackupsMixin, ObjectDeleteMixin, View):
     capability = "backups.change"
-    http_method_names = ["post"]
-    model: type[Model]
-    remove: Callable[..., None]
     back_url_name = "backups:overview"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.tenant_object(self.model.objects.all(), pk=kwargs["pk"])
-        try:
-            type(self).remove(obj, request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Deleted."))
-        return HttpResponseRedirect(self.url(self.back_url_name))
+    def get_back_url(self, obj: Any) -> str:
+        return self.url(self.back_url_name)
 
 
 class TrajectoryDeleteView(ObjectDeleteView):

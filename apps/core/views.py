@@ -8,12 +8,15 @@ can check every view by introspecting the URLconf.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from django.views.generic.base import ContextMixin
 
 
@@ -48,6 +51,34 @@ class OrgViewMixin(ContextMixin):
         ctx = super().get_context_data(**kwargs)
         ctx.setdefault("nav_stage", self.nav_stage)
         return ctx
+
+
+class ObjectDeleteMixin:
+    """POST removes one object of the organization through its service, then goes back.
+
+    Subclasses set ``model``, ``remove`` (a staticmethod ``(obj, actor)`` calling the app's service) and
+    ``get_back_url(obj)``. A service's ValidationError (e.g. "still in use") becomes an error message and
+    nothing is deleted. Confirmation happens on the page (``data-confirm`` on the form).
+    """
+
+    http_method_names = ["post"]
+    model: type[Model]
+    remove: Callable[..., None]
+    deleted_message = gettext_lazy("Deleted.")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.tenant_object(self.model.objects.all(), pk=kwargs["pk"])  # type: ignore[attr-defined]
+        back = self.get_back_url(obj)
+        try:
+            type(self).remove(obj, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, self.deleted_message)
+        return HttpResponseRedirect(back)
+
+    def get_back_url(self, obj: Model) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 def capability_required(capability: str):  # noqa: ANN201 - decorator

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -18,7 +16,7 @@ from django.views.generic import TemplateView
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceUploadForm
-from apps.core.views import OrgViewMixin
+from apps.core.views import ObjectDeleteMixin, OrgViewMixin
 from apps.governance import forms, selectors, services
 from apps.governance.checks import snapshot_for
 from apps.governance.models import (
@@ -271,23 +269,12 @@ class ObjectFormView(GovernanceMixin, OrgFormView):
         return self.url(self.back_url_name)
 
 
-class ObjectDeleteView(GovernanceMixin, View):
+class ObjectDeleteView(GovernanceMixin, ObjectDeleteMixin, View):
     capability = "governance.change"
-    http_method_names = ["post"]
-    model: type[Model]
-    remove: Callable[..., None]
     back_url_name = "governance:overview"
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.tenant_object(self.model.objects.all(), pk=kwargs["pk"])
-        back = self.back_url(obj)
-        try:
-            type(self).remove(obj, request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Deleted."))
-        return HttpResponseRedirect(back)
+    def get_back_url(self, obj: Any) -> str:
+        return self.back_url(obj)
 
     def back_url(self, obj: Any) -> str:
         return self.url(self.back_url_name)
