@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
 from apps.bia.models import Resource
 from apps.compliance.models import Evidence
+from apps.core.widgets import QuickSelect
 from apps.tenants.models import Membership
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,7 +105,8 @@ class MilestoneForm(TenantModelForm):
 
 
 class RestoreTestForm(TenantModelForm):
-    resource = forms.ModelChoiceField(label=_("system"), queryset=Resource.objects.none())
+    resource = forms.ModelChoiceField(label=_("system"), queryset=Resource.objects.none(),
+                                      widget=QuickSelect(search=_("Filter the list…")))
     referent_member = MemberChoiceField(label=_("business referent (member)"), queryset=Membership.objects.none(),
                                         required=False)
     report_evidence = evidence_field(_("test report"))

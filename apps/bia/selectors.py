@@ -380,7 +380,8 @@ def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishmen
         if kind == engine.ACTIVITY:
             a = graph.activities[pk]
             nodes.append({"data": {"id": key, "label": a.name, "type": "activity", "criticality": a.criticality,
-                                   "dmia": a.dmia_hours, "gap": (kind, pk) in gap_nodes}})
+                                   "dmia": a.dmia_hours, "establishment": a.establishment_id,
+                                   "gap": (kind, pk) in gap_nodes}})
         else:
             r = graph.resources[pk]
             need = analysis.rto_requirements.get((kind, pk))

@@ -524,9 +524,27 @@ class MapView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx.update(establishments=selectors.establishments(organization=self.organization, membership=self.membership),
+        establishments = selectors.establishments(organization=self.organization, membership=self.membership)
+        ctx.update(establishments=establishments,
                    criticalities=[c for c in Criticality.choices if c[0] != Criticality.UNKNOWN],
                    data_url=self.url("map-data"))
+        # What map.js shows in its side panel: translated labels and the pages' addresses ("/0/" → the pk).
+        ctx["map_config"] = {
+            "activityUrl": self.url("activity-detail", pk=0), "resourceUrl": self.url("resource-detail", pk=0),
+            "establishments": {e.pk: e.name for e in establishments},
+            "kinds": {"activity": str(_("Activity")), **{k: str(v) for k, v in Resource.Kind.choices}},
+            "criticalities": {k: str(v) for k, v in Criticality.choices},
+            "text": {
+                "criticality": str(_("Criticality")), "dmia": str(_("DMIA")), "required": str(_("Required recovery time")),
+                "promised": str(_("Promised RTO")), "gap": str(_("Gap: the promised recovery is slower than the need.")),
+                "spof": str(_("Single point of failure")), "open": str(_("Open its page")),
+                "dependsOn": str(_("Depends on")), "usedBy": str(_("Used by")), "hours": str(_("{hours} h")),
+                "none": "—", "count": str(_("{nodes} elements, {edges} links. Click an element to isolate its chain.")),
+                "focus": str(_("Chain of « {name} »: {nodes} elements.")),
+                "empty": str(_("No activity matches these filters: choose « All criticalities » or another "
+                               "establishment.")),
+            },
+        }
         return ctx
 
 

@@ -31,6 +31,7 @@ def test_business_owner_walks_the_questionnaire(page: Page, live_server) -> None
         services.activity_assign_owner(activity=activity, actor=None, owner=owner)
         activity_in(org, name="Paie du personnel")  # not theirs
         ResourceFactory(organization=org, name="DPI", rto_capability_hours=4)
+        ResourceFactory(organization=org, name="Annuaire", rto_capability_hours=24)  # listed before the DPI
     login(page, live_server, owner.email)
     page.goto(f"{live_server.url}/o/{org.slug}/bia/mes-activites/")
     expect(page.get_by_text("Urgences adultes")).to_be_visible()
@@ -48,8 +49,13 @@ def test_business_owner_walks_the_questionnaire(page: Page, live_server) -> None
     # 3. Data loss
     page.get_by_label("PDMA (heures)").fill("1")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    # 4. Dependencies: the DPI, no workaround.
-    page.get_by_label("Ressource").select_option(label="DPI (Application)")
+    # 4. Dependencies: the DPI, no workaround, found with the filter box above the long list.
+    filter_box = page.get_by_role("searchbox", name="Filtrer la liste…").first
+    filter_box.fill("logiciel inconnu")
+    expect(page.get_by_text("Aucune correspondance")).to_be_visible()
+    filter_box.fill("dpi")
+    expect(page.get_by_text("Aucune correspondance")).to_have_count(0)
+    expect(page.get_by_label("Ressource").locator("option:checked")).to_have_text("DPI (Application)")
     page.get_by_role("button", name="Ajouter cette ressource").click()
     expect(page.get_by_role("cell", name="DPI")).to_be_visible()
     page.get_by_role("button", name="Enregistrer et continuer").click()
@@ -118,19 +124,41 @@ def test_rpcra_validates_a_submitted_bia_and_sends_another_back(page: Page, live
     expect(page.get_by_text("1 validé(s), 0 soumis / 2").first).to_be_visible()
 
 
-def test_dependency_map_draws_the_graph(page: Page, live_server) -> None:  # noqa: ANN001
+def test_dependency_map_draws_and_isolates_a_chain(page: Page, live_server) -> None:  # noqa: ANN001
     with scopes_disabled():
         org = make_org()
         reader = MembershipFactory(organization=org, role=Role.READER).user
-        urgences = activity_in(org, name="Urgences", criticality="critical")
-        dpi = ResourceFactory(organization=org, name="DPI")
-        ad = ResourceFactory(organization=org, name="Active Directory", kind="infrastructure")
+        urgences = activity_in(org, name="Urgences", criticality="critical", dmia_override_hours=4,
+                               dmia_override_justification="Urgences vitales")
+        dpi = ResourceFactory(organization=org, name="DPI", rto_capability_hours=4)
+        ad = ResourceFactory(organization=org, name="Active Directory", kind="infrastructure",
+                             rto_capability_hours=24)
         services.activity_dependency_set(activity=urgences, actor=None, resource=dpi)
         services.resource_dependency_set(resource=dpi, actor=None, depends_on=ad)
+        paie = activity_in(org, name="Paie du personnel", criticality="high")
+        services.activity_dependency_set(activity=paie, actor=None,
+                                         resource=ResourceFactory(organization=org, name="Logiciel de paie"))
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     login(page, live_server, reader.email)
     page.goto(f"{live_server.url}/o/{org.slug}/bia/cartographie/")
-    expect(page.locator("#map-status")).to_have_text("3 / 2")  # nodes / edges drawn by cytoscape
+    status = page.locator("#map-status")
+    expect(status).to_have_text(
+        "5 éléments, 3 liens. Cliquez sur un élément pour isoler sa chaîne de dépendances.")
     expect(page.locator("#bia-map canvas").first).to_be_attached()
-    assert not [e for e in errors if "Content Security Policy" in e or "cytoscape" in e.lower()]
+    # Isolate the Active Directory: the side panel explains the gap (urgences need 4 h, AD promises 24 h).
+    search = page.get_by_role("combobox", name="Isoler une activité ou une ressource")
+    search.fill("Active Directory — Infrastructure")
+    search.dispatch_event("change")
+    expect(status).to_have_text("Chaîne de « Active Directory » : 3 éléments.")
+    details = page.locator("#map-details")
+    expect(details).to_contain_text("Délai de reprise requis4 h")
+    expect(details).to_contain_text("RTO promis24 h")
+    expect(details).to_contain_text("Écart : la reprise promise est plus lente que le besoin.")
+    expect(details.get_by_role("link", name="Ouvrir sa fiche")).to_have_attribute(
+        "href", f"/o/{org.slug}/bia/ressources/{ad.pk}/")
+    page.get_by_role("button", name="Revoir toute la carte").click()
+    expect(status).to_contain_text("5 éléments, 3 liens.")
+    expect(details).to_be_hidden()
+    assert not errors, errors

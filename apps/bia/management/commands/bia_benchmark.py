@@ -62,9 +62,12 @@ class Command(BaseCommand):
             ("Activity page", reverse("bia:activity-detail", kwargs={"org_slug": slug, "pk": activity.pk})),
             ("Questionnaire (impact grid)", reverse("bia:questionnaire", kwargs={"org_slug": slug, "pk": activity.pk,
                                                                                  "step": 2})),
+            ("Questionnaire (dependencies)", reverse("bia:questionnaire", kwargs={"org_slug": slug, "pk": activity.pk,
+                                                                                  "step": 4})),
             ("Map data (all)", reverse("bia:map-data", kwargs={"org_slug": slug})),
             ("Map data (critical)", reverse("bia:map-data", kwargs={"org_slug": slug}) + "?criticality=critical"),
             ("Gap list", reverse("bia:gaps", kwargs={"org_slug": slug})),
+            ("Resource list", reverse("bia:resources", kwargs={"org_slug": slug})),
             ("Resource page", reverse("bia:resource-detail", kwargs={"org_slug": slug, "pk": resource.pk})),
             ("Matrix", reverse("bia:matrix", kwargs={"org_slug": slug})),
         ]

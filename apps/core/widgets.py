@@ -1,0 +1,78 @@
+"""Form widgets shared by the apps.
+
+``QuickSelect`` exists for the long drop-downs of a large establishment (400 resources, 300
+activities). Django renders every ``<option>`` through its own template; on the BIA resource page
+that cost ~20 ms per request for one 400-option list, most of the page's server time. This widget
+writes the same markup in Python, can group model choices in ``<optgroup>`` and, with ``search``,
+asks ``static/js/resilis.js`` to add a filter box above the list (the list still works without
+JavaScript, with the browser's own type-ahead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.forms.models import ModelChoiceIteratorValue
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+
+class QuickSelect(forms.Select):
+    """A single ``<select>`` rendered without per-option templates.
+
+    ``group_by(instance) -> str`` (model choices only) puts consecutive options with the same key in
+    one ``<optgroup>``: order the queryset by that key. ``search`` is the filter box's placeholder.
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Iterable[Any] = (), *,
+                 group_by: Callable[[Any], str] | None = None, search: str | None = None) -> None:
+        super().__init__(attrs, choices)
+        self.group_by = group_by
+        self.search = search
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> QuickSelect:
+        obj = super().__deepcopy__(memo)
+        obj.group_by, obj.search = self.group_by, self.search
+        return obj
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.search:
+            final_attrs["data-filter"] = str(self.search)
+            final_attrs["data-filter-none"] = gettext("No match: clear the filter to see the whole list.")
+        selected = set(self.format_value(value))
+        parts = [format_html("<select name=\"{}\"{}>", name, flatatt(final_attrs))]
+        group: str | None = None
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):  # a plain (group, [(value, label), …]) choice
+                parts.append(self._close(group))
+                group = None
+                parts.append(format_html("<optgroup label=\"{}\">", option_value))
+                parts.extend(self._option(v, sub, selected) for v, sub in label)
+                parts.append("</optgroup>")
+                continue
+            if self.group_by is not None and isinstance(option_value, ModelChoiceIteratorValue):
+                key = str(self.group_by(option_value.instance))
+                if key != group:
+                    parts.append(self._close(group))
+                    parts.append(format_html("<optgroup label=\"{}\">", key))
+                    group = key
+            parts.append(self._option(option_value, label, selected))
+        parts.append(self._close(group))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # every piece above is escaped by format_html/conditional_escape
+
+    @staticmethod
+    def _close(group: str | None) -> str:
+        return "</optgroup>" if group is not None else ""
+
+    @staticmethod
+    def _option(value: Any, label: Any, selected: set[str]) -> str:
+        text = "" if value is None else str(value)
+        return "<option value=\"{}\"{}>{}</option>".format(
+            conditional_escape(text), " selected" if text in selected else "", conditional_escape(label))
