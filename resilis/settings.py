@@ -110,6 +110,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "resilis.urls"
 WSGI_APPLICATION = "resilis.wsgi.application"
+FORM_RENDERER = "apps.core.forms.ResilisFormRenderer"
 
 TEMPLATES = [
     {

@@ -72,6 +72,7 @@ class PlanCreateView(PlanViewMixin, OrgFormView):
     """Step 1: perimeter (CaRE minimum perimeters proposed first) and scenarios."""
 
     capability = "plans.change"
+    success_message = gettext_lazy("Plan created. Check below what the BIA says about its perimeter.")
     template_name = "continuity/plan_perimeter.html"
     form_class = PerimeterForm
 
@@ -228,6 +229,7 @@ class PlanStepView(PlanViewMixin, OrgFormView):
 
 class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
     capability = "plans.change"
+    success_message = gettext_lazy("Degraded mode saved.")
     template_name = "continuity/degraded_mode_form.html"
 
     def get_object(self) -> DegradedMode:
@@ -258,6 +260,7 @@ class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
 
 class ReflexSheetUpdateView(PlanViewMixin, OrgFormView):
     capability = "plans.change"
+    success_message = gettext_lazy("Fiche réflexe saved.")
     template_name = "continuity/reflex_sheet_form.html"
 
     def get_object(self) -> ReflexSheet:
@@ -356,6 +359,7 @@ class ApproverView(PlanViewMixin, OrgFormView):
     """The direction names who else may approve this plan (never the RPCRA: they would approve their own work)."""
 
     capability = "plans.approve"
+    success_message = gettext_lazy("Approver saved.")
     template_name = "continuity/approver_form.html"
     form_class = ApproverForm
 
@@ -434,6 +438,7 @@ class ScenarioListView(PlanViewMixin, TemplateView):
 
 class ScenarioUpdateView(PlanViewMixin, OrgFormView):
     capability = "plans.change"
+    success_message = gettext_lazy("Scenario saved.")
     template_name = "continuity/scenario_form.html"
 
     def get_object(self) -> Scenario:

@@ -59,6 +59,7 @@ def test_business_owner_walks_the_questionnaire(page: Page, live_server) -> None
     page.get_by_role("button", name="Ajouter cette ressource").click()
     expect(page.get_by_role("cell", name="DPI")).to_be_visible()
     page.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(page.get_by_text("Étape enregistrée.")).to_be_visible()
     # Leave and come back: nothing is lost.
     page.goto(f"{live_server.url}/o/{org.slug}/bia/activites/{activity.pk}/questionnaire/2/")
     expect(page.get_by_label("Sécurité des patients — ≤ 4 h")).to_have_value("4")

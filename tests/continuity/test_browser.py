@@ -96,6 +96,7 @@ def test_rpcra_builds_a_plan_the_director_approves_and_an_edit_makes_version_2(p
     expect(page.get_by_text("Cette version est approuvée et figée")).to_be_visible()
     page.get_by_label("Qui décide").fill("Administrateur de garde")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_text("Mode dégradé enregistré.")).to_be_visible()  # saved before we leave the page
     page.goto(plan_url)
     expect(page.locator("h1")).to_contain_text("v2 — Brouillon")
     page.get_by_role("link", name="Comparer les versions").click()
