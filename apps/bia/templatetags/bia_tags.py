@@ -45,3 +45,17 @@ def person(user: Any) -> str:
     if not user:
         return "—"
     return user.get_full_name() or user.email
+
+
+# Short names for the CaRE perimeters in narrow table columns (the full label goes in the tooltip).
+PERIMETER_SHORT = {
+    "care_service": lambda: _("Care service"),
+    "admin_process": lambda: _("Admin. process"),
+    "technical_platform": lambda: _("Plateau technique"),
+}
+
+
+@register.filter
+def perimeter_short(value: str) -> str:
+    label = PERIMETER_SHORT.get(value)
+    return str(label()) if label else "—"
