@@ -297,6 +297,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": "exports"}}
+# Portfolio summaries (apps/compliance/portfolio.py) are computed on this queue.
+PORTFOLIO_QUEUE = env("PORTFOLIO_QUEUE", "default")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Exports: re-queue or fail jobs whose worker went silent, delete expired files.

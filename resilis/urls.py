@@ -5,9 +5,10 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from apps.accounts.views import ProfileView
+from apps.compliance.views import PortfolioView
 from apps.core.views_health import health
 from apps.tenants.models import Establishment, Membership, Organization, Site
-from apps.tenants.views import InvitationAcceptView, PortfolioView
+from apps.tenants.views import InvitationAcceptView
 from resilis.admin import ResilisAdminSite
 
 admin_site = ResilisAdminSite(name="admin")

@@ -8,6 +8,9 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("CaRE compliance")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.compliance.portfolio import drop_summary_on_change
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.views import HISTORY_MODELS
 
@@ -19,3 +22,6 @@ class ComplianceConfig(AppConfig):
                 NavLink(_("Evidence files"), "compliance:evidence-list", "evidence.view"),
             ),
         ))
+        # Any saved or deleted tenant row drops its organization's portfolio summary.
+        post_save.connect(drop_summary_on_change, dispatch_uid="portfolio-drop-on-save")
+        post_delete.connect(drop_summary_on_change, dispatch_uid="portfolio-drop-on-delete")

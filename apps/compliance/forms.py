@@ -44,3 +44,17 @@ class EvidenceUploadForm(EvidenceEditForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Leave empty to use the file name.")
+
+
+class PortfolioFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Organization name")}))
+    region = forms.ChoiceField(label=_("Region (ARS)"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from apps.tenants.models import Organization, Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions")), *Region.choices]
+        self.fields["kind"].choices = [("", _("All kinds")), *Organization.Kind.choices]

@@ -5,19 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.compliance import selectors, services
+from apps.compliance import portfolio, selectors, services
 from apps.compliance.catalogue import current_catalogue
-from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm
+from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm, PortfolioFilterForm
+from apps.compliance.journey import NOT_JOURNEY
 from apps.compliance.models import Evidence
+from apps.core.navigation import stages
 from apps.core.views import OrgViewMixin
+from apps.tenants import selectors as tenant_selectors
 from apps.tenants.views import OrgFormView
 
 
@@ -166,3 +171,43 @@ class EvidenceDeleteView(OrgViewMixin, TemplateView):
         return HttpResponseRedirect(reverse("compliance:evidence-list", kwargs={"org_slug": self.organization.slug}))
 
 
+
+
+class PortfolioView(LoginRequiredMixin, TemplateView):
+    """« Mon portefeuille »: the user's organizations and how far each is in its CaRE work.
+
+    Rows come from the user's own memberships only. Each organization's progress is a cached
+    summary (``apps.compliance.portfolio``); those still being computed by the worker show
+    « calcul en cours » and the table reloads itself (htmx) until they are all there.
+    """
+
+    template_name = "compliance/portfolio.html"
+    paginate_by = 50
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PortfolioFilterForm(request.GET or None)
+        form.is_valid()  # a bad value in one filter (edited URL) leaves the others working
+        filters = getattr(form, "cleaned_data", {})
+        memberships = tenant_selectors.portfolio_memberships(
+            user=request.user, query=(filters.get("q") or "").strip(), region=filters.get("region") or "",
+            kind=filters.get("kind") or "")
+        filtering = any(filters.get(name) for name in ("q", "region", "kind"))
+        page = Paginator(memberships, self.paginate_by).get_page(request.GET.get("page"))
+        if page.paginator.count == 1 and not filtering and not request.GET.get("all"):
+            return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
+        rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
+        summaries, pending = portfolio.summaries_for([row["organization"] for row in rows])
+        for row in rows:
+            row["summary"] = summaries.get(row["organization"].pk)
+            if row["summary"]:
+                by_key = {s["key"]: s["percent"] for s in row["summary"]["stages"]}
+                row["stage_percents"] = [by_key.get(key) for key, _label in self.stage_columns()]
+        params = request.GET.copy()
+        params.pop("page", None)
+        return self.render_to_response(self.get_context_data(
+            form=form, rows=rows, page=page, pending=pending, filtering=filtering,
+            stage_columns=self.stage_columns(), query_string=params.urlencode()))
+
+    @staticmethod
+    def stage_columns() -> list[tuple[str, Any]]:
+        return [(s.key, s.label) for s in stages() if s.key not in NOT_JOURNEY and s.progress is not None]

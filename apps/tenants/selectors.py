@@ -36,8 +36,21 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
         )
 
 
-def portfolio_rows(*, user: Any) -> list[dict[str, Any]]:
-    memberships = memberships_for_user(user=user)
+def portfolio_memberships(*, user: Any, query: str = "", region: str = "", kind: str = "") -> QuerySet[Membership]:
+    """The user's memberships (one per organization), filtered for « Mon portefeuille »."""
+    with scopes_disabled():
+        qs = Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+        if query:
+            qs = qs.filter(organization__name__icontains=query)
+        if region:
+            qs = qs.filter(organization__region=region)
+        if kind:
+            qs = qs.filter(organization__kind=kind)
+        return qs
+
+
+def portfolio_rows(*, memberships: list[Membership]) -> list[dict[str, Any]]:
+    """One row per membership with the organization's establishment and member counts (two queries)."""
     org_ids = [m.organization_id for m in memberships]
     with scopes_disabled():
         est_counts = dict(

@@ -7,7 +7,6 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
@@ -385,18 +384,6 @@ class ObjectHistoryView(OrgViewMixin, TemplateView):
 
 
 # --- Pages outside an organization -------------------------------------------------------------
-
-class PortfolioView(LoginRequiredMixin, TemplateView):
-    """« Mon portefeuille »: the organizations the user belongs to (one for most, many for consultants)."""
-
-    template_name = "tenants/portfolio.html"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        rows = selectors.portfolio_rows(user=request.user)
-        if len(rows) == 1 and not request.GET.get("all"):
-            return redirect("tenants:home", org_slug=rows[0]["organization"].slug)
-        return self.render_to_response(self.get_context_data(rows=rows))
-
 
 class InvitationAcceptView(View):
     """Accept an invitation: log in with the invited address, or create the account here."""

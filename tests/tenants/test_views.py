@@ -13,7 +13,7 @@ from apps.core.models import AuditEvent
 from apps.tenants.models import Establishment, Invitation, Membership, Site
 from apps.tenants.roles import Role
 from apps.tenants.validators import luhn_complete
-from tests.factories import EstablishmentFactory, MembershipFactory, OrganizationFactory, SiteFactory
+from tests.factories import EstablishmentFactory, MembershipFactory
 
 
 def url(name: str, org, **kwargs) -> str:  # noqa: ANN001
@@ -183,38 +183,3 @@ def test_history_of_unknown_or_foreign_models_is_404(org, other_org, admin_user,
     assert client.get(url("tenants:history", org, model="tenants.organization", pk=org.pk)).status_code == 200
 
 
-@pytest.mark.django_db
-def test_consultant_portfolio_lists_only_their_organizations(client_for, user_factory) -> None:  # noqa: ANN001
-    consultant = user_factory()
-    first, second, stranger = OrganizationFactory(name="GHT Alpha"), OrganizationFactory(name="Clinique Beta"), \
-        OrganizationFactory(name="Hôpital Gamma")
-    for organization in (first, second):
-        MembershipFactory(organization=organization, user=consultant, role=Role.CONSULTANT)
-    EstablishmentFactory(organization=first)
-    SiteFactory(organization=stranger, establishment=EstablishmentFactory(organization=stranger))
-    client = client_for(consultant)
-    page = client.get(reverse("portfolio")).content.decode()
-    assert "GHT Alpha" in page and "Clinique Beta" in page and "Hôpital Gamma" not in page
-    # The switcher on a tenant page lists the same two, and that page shows only its own data.
-    home = client.get(url("tenants:home", first)).content.decode()
-    assert "Clinique Beta" in home and "Hôpital Gamma" not in home
-    assert client.get(url("tenants:home", stranger)).status_code == 404
-
-
-@pytest.mark.django_db
-def test_portfolio_query_count_does_not_grow_with_organizations(client_for, user_factory, django_assert_max_num_queries) -> None:  # noqa: ANN001
-    consultant = user_factory()
-    client = client_for(consultant)
-
-    def add(n: int) -> None:
-        for _ in range(n):
-            organization = OrganizationFactory()
-            MembershipFactory(organization=organization, user=consultant, role=Role.CONSULTANT)
-            EstablishmentFactory(organization=organization)
-
-    add(3)
-    with django_assert_max_num_queries(12) as small:
-        client.get(reverse("portfolio") + "?all=1")
-    add(30)
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("portfolio") + "?all=1")

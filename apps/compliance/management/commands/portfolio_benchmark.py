@@ -1,0 +1,89 @@
+"""Time « Mon portefeuille » for a consultant following many organizations.
+
+    python manage.py portfolio_benchmark [--organizations 200 --runs 20 --keep]
+
+Seeds the organizations (one establishment each, the consultant a member of all), computes their
+summaries as the worker would (and prints that cost), then prints the page's server time (median and
+p95, through Django's test client) and its query count, first and last page. Everything seeded is
+deleted at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from apps.accounts.models import User
+from apps.compliance import portfolio
+from apps.tenants.models import Establishment, Membership, Organization
+from apps.tenants.roles import Role
+from apps.tenants.validators import luhn_complete
+
+
+class Command(BaseCommand):
+    help = "Time the consultant portfolio page (200 organizations by default)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--organizations", type=int, default=200)
+        parser.add_argument("--runs", type=int, default=20)
+        parser.add_argument("--keep", action="store_true", help="keep the seeded organizations and consultant")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        suffix = secrets.token_hex(3)
+        count = options["organizations"]
+        with scopes_disabled():
+            consultant = User.objects.create_user(email=f"portfolio-benchmark-{suffix}@resilis.invalid",
+                                                  password=secrets.token_urlsafe(16))
+            organizations = Organization.objects.bulk_create(
+                Organization(name=f"Benchmark portefeuille {suffix} {i:03d}", slug=f"pf-{suffix}-{i:03d}")
+                for i in range(count))
+            Establishment.objects.bulk_create(
+                Establishment(organization=o, name=f"CH {i:03d}", finess_ej=luhn_complete(f"98{i:06d}"))
+                for i, o in enumerate(organizations))
+            Membership.objects.bulk_create(Membership(organization=o, user=consultant, role=Role.CONSULTANT)
+                                           for o in organizations)
+        self.stdout.write(f"Seeded {count} organizations for one consultant.")
+        try:
+            started = time.perf_counter()
+            for organization in organizations:
+                portfolio.compute_summary(organization)
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"Summaries computed (worker's cost): {elapsed:.1f} s, "
+                              f"{elapsed / count * 1000:.0f} ms per organization")
+            last_page = (count + 49) // 50
+            pages = [("Portfolio, page 1", reverse("portfolio")),
+                     (f"Portfolio, page {last_page}", reverse("portfolio") + f"?page={last_page}"),
+                     ("Portfolio, search", reverse("portfolio") + f"?q={suffix}+19")]
+            with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+                client = Client()
+                client.force_login(consultant, backend="allauth.account.auth_backends.AuthenticationBackend")
+                self.stdout.write(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+                for label, url in pages:
+                    client.get(url)  # warm-up
+                    timings, queries = [], 0
+                    for _run in range(options["runs"]):
+                        with CaptureQueriesContext(connection) as ctx:
+                            t0 = time.perf_counter()
+                            response = client.get(url)
+                            timings.append((time.perf_counter() - t0) * 1000)
+                        queries = len(ctx.captured_queries)
+                        if response.status_code != 200:
+                            self.stderr.write(f"{label}: HTTP {response.status_code}")
+                    timings.sort()
+                    p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
+                    self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p95:8.1f} {queries:8d}")
+        finally:
+            if not options["keep"]:
+                with scopes_disabled():
+                    Organization.objects.filter(pk__in=[o.pk for o in organizations]).delete()
+                    consultant.delete()
+                self.stdout.write("Benchmark organizations deleted.")

@@ -1,0 +1,122 @@
+"""Progress of each organization for the consultant's portfolio (« Mon portefeuille »).
+
+An organization's CaRE status runs every requirement check (about 30 queries, 50 ms on the demo
+GHT); a consultant may follow 200 organizations. So each organization's summary is computed once
+and kept in the cache:
+
+- it is dropped as soon as a row of that organization is saved or deleted (signals on every
+  ``TenantModel``, after commit), and expires after ``SUMMARY_TTL`` whatever happens (bulk writes
+  send no signal);
+- a portfolio page computes at once the few summaries it lacks (``INLINE_LIMIT``) and sends the
+  others to the Celery worker (``portfolio_refresh``), showing « calcul en cours » until they land.
+
+A summary holds numbers only (no labels): the page translates them when it renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from apps.compliance.journey import NOT_JOURNEY
+from apps.compliance.registry import CheckResult
+from apps.compliance.selectors import requirement_statuses, status_summary
+from apps.core.navigation import stages
+
+SUMMARY_TTL = 3600
+PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
+INLINE_LIMIT = 3
+# Bump when the summary's shape changes: old cached summaries are then ignored.
+VERSION = 1
+
+
+def summary_key(organization_id: int) -> str:
+    return f"portfolio:summary:v{VERSION}:{organization_id}"
+
+
+def _pending_key(organization_id: int) -> str:
+    return f"portfolio:pending:{organization_id}"
+
+
+def compute_summary(organization: Any) -> dict[str, Any]:
+    """Requirement counts and journey stage progress of ``organization``; stored in the cache."""
+    with scope(organization=organization):
+        statuses = requirement_statuses(organization=organization)
+        counts = status_summary(statuses)
+        stage_percents = []
+        for stage in stages():
+            if stage.key in NOT_JOURNEY or stage.progress is None:
+                continue
+            percent = max(0, min(100, int(stage.progress(organization).get("percent", 0))))
+            stage_percents.append({"key": stage.key, "percent": percent})
+    summary = {
+        "met": counts[CheckResult.MET],
+        "partial": counts[CheckResult.PARTIAL],
+        "not_met": counts[CheckResult.NOT_MET],
+        "total": len(statuses),
+        "stages": stage_percents,
+        "percent": round(sum(s["percent"] for s in stage_percents) / len(stage_percents)) if stage_percents else 0,
+        "computed_at": timezone.now().isoformat(),
+    }
+    cache.set(summary_key(organization.pk), summary, SUMMARY_TTL)
+    cache.delete(_pending_key(organization.pk))
+    return summary
+
+
+def cached_summaries(organization_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The summaries already in the cache (one round trip for the whole page)."""
+    ids = list(organization_ids)
+    found = cache.get_many([summary_key(pk) for pk in ids])
+    return {pk: found[summary_key(pk)] for pk in ids if summary_key(pk) in found}
+
+
+def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], list[int]]:
+    """Summaries of ``organizations``: cached ones, a few computed now, the rest sent to the worker.
+
+    Returns the summaries and the ids still being computed.
+    """
+    summaries = cached_summaries(o.pk for o in organizations)
+    missing = [o for o in organizations if o.pk not in summaries]
+    if len(missing) <= INLINE_LIMIT:
+        for organization in missing:
+            summaries[organization.pk] = compute_summary(organization)
+        return summaries, []
+    to_send = [o.pk for o in missing if cache.add(_pending_key(o.pk), True, PENDING_TTL)]
+    if to_send:
+        from apps.compliance.tasks import portfolio_refresh
+
+        portfolio_refresh.apply_async(args=[to_send], queue=settings.PORTFOLIO_QUEUE)
+    return summaries, [o.pk for o in missing]
+
+
+def invalidate(organization_id: int) -> None:
+    cache.delete(summary_key(organization_id))
+
+
+def drop_summary_on_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """``post_save`` / ``post_delete`` receiver: a tenant row changed, its organization's summary goes.
+
+    Deduplicated per transaction (an import of 3,000 rows drops the summary once, after commit).
+    """
+    from apps.core.models import TenantModel
+
+    organization_id = getattr(instance, "organization_id", None)
+    if organization_id is None or not isinstance(instance, TenantModel):
+        return
+    connection = transaction.get_connection()
+    # Already registered in this transaction? (Django drops these callbacks itself on rollback.)
+    if any(getattr(entry[1], "portfolio_organization_id", None) == organization_id
+           for entry in connection.run_on_commit):
+        return
+
+    def run() -> None:
+        invalidate(organization_id)
+
+    run.portfolio_organization_id = organization_id  # type: ignore[attr-defined]
+    transaction.on_commit(run)
