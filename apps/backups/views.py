@@ -64,7 +64,11 @@ class OverviewView(BackupsMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         snap = checks.snapshot_for(self.organization)
-        ctx.update(rows=snap.rows, results=[(c.__name__, c(self.organization)) for c in checks.CHECKS],
+        query = self.request.GET.get("q", "").strip()
+        rows = [r for r in snap.rows if query.casefold() in r.resource.name.casefold()] if query else snap.rows
+        # A large GHT has hundreds of systems: 50 per page, critical ones first.
+        ctx.update(rows=rows, page=Paginator(rows, 50).get_page(self.request.GET.get("page")), query=query,
+                   total=len(snap.rows), results=[(c.__name__, c(self.organization)) for c in checks.CHECKS],
                    can_change=self.can("backups.change"))
         return ctx
 

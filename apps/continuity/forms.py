@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, CarePerimeter, OrgUnit
 from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet, Scenario
+from apps.core.widgets import QuickCheckboxSelectMultiple
 from apps.tenants.models import Establishment, Membership
 
 
@@ -20,7 +21,7 @@ class PerimeterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Pôle or service"), queryset=OrgUnit.objects.none(), required=False)
     activities = forms.ModelMultipleChoiceField(
         label=_("Activities of the perimeter"), queryset=Activity.objects.none(),
-        widget=forms.CheckboxSelectMultiple, required=False,
+        widget=QuickCheckboxSelectMultiple(search=_("Filter the activities…")), required=False,
         help_text=_("The activities of the BIA this plan covers. Leave empty to take those of the chosen pôle or "
                     "service."))
     scenarios = forms.ModelMultipleChoiceField(

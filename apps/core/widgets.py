@@ -76,3 +76,39 @@ class QuickSelect(forms.Select):
         text = "" if value is None else str(value)
         return "<option value=\"{}\"{}>{}</option>".format(
             conditional_escape(text), " selected" if text in selected else "", conditional_escape(label))
+
+
+class QuickCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Django's checkbox list markup (``<div id><div><label for><input> label</label></div>…</div>``)
+    written in Python: 300 activities cost ~25 ms through the per-option templates. ``search`` asks
+    ``resilis.js`` for a filter box above the list; checked boxes always stay visible."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Iterable[Any] = (), *,
+                 search: str | None = None) -> None:
+        super().__init__(attrs, choices)
+        self.search = search
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> QuickCheckboxSelectMultiple:
+        obj = super().__deepcopy__(memo)
+        obj.search = self.search
+        return obj
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        base_id = final_attrs.pop("id", None)
+        container = {"id": base_id, "class": final_attrs.pop("class", None)}
+        if self.search:
+            container["data-filter-checkboxes"] = str(self.search)
+            container["data-filter-none"] = gettext("No match: clear the filter to see the whole list.")
+        selected = set(self.format_value(value))
+        parts = [format_html("<div{}>", flatatt(container))]
+        for index, (option_value, label) in enumerate(self.choices):
+            text = "" if option_value is None else str(option_value)
+            option_id = f"{base_id}_{index}" if base_id else None
+            parts.append(format_html(
+                "<div><label{}><input type=\"checkbox\" name=\"{}\" value=\"{}\"{}{}{}> {}</label></div>",
+                flatatt({"for": option_id}), name, text, flatatt({"id": option_id}), flatatt(final_attrs),
+                " checked" if text in selected else "", label))
+        parts.append("</div>")
+        return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped by format_html

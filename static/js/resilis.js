@@ -44,6 +44,35 @@ const addFilter = (select) => {
     if (needle && first && (!select.value || select.selectedOptions[0]?.hidden)) select.value = first.value;
   });
 };
-const initFilters = (root) => root.querySelectorAll("select[data-filter]").forEach(addFilter);
+// Long checkbox lists (QuickCheckboxSelectMultiple with search): same filter box; ticked boxes stay visible.
+const addCheckboxFilter = (list) => {
+  if (list.dataset.filterReady) return;
+  list.dataset.filterReady = "1";
+  const box = document.createElement("input");
+  box.type = "search";
+  box.className = "select-filter";
+  box.placeholder = list.dataset.filterCheckboxes;
+  box.setAttribute("aria-label", list.dataset.filterCheckboxes);
+  if (list.id) box.setAttribute("aria-controls", list.id);
+  const status = document.createElement("small");
+  status.className = "select-filter-status";
+  status.setAttribute("aria-live", "polite");
+  list.before(box, status);
+  box.addEventListener("input", () => {
+    const needle = fold(box.value.trim());
+    let shown = 0;
+    for (const item of list.children) {
+      const ticked = item.querySelector("input:checked") !== null;
+      const match = !needle || ticked || fold(item.textContent).includes(needle);
+      item.hidden = !match;
+      if (match) shown += 1;
+    }
+    status.textContent = needle && !shown ? list.dataset.filterNone : "";
+  });
+};
+const initFilters = (root) => {
+  root.querySelectorAll("select[data-filter]").forEach(addFilter);
+  root.querySelectorAll("[data-filter-checkboxes]").forEach(addCheckboxFilter);
+};
 document.addEventListener("DOMContentLoaded", () => initFilters(document));
 document.addEventListener("htmx:load", (event) => initFilters(event.target));

@@ -16,6 +16,9 @@ def login(page, live_server, email: str, password: str = PASSWORD) -> None:  # n
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    # Wait for the redirect itself: "networkidle" can be reached on the login page before the POST
+    # answers, and a goto() then would cancel the login (seen under load with two xdist workers).
+    page.wait_for_url(lambda url: "/compte/login/" not in url)
     page.wait_for_load_state("networkidle")
 
 

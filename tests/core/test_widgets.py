@@ -9,7 +9,7 @@ from lxml import html
 
 from apps.bia.forms import ResourceDependencyForm
 from apps.bia.models import Resource
-from apps.core.widgets import QuickSelect
+from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect
 
 
 def _parse(markup: str) -> html.HtmlElement:
@@ -69,3 +69,27 @@ def test_resource_drop_down_groups_by_kind_and_keeps_validation(org, other_org) 
         assert not refused.is_valid() and "depends_on" in refused.errors
         accepted = ResourceDependencyForm({"depends_on": dpi.pk}, organization=organization)
         assert accepted.is_valid() and accepted.cleaned_data["depends_on"] == dpi
+
+
+def test_checkbox_list_matches_django_markup() -> None:
+    choices = [("1", "Urgences <adultes>"), ("2", "Réanimation"), ("3", "Bloc")]
+
+    class Quick(forms.Form):
+        picks = forms.MultipleChoiceField(choices=choices, widget=QuickCheckboxSelectMultiple(search="Filtrer"))
+
+    class Plain(forms.Form):
+        picks = forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple)
+
+    def boxes(markup: str) -> list[tuple]:
+        root = _parse(markup)
+        return [(i.get("name"), i.get("value"), i.get("id"), i.get("checked") is not None,
+                 i.getparent().get("for"), i.getparent().text_content().strip()) for i in root.iter("input")]
+
+    quick = str(Quick(initial={"picks": ["2"]})["picks"].as_widget())
+    plain = str(Plain(initial={"picks": ["2"]})["picks"].as_widget())
+    assert boxes(quick) == boxes(plain)
+    assert boxes(quick)[0][5] == "Urgences <adultes>"  # escaped in the markup, shown as typed
+    assert _parse(quick).find("div").get("id") == "id_picks"
+    assert _parse(quick).find("div").get("data-filter-checkboxes") == "Filtrer"
+    # Submitted values are read back the same way.
+    assert Quick({"picks": ["1", "3"]}).is_valid()

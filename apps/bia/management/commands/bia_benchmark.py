@@ -27,6 +27,7 @@ from apps.bia.models import Activity, Resource
 from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
 from apps.tenants.validators import luhn_complete
+from resilis.runtime import freeze_startup_objects
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the benchmark organization")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        freeze_startup_objects()  # as resilis/wsgi.py does in the web processes
         suffix = secrets.token_hex(3)
         with scopes_disabled():
             started = time.perf_counter()

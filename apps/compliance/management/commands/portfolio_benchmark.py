@@ -27,6 +27,7 @@ from apps.compliance import portfolio
 from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
 from apps.tenants.validators import luhn_complete
+from resilis.runtime import freeze_startup_objects
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the seeded organizations and consultant")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        freeze_startup_objects()  # as resilis/wsgi.py does in the web processes
         suffix = secrets.token_hex(3)
         count = options["organizations"]
         with scopes_disabled():
