@@ -15,6 +15,7 @@ A summary holds numbers only (no labels): the page translates them when it rende
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,6 +35,8 @@ PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
 INLINE_LIMIT = 3
 # Bump when the summary's shape changes: old cached summaries are then ignored.
 VERSION = 1
+
+logger = logging.getLogger(__name__)
 
 
 def summary_key(organization_id: int) -> str:
@@ -96,7 +99,13 @@ def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], 
 
 
 def invalidate(organization_id: int) -> None:
-    cache.delete(summary_key(organization_id))
+    """Drop the summary. Runs after a user's write has committed: an unreachable cache must not turn
+    that saved write into an error page (the summary then expires on its own, ``SUMMARY_TTL``)."""
+    try:
+        cache.delete(summary_key(organization_id))
+    except Exception:  # noqa: BLE001 - any cache failure; the write it follows is already saved
+        logger.warning("portfolio summary of organization %s not dropped: cache unreachable", organization_id,
+                       exc_info=True)
 
 
 def drop_summary_on_change(sender: Any, instance: Any, **kwargs: Any) -> None:

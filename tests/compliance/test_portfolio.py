@@ -167,3 +167,18 @@ def test_many_missing_summaries_are_computed_by_the_celery_worker(client_for, us
     with scopes_disabled():
         assert Organization.objects.count() == len(organizations)
     cache.delete_many([portfolio.summary_key(o.pk) for o in organizations])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_is_saved_even_when_the_cache_is_unreachable(settings, caplog) -> None:  # noqa: ANN001
+    from apps.bia.models import Activity
+
+    organization = OrganizationFactory()
+    # A Redis nobody listens on (port 9 is "discard"): deleting the summary fails after the commit.
+    # (Django rebuilds its cache handler when the setting changes, and again when it is restored.)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}
+    activity_in(organization, name="Urgences")
+    with scopes_disabled():
+        assert Activity.objects.filter(organization=organization, name="Urgences").exists()
+    assert "not dropped: cache unreachable" in caplog.text
