@@ -15,13 +15,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.bia import engine
+from apps.bia import engine, notifications
 from apps.bia.models import (
     Activity,
     ActivityDependency,
@@ -35,7 +36,8 @@ from apps.bia.models import (
     ResourceDependency,
     TimeHorizon,
 )
-from apps.core.services import model_update
+from apps.core.models import AuditEvent
+from apps.core.services import audit_log, model_update
 from apps.tenants.models import Establishment, Organization, Site
 
 ANSWER_PERMISSION = "bia.answer_activity"
@@ -282,14 +284,14 @@ def _validate_override(activity: Activity) -> None:
 
 @transaction.atomic
 def activity_create(*, organization: Organization, actor: Any, data: dict[str, Any],
-                    owner: Any = None) -> Activity:
+                    owner: Any = None, notify: bool = False) -> Activity:
     _check_same_org(organization, establishment=data.get("establishment"), site=data.get("site"),
                     unit=data.get("unit"))
     activity = Activity(organization=organization, **{f: data[f] for f in ACTIVITY_FIELDS if f in data})
     activity.full_clean()
     activity.save()
     if owner is not None:
-        activity_assign_owner(activity=activity, actor=actor, owner=owner)
+        activity_assign_owner(activity=activity, actor=actor, owner=owner, notify=notify)
     return activity
 
 
@@ -303,8 +305,11 @@ def activity_update(*, activity: Activity, actor: Any, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any) -> Activity:
-    """Make ``owner`` the business owner: only they (and BIA managers) can answer the questionnaire."""
+def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any, notify: bool = False) -> Activity:
+    """Make ``owner`` the business owner: only they (and BIA managers) can answer the questionnaire.
+
+    ``notify`` e-mails the new owner after commit (the activity form does; imports and the demo don't).
+    """
     from apps.tenants.models import Membership
 
     if owner is not None and not Membership.objects.filter(organization_id=activity.organization_id,
@@ -317,7 +322,14 @@ def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any) -> Acti
     activity.save(update_fields=["owner", "updated_at"])
     if owner is not None:
         assign_perm(ANSWER_PERMISSION, owner, activity)
+        if notify and owner != previous:
+            _after_commit_in_language(notifications.send_assigned, activity.pk)
     return activity
+
+
+def _after_commit_in_language(send: Any, *args: Any) -> None:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: send(*args, language))
 
 
 @transaction.atomic
@@ -422,7 +434,29 @@ def activity_send_back(*, activity: Activity, actor: Any, comment: str) -> Activ
     activity.validated_at = None
     activity.validated_by = None
     activity.save(update_fields=["status", "review_comment", "validated_at", "validated_by", "updated_at"])
+    if activity.owner_id is not None:
+        _after_commit_in_language(notifications.send_sent_back, activity.pk)
     return activity
+
+
+def campaign_remind(*, organization: Organization, actor: Any, establishment_ids: list[int] | None = None,
+                    request: Any = None) -> int:
+    """Remind (by e-mail, through the worker) every business owner whose BIA is not submitted yet,
+    in ``establishment_ids`` only when given (a member limited to some establishments).
+
+    Returns how many owners will get an e-mail; 0 sends nothing. The reminder is in the activity log.
+    """
+    from apps.bia.tasks import campaign_remind as task
+
+    owners = notifications.owners_to_remind(organization=organization, establishment_ids=establishment_ids)
+    if not owners:
+        return 0
+    audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
+              target=str(_("BIA campaign")), details={"owners": len(owners)}, request=request)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: task.apply_async(args=[organization.pk, language, establishment_ids],
+                                                   queue=settings.CAMPAIGN_QUEUE))
+    return len(owners)
 
 
 # --- Resources and dependencies ----------------------------------------------------------------

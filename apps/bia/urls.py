@@ -8,6 +8,7 @@ app_name = "bia"
 
 urlpatterns = [
     path("", views.ActivityListView.as_view(), name="activities"),
+    path("campagne/relancer/", views.CampaignRemindView.as_view(), name="campaign-remind"),
     path("mes-activites/", views.MyActivitiesView.as_view(), name="my-activities"),
     path("activites/nouvelle/", views.ActivityCreateView.as_view(), name="activity-create"),
     path("activites/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),

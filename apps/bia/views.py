@@ -14,11 +14,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.bia import selectors, services, workbook
+from apps.bia import notifications, selectors, services, workbook
 from apps.bia.forms import (
     ActivityDependencyForm,
     ActivityFilterForm,
@@ -58,6 +58,12 @@ class BiaViewMixin(OrgViewMixin):
     def url(self, name: str, **kwargs: Any) -> str:
         return reverse(f"bia:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
 
+    def allowed_establishment_ids(self) -> list[int] | None:
+        """None for a member who sees every establishment, else the ids they may see."""
+        if not self.membership.restricted_to_establishments:
+            return None
+        return [e.pk for e in selectors.establishments(organization=self.organization, membership=self.membership)]
+
 
 # --- Activity list and campaign -----------------------------------------------------------------
 
@@ -81,7 +87,32 @@ class ActivityListView(BiaViewMixin, TemplateView):
                 qs=selectors.activity_queryset(organization=self.organization, membership=self.membership)),
             can_change=self.can("bia.change"), statuses=Activity.Status,
         )
+        if self.can("bia.validate"):
+            ctx["remind_owners"] = (notifications.unfinished(organization=self.organization,
+                                                             establishment_ids=self.allowed_establishment_ids())
+                                    .values("owner_id").distinct().count())
+            ctx["last_reminder"] = (AuditEvent.objects.filter(organization=self.organization,
+                                                              action=AuditEvent.Action.CAMPAIGN_REMINDED)
+                                    .select_related("actor").order_by("-created_at").first())
         return ctx
+
+
+class CampaignRemindView(BiaViewMixin, View):
+    """RPCRA: e-mail every business owner whose BIA is not submitted yet (sent by the worker)."""
+
+    capability = "bia.validate"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        count = services.campaign_remind(organization=self.organization, actor=request.user,
+                                         establishment_ids=self.allowed_establishment_ids(), request=request)
+        if count:
+            messages.success(request, ngettext(
+                "Reminder sent to %(count)s business owner.", "Reminder sent to %(count)s business owners.",
+                count) % {"count": count})
+        else:
+            messages.info(request, _("Every assigned BIA is submitted: nobody to remind."))
+        return redirect("bia:activities", org_slug=self.organization.slug)
 
 
 class MyActivitiesView(BiaViewMixin, TemplateView):
@@ -148,7 +179,7 @@ class ActivityCreateView(BiaViewMixin, OrgFormView):
         data = self._place(form)
         owner = data.pop("owner", None)
         self.object = services.activity_create(organization=self.organization, actor=self.request.user, data=data,
-                                               owner=owner.user if owner else None)
+                                               owner=owner.user if owner else None, notify=True)
         messages.success(self.request, _("Activity added."))
 
     def get_success_url(self) -> str:
@@ -177,7 +208,8 @@ class ActivityUpdateView(ActivityCreateView):
         activity = Activity.objects.get(pk=self.get_object().pk, organization=self.organization)
         self.object = services.activity_update(activity=activity, actor=self.request.user, data=data)
         if (owner.user_id if owner else None) != activity.owner_id:
-            services.activity_assign_owner(activity=activity, actor=self.request.user, owner=owner.user if owner else None)
+            services.activity_assign_owner(activity=activity, actor=self.request.user,
+                                           owner=owner.user if owner else None, notify=True)
         messages.success(self.request, _("Activity saved."))
 
 

@@ -61,6 +61,7 @@ class AuditEvent(models.Model):
         EXPORT_REQUESTED = "export_requested", _("Export requested")
         DOWNLOAD = "download", _("File downloaded")
         UPLOAD = "upload", _("File uploaded")
+        CAMPAIGN_REMINDED = "campaign_reminded", _("BIA campaign reminder sent")
 
     organization = models.ForeignKey(
         "tenants.Organization",
