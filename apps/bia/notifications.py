@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
 from apps.bia.models import Activity
@@ -42,24 +43,23 @@ def _load(activity_id: int) -> Activity | None:
                 .filter(pk=activity_id).first())
 
 
-def send_assigned(activity_id: int, language: str) -> None:
+def _send_to_owner(activity_id: int, language: str, subject: str, template: str) -> None:
     activity = _load(activity_id)
     if activity is None or activity.owner is None:
         return
     with translation.override(language):
-        subject = _("BIA of « %(activity)s »: you are its business owner") % {"activity": activity.name}
-        body = render_to_string("bia/email/assigned.txt", {"activity": activity, "url": _questionnaire_url(activity)})
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [activity.owner.email])
+        body = render_to_string(template, {"activity": activity, "url": _questionnaire_url(activity)})
+        send_mail(_(subject) % {"activity": activity.name}, body, settings.DEFAULT_FROM_EMAIL, [activity.owner.email])
+
+
+def send_assigned(activity_id: int, language: str) -> None:
+    _send_to_owner(activity_id, language, gettext_noop("BIA of « %(activity)s »: you are its business owner"),
+                   "bia/email/assigned.txt")
 
 
 def send_sent_back(activity_id: int, language: str) -> None:
-    activity = _load(activity_id)
-    if activity is None or activity.owner is None:
-        return
-    with translation.override(language):
-        subject = _("BIA of « %(activity)s »: changes requested") % {"activity": activity.name}
-        body = render_to_string("bia/email/sent_back.txt", {"activity": activity, "url": _questionnaire_url(activity)})
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [activity.owner.email])
+    _send_to_owner(activity_id, language, gettext_noop("BIA of « %(activity)s »: changes requested"),
+                   "bia/email/sent_back.txt")
 
 
 def unfinished(*, organization: Any, establishment_ids: list[int] | None = None) -> Any:

@@ -10,20 +10,17 @@ deleted at the end unless ``--keep``.
 from __future__ import annotations
 
 import secrets
-import statistics
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import connection
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from apps.accounts.models import User
 from apps.bia.benchmark import seed_large
 from apps.bia.models import Activity, Resource
+from apps.core.benchmark import time_pages
 from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
 from apps.tenants.validators import luhn_complete
@@ -74,28 +71,7 @@ class Command(BaseCommand):
             ("Matrix", reverse("bia:matrix", kwargs={"org_slug": slug})),
         ]
         try:
-            with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
-                client = Client()
-                client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-                self.stdout.write(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'KiB':>7}")
-                for label, url in pages:
-                    client.get(url)  # warm-up
-                    timings = []
-                    queries = 0
-                    size = 0
-                    for _run in range(options["runs"]):
-                        with CaptureQueriesContext(connection) as ctx:
-                            t0 = time.perf_counter()
-                            response = client.get(url)
-                            timings.append((time.perf_counter() - t0) * 1000)
-                        queries = len(ctx.captured_queries)
-                        size = len(response.content)
-                        if response.status_code != 200:
-                            self.stderr.write(f"{label}: HTTP {response.status_code}")
-                    timings.sort()
-                    p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
-                    self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p95:8.1f} {queries:8d} "
-                                      f"{size / 1024:7.1f}")
+            time_pages(self, user=user, pages=pages, runs=options["runs"])
         finally:
             if not options["keep"]:
                 with scopes_disabled():
