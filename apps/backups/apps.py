@@ -8,9 +8,15 @@ class BackupsConfig(AppConfig):
     verbose_name = _("Backups")
 
     def ready(self) -> None:
-        from apps.backups import checks  # noqa: F401 - registers the CaRE checks
+        from apps.backups import (
+            checks,  # noqa: F401 - registers the CaRE checks
+            deletion,
+        )
+        from apps.core.deletion import register_guard
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.views import HISTORY_MODELS
+
+        register_guard("bia.resource", deletion.resource_guard)
 
         HISTORY_MODELS.update({
             "backups.backuppolicy", "backups.backupcontrol", "backups.trajectory", "backups.milestone",

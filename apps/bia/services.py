@@ -36,6 +36,7 @@ from apps.bia.models import (
     ResourceDependency,
     TimeHorizon,
 )
+from apps.core.deletion import ensure_deletable
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, model_update
 from apps.tenants.models import Establishment, Organization, Site
@@ -334,6 +335,9 @@ def _after_commit_in_language(send: Any, *args: Any) -> None:
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, actor: Any) -> None:
+    """Delete an activity with its answers and links; refused while a frozen plan names it
+    (``apps.core.deletion`` guards, registered by the apps built on the BIA)."""
+    ensure_deletable(activity)
     if activity.owner is not None:
         remove_perm(ANSWER_PERMISSION, activity.owner, activity)
     activity.delete()
@@ -484,6 +488,8 @@ def resource_update(*, resource: Resource, actor: Any, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def resource_delete(*, resource: Resource, actor: Any) -> None:
+    """Refused while a frozen plan names it or restoration tests are recorded for it."""
+    ensure_deletable(resource)
     resource.delete()
 
 

@@ -46,9 +46,10 @@ from apps.bia.models import (
     ResourceDependency,
     TimeHorizon,
 )
+from apps.core import deletion
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
-from apps.core.views import OrgViewMixin
+from apps.core.views import ObjectDeleteMixin, OrgViewMixin
 from apps.tenants.views import OrgFormView, form_errors_from
 
 
@@ -213,21 +214,34 @@ class ActivityUpdateView(ActivityCreateView):
         messages.success(self.request, _("Activity saved."))
 
 
-class ActivityDeleteView(BiaViewMixin, TemplateView):
+class BiaDeleteView(BiaViewMixin, ObjectDeleteMixin, TemplateView):
+    """GET: a confirmation page saying what goes with the object, or why it must stay; POST deletes."""
+
     capability = "bia.change"
+    http_method_names = ["get", "post"]
     template_name = "bia/confirm_delete.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["object"] = self.tenant_object(Activity.objects.all(), pk=self.kwargs["pk"])
-        ctx["cancel_url"] = self.url("activity-detail", pk=ctx["object"].pk)
+        obj = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])
+        ctx.update(object=obj, blockers=deletion.blockers(obj), cancel_url=self.get_cancel_url(obj))
         return ctx
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        activity = self.tenant_object(Activity.objects.all(), pk=kwargs["pk"])
-        services.activity_delete(activity=activity, actor=request.user)
-        messages.success(request, _("Activity deleted."))
-        return redirect("bia:activities", org_slug=self.organization.slug)
+    def get_back_url(self, obj: Any) -> str:
+        # Refused (a page opened before the object became part of a frozen plan): the list says why.
+        return self.list_url()
+
+
+class ActivityDeleteView(BiaDeleteView):
+    model = Activity
+    remove = staticmethod(lambda activity, actor: services.activity_delete(activity=activity, actor=actor))
+    deleted_message = gettext_lazy("Activity deleted.")
+
+    def get_cancel_url(self, obj: Any) -> str:
+        return self.url("activity-detail", pk=obj.pk)
+
+    def list_url(self) -> str:
+        return self.url("activities")
 
 
 class ActivityReviewView(BiaViewMixin, View):
@@ -483,21 +497,16 @@ class ResourceUpdateView(ResourceCreateView):
         messages.success(self.request, _("Resource saved."))
 
 
-class ResourceDeleteView(BiaViewMixin, TemplateView):
-    capability = "bia.change"
-    template_name = "bia/confirm_delete.html"
+class ResourceDeleteView(BiaDeleteView):
+    model = Resource
+    remove = staticmethod(lambda resource, actor: services.resource_delete(resource=resource, actor=actor))
+    deleted_message = gettext_lazy("Resource deleted.")
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["object"] = self.tenant_object(Resource.objects.all(), pk=self.kwargs["pk"])
-        ctx["cancel_url"] = self.url("resource-detail", pk=ctx["object"].pk)
-        return ctx
+    def get_cancel_url(self, obj: Any) -> str:
+        return self.url("resource-detail", pk=obj.pk)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        resource = self.tenant_object(Resource.objects.all(), pk=kwargs["pk"])
-        services.resource_delete(resource=resource, actor=request.user)
-        messages.success(request, _("Resource deleted."))
-        return redirect("bia:resources", org_slug=self.organization.slug)
+    def list_url(self) -> str:
+        return self.url("resources")
 
 
 class ResourceDependencyAddView(BiaViewMixin, View):

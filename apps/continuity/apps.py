@@ -8,10 +8,16 @@ class ContinuityConfig(AppConfig):
     verbose_name = _("Continuity plans")
 
     def ready(self) -> None:
-        from apps.continuity import checks  # registers the D2.O1.C checks (exports.py is autodiscovered)
+        from apps.continuity import (
+            checks,  # registers the D2.O1.C checks (exports.py is autodiscovered)
+            deletion,
+        )
+        from apps.core.deletion import register_guard
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.views import HISTORY_MODELS
 
+        register_guard("bia.activity", deletion.activity_guard)
+        register_guard("bia.resource", deletion.resource_guard)
         HISTORY_MODELS.update({
             "continuity.scenario", "continuity.plan", "continuity.planactivity", "continuity.planscenario",
             "continuity.planversion", "continuity.degradedmode", "continuity.reflexsheet", "continuity.recoverystep",
