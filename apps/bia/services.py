@@ -457,9 +457,10 @@ def campaign_remind(*, organization: Organization, actor: Any, establishment_ids
         return 0
     audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
               target=str(_("BIA campaign")), details={"owners": len(owners)}, request=request)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: task.apply_async(args=[organization.pk, language, establishment_ids],
-                                                   queue=settings.CAMPAIGN_QUEUE))
+    _after_commit_in_language(
+        lambda organization_id, ids, language: task.apply_async(args=[organization_id, language, ids],
+                                                                queue=settings.CAMPAIGN_QUEUE),
+        organization.pk, establishment_ids)
     return len(owners)
 
 

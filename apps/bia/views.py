@@ -220,28 +220,25 @@ class BiaDeleteView(BiaViewMixin, ObjectDeleteMixin, TemplateView):
     capability = "bia.change"
     http_method_names = ["get", "post"]
     template_name = "bia/confirm_delete.html"
+    detail_url_name: str
+    list_url_name: str
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         obj = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])
-        ctx.update(object=obj, blockers=deletion.blockers(obj), cancel_url=self.get_cancel_url(obj))
+        ctx.update(object=obj, blockers=deletion.blockers(obj), cancel_url=self.url(self.detail_url_name, pk=obj.pk))
         return ctx
 
     def get_back_url(self, obj: Any) -> str:
-        # Refused (a page opened before the object became part of a frozen plan): the list says why.
-        return self.list_url()
+        # Deleted, or refused (a page opened before the object joined a frozen plan): the list says which.
+        return self.url(self.list_url_name)
 
 
 class ActivityDeleteView(BiaDeleteView):
     model = Activity
     remove = staticmethod(lambda activity, actor: services.activity_delete(activity=activity, actor=actor))
     deleted_message = gettext_lazy("Activity deleted.")
-
-    def get_cancel_url(self, obj: Any) -> str:
-        return self.url("activity-detail", pk=obj.pk)
-
-    def list_url(self) -> str:
-        return self.url("activities")
+    detail_url_name, list_url_name = "activity-detail", "activities"
 
 
 class ActivityReviewView(BiaViewMixin, View):
@@ -501,12 +498,7 @@ class ResourceDeleteView(BiaDeleteView):
     model = Resource
     remove = staticmethod(lambda resource, actor: services.resource_delete(resource=resource, actor=actor))
     deleted_message = gettext_lazy("Resource deleted.")
-
-    def get_cancel_url(self, obj: Any) -> str:
-        return self.url("resource-detail", pk=obj.pk)
-
-    def list_url(self) -> str:
-        return self.url("resources")
+    detail_url_name, list_url_name = "resource-detail", "resources"
 
 
 class ResourceDependencyAddView(BiaViewMixin, View):

@@ -64,6 +64,17 @@ def _reverse(url_name: str, slug: str) -> str | None:
         return url_name if url_name.startswith("/") else None
 
 
+def progress_stages() -> list[Any]:
+    """Registered stages of the CaRE work that measure their progress (journey, portfolio)."""
+    return [s for s in stages() if s.key not in NOT_JOURNEY and s.progress is not None]
+
+
+def stage_progress(stage: Any, organization: Any) -> tuple[int, dict[str, Any]]:
+    """The stage's percentage (clamped to 0–100) and its full progress dict."""
+    progress = stage.progress(organization)
+    return max(0, min(100, int(progress.get("percent", 0)))), progress
+
+
 def journey_stages(*, organization: Any, membership: Any) -> list[JourneyStage]:
     """Registered stages with their computed progress, then the « à venir » ones, in CaRE order."""
     result: list[JourneyStage] = []
@@ -74,8 +85,7 @@ def journey_stages(*, organization: Any, membership: Any) -> list[JourneyStage]:
             continue
         item = JourneyStage(key=stage.key, order=stage.order, label=stage.label, description=stage.description)
         if stage.progress is not None:
-            progress = stage.progress(organization)
-            item.percent = max(0, min(100, int(progress.get("percent", 0))))
+            item.percent, progress = stage_progress(stage, organization)
             item.missing = list(progress.get("missing", []))
             next_action = progress.get("next_action")
             if next_action:

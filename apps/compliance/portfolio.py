@@ -25,10 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
-from apps.compliance.journey import NOT_JOURNEY
+from apps.compliance.journey import progress_stages, stage_progress
 from apps.compliance.registry import CheckResult
 from apps.compliance.selectors import requirement_statuses, status_summary
-from apps.core.navigation import stages
 
 SUMMARY_TTL = 3600
 PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
@@ -52,12 +51,8 @@ def compute_summary(organization: Any) -> dict[str, Any]:
     with scope(organization=organization):
         statuses = requirement_statuses(organization=organization)
         counts = status_summary(statuses)
-        stage_percents = []
-        for stage in stages():
-            if stage.key in NOT_JOURNEY or stage.progress is None:
-                continue
-            percent = max(0, min(100, int(stage.progress(organization).get("percent", 0))))
-            stage_percents.append({"key": stage.key, "percent": percent})
+        stage_percents = [{"key": stage.key, "percent": stage_progress(stage, organization)[0]}
+                          for stage in progress_stages()]
     summary = {
         "met": counts[CheckResult.MET],
         "partial": counts[CheckResult.PARTIAL],

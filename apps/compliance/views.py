@@ -18,9 +18,8 @@ from django.views.generic import TemplateView
 from apps.compliance import portfolio, selectors, services
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm, PortfolioFilterForm
-from apps.compliance.journey import NOT_JOURNEY
+from apps.compliance.journey import progress_stages
 from apps.compliance.models import Evidence
-from apps.core.navigation import stages
 from apps.core.views import OrgViewMixin
 from apps.tenants import selectors as tenant_selectors
 from apps.tenants.views import OrgFormView
@@ -197,17 +196,11 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
         rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
         summaries, pending = portfolio.summaries_for([row["organization"] for row in rows])
+        columns = progress_stages()
         for row in rows:
             row["summary"] = summaries.get(row["organization"].pk)
             if row["summary"]:
                 by_key = {s["key"]: s["percent"] for s in row["summary"]["stages"]}
-                row["stage_percents"] = [by_key.get(key) for key, _label in self.stage_columns()]
-        params = request.GET.copy()
-        params.pop("page", None)
+                row["stage_percents"] = [by_key.get(stage.key) for stage in columns]
         return self.render_to_response(self.get_context_data(
-            form=form, rows=rows, page=page, pending=pending, filtering=filtering,
-            stage_columns=self.stage_columns(), query_string=params.urlencode()))
-
-    @staticmethod
-    def stage_columns() -> list[tuple[str, Any]]:
-        return [(s.key, s.label) for s in stages() if s.key not in NOT_JOURNEY and s.progress is not None]
+            form=form, rows=rows, page=page, pending=pending, filtering=filtering, stage_columns=columns))
