@@ -39,8 +39,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.history import track_history
 from apps.core import tenancy
+from apps.core.history import track_history
 from apps.core.models import TenantModel
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]

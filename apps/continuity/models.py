@@ -25,9 +25,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import CarePerimeter
-from apps.core.history import track_history
 from apps.continuity import limits
 from apps.core import tenancy
+from apps.core.history import track_history
 from apps.core.models import TenantModel
 
 # One printed A4 page at a readable size: about 2,400 characters across the three blocks.

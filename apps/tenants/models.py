@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.history import track_history
 from apps.core import tenancy
+from apps.core.history import track_history
 from apps.core.models import TenantModel, TimeStampedModel
 from apps.tenants.roles import Role, capabilities_for
 from apps.tenants.validators import validate_finess
@@ -186,8 +186,8 @@ class Membership(TenantModel):
         """
         if not self.restricted_to_establishments:
             return None
-        from guardian.shortcuts import get_objects_for_user
         from django_scopes import scopes_disabled
+        from guardian.shortcuts import get_objects_for_user
 
         with scopes_disabled():
             # Guardian only narrows inside the organization; never trust a global permission here.
