@@ -7,11 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
@@ -63,6 +66,13 @@ class ExportJob(TenantModel):
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     expires_at = models.DateTimeField(_("available until"), default=_default_expiry)
     purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+    # The establishment limit of the member who asked (None: the whole organization). The worker renders
+    # under it, and a member only sees the jobs whose limit lies inside their own.
+    establishment_ids = ArrayField(models.PositiveIntegerField(), null=True, blank=True,
+                                   verbose_name=_("limited to the establishments"))
+
+    objects = tenancy.limited_manager(
+        lambda ids: Q(establishment_ids__isnull=False, establishment_ids__contained_by=sorted(ids)))
 
     class Meta:
         ordering = ["-created_at"]

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
+from apps.core import tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.exports.models import RETENTION, ExportJob
@@ -82,7 +83,9 @@ ProgressCallback = Callable[[int, str], None]
 
 def _next_dossier_version(*, organization: Organization, kind: str) -> int:
     # The organization row is locked by the caller: two requests at once get two versions.
-    current = ExportJob.objects.filter(organization=organization, kind=kind).aggregate(v=Max("dossier_version"))["v"]
+    # Every job of the organization counts, whatever the requester's establishment limit lets them see.
+    current = (ExportJob._base_manager.filter(organization=organization, kind=kind)
+               .aggregate(v=Max("dossier_version"))["v"])
     return (current or 0) + 1
 
 
@@ -101,6 +104,7 @@ def export_job_create(
     """Create a pending job and enqueue it after commit. ``parameters`` are internal (tests, benchmark)."""
     if kind not in ExportJob.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of export.")})
+    limit = tenancy.allowed_establishments()  # a limited member's export holds their establishments only
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         job = ExportJob(
@@ -110,6 +114,7 @@ def export_job_create(
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
             language=translation.get_language() or settings.LANGUAGE_CODE,
             dossier_version=_next_dossier_version(organization=organization, kind=kind),
+            establishment_ids=None if limit is None else sorted(limit),
         )
         job.full_clean()
         job.save()
@@ -268,8 +273,9 @@ def export_run(*, organization: Organization, job_id: str) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.part")
     try:
-        export_render_to(job=job, organization=organization, path=temporary,
-                         progress=_progress_recorder(job, attempt, _slow_seconds(job)))
+        with tenancy.tenant_scope(organization, establishments=job.establishment_ids):
+            export_render_to(job=job, organization=organization, path=temporary,
+                             progress=_progress_recorder(job, attempt, _slow_seconds(job)))
         sha256 = _sha256_of(temporary)
         size = temporary.stat().st_size
         os.replace(temporary, target)  # atomic: a reader sees the old file or the complete new one
