@@ -14,6 +14,7 @@ New views are covered automatically (URLconf introspection, as in tests/test_iso
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -146,7 +147,7 @@ def test_plan_spanning_two_establishments_is_read_only(ght, client_for) -> None:
         visible.title = "Renommé"
         with pytest.raises(tenancy.EstablishmentLimitError), transaction.atomic():
             visible.save()
-        with pytest.raises(tenancy.EstablishmentLimitError):
+        with pytest.raises(ValidationError, match="vos établissements"):
             plan_services.plan_create(organization=ght.org, actor=member, title="Intrusion",
                                       care_perimeter="none", activities=[theirs["activity"]],
                                       scenarios=[scenario(ght.org)])

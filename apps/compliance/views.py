@@ -20,9 +20,8 @@ from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm, PortfolioFilterForm
 from apps.compliance.journey import progress_stages
 from apps.compliance.models import Evidence
-from apps.core.views import OrgViewMixin
+from apps.core.views import OrgFormView, OrgViewMixin
 from apps.tenants import selectors as tenant_selectors
-from apps.tenants.views import OrgFormView
 
 
 class RequirementListView(OrgViewMixin, TemplateView):

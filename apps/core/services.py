@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import AuditEvent
 
@@ -38,6 +41,29 @@ def audit_log(
         details=details or {},
         ip_address=client_ip(request),
     )
+
+
+def ensure_same_organization(organization: Any, values: Mapping[str, Any] | Iterable[Any]) -> None:
+    """Refuse a service call that links rows of another organization, or of an establishment the member's
+    limit hides (``apps.core.tenancy``): the one check every service runs on the objects it is given.
+
+    ``values`` is a mapping (``{"field": obj}``: the error goes next to that field) or a list of objects.
+    """
+    from apps.core import tenancy
+
+    items = values.items() if isinstance(values, Mapping) else ((None, value) for value in values)
+    limited = tenancy.is_limited()
+    for name, value in items:
+        if not isinstance(value, models.Model) or not hasattr(value, "organization_id"):
+            continue
+        if value.organization_id != organization.pk:
+            message = _("Choose an item of this organization.")
+        elif limited and tenancy.model_limit(type(value)) is not None \
+                and not type(value)._default_manager.filter(pk=value.pk).exists():
+            message = _("Choose an item of your own establishments.")
+        else:
+            continue
+        raise ValidationError({name: message} if name else message)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.core.models import AuditEvent
-from apps.core.services import audit_log, model_update
+from apps.core.services import audit_log, ensure_same_organization, model_update
 from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
 from apps.tenants.roles import Role
 from apps.tenants.validators import normalize_finess
@@ -79,8 +79,7 @@ def establishment_update(*, establishment: Establishment, actor: Any, data: dict
 
 
 def _check_site_establishment(organization: Organization, establishment: Establishment) -> None:
-    if establishment.organization_id != organization.id:
-        raise ValidationError({"establishment": _("Choose one of this organization's establishments.")})
+    ensure_same_organization(organization, {"establishment": establishment})
 
 
 @transaction.atomic
