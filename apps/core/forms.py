@@ -54,7 +54,19 @@ class OrgFormMixin:
 
 
 class OrgModelForm(OrgFormMixin, forms.ModelForm):
-    pass
+    """A ModelForm of a tenant-owned model: the instance belongs to the organization before validation, so the
+    per-organization unique constraints give a French error next to the form instead of a database error."""
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, **kwargs)
+        if any(f.name == "organization" for f in self.instance._meta.concrete_fields):
+            self.instance.organization = organization
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
 
 class OrgForm(OrgFormMixin, forms.Form):
