@@ -5,6 +5,12 @@ Profiles (``RESILIS_ENV``):
 - ``test``: like development but fast password hashing and eager-free (real) Celery settings.
 - ``production``: DEBUG off, secure cookies, HSTS, every secret required from the environment;
   ``manage.py check --deploy --fail-level WARNING`` passes with it (CI checks it).
+
+``TRUSTED_PROXY_COUNT`` (default 0): how many reverse proxies in front of gunicorn append the address
+they saw to X-Forwarded-For. 0 (docker-compose.yml as shipped: gunicorn answers on port 8000 itself):
+the client address is ``REMOTE_ADDR`` and the header is ignored. With one TLS proxy (nginx, Traefik,
+a load balancer) in front, set 1: the right-most entry is then the client. Never more than the real
+number of proxies: a client could otherwise choose its own address and dodge the login lockout.
 """
 
 from __future__ import annotations
@@ -196,7 +202,13 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # from a platform administrator, so every address is a verified one.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
+# The client address (audit trail, axes, allauth): see TRUSTED_PROXY_COUNT in the docstring above.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ValueError("TRUSTED_PROXY_COUNT must be 0 or more")
+
 # django-axes: five failures lock the (account, IP) pair for a while (admin included).
+AXES_CLIENT_IP_CALLABLE = "apps.core.services.client_ip"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
