@@ -11,6 +11,9 @@ they saw to X-Forwarded-For. 0 (docker-compose.yml as shipped: gunicorn answers 
 the client address is ``REMOTE_ADDR`` and the header is ignored. With one TLS proxy (nginx, Traefik,
 a load balancer) in front, set 1: the right-most entry is then the client. Never more than the real
 number of proxies: a client could otherwise choose its own address and dodge the login lockout.
+
+``DB_CONN_MAX_AGE`` (seconds a database connection is reused): 60 in production, 0 (one connection per
+request, closed after it) in development and tests.
 """
 
 from __future__ import annotations
@@ -146,11 +149,13 @@ if not DATABASE_URL:
         "DATABASE_URL is not set. Start Resilis with `python3 run.py` (embedded PostgreSQL) "
         "or export DATABASE_URL=postgres://user@host:5432/resilis."
     )
-# Tests: no persistent connections (live-server threads would keep the test database busy at teardown).
-DATABASES = {"default": dj_database_url.parse(
-    DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if RESILIS_ENV == "test" else 60)
-)}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections in production only (DB_CONN_MAX_AGE, seconds). In development the dev server
+# runs a thread per request, each thread kept its own connection open and exhausted PostgreSQL's
+# max_connections; in tests live-server threads would keep the test database busy at teardown.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)}
+# A reused connection is checked before use (the database restarted, a proxy dropped it).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_CONN_MAX_AGE != 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
