@@ -315,16 +315,19 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": "exports"}}
+# Export jobs run on this queue (each test worker gets a private one).
+EXPORTS_QUEUE = env("EXPORTS_QUEUE", "exports")
+CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": EXPORTS_QUEUE}}
 # Portfolio summaries (apps/compliance/portfolio.py) are computed on this queue.
 PORTFOLIO_QUEUE = env("PORTFOLIO_QUEUE", "default")
 # BIA campaign reminders (apps/bia/tasks.py) are sent from this queue.
 CAMPAIGN_QUEUE = env("CAMPAIGN_QUEUE", "default")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
-# Exports: re-queue or fail jobs whose worker went silent, delete expired files.
+# Exports: re-queue or fail jobs whose worker went silent (45 s without heartbeat), delete expired
+# files. Every starting worker re-queues them too (apps/exports/tasks.py, ``worker_ready``).
 CELERY_BEAT_SCHEDULE["exports-housekeeping"] = {
-    "task": "apps.exports.tasks.exports_housekeeping", "schedule": 120.0,
+    "task": "apps.exports.tasks.exports_housekeeping", "schedule": 60.0,
 }
 
 # --- Logging ------------------------------------------------------------------------------------
