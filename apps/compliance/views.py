@@ -194,7 +194,7 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         if page.paginator.count == 1 and not filtering and not request.GET.get("all"):
             return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
         rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
-        summaries, pending = portfolio.summaries_for([row["organization"] for row in rows])
+        summaries, pending = portfolio.summaries_for(portfolio.lock_behind_mfa(rows, user=request.user))
         columns = progress_stages()
         for row in rows:
             row["summary"] = summaries.get(row["organization"].pk)

@@ -20,6 +20,12 @@ from apps.core.models import TenantModel
 
 # How long a finished file is kept before the purge task deletes it.
 RETENTION = timedelta(days=7)
+# The worker refreshes ``heartbeat_at`` at every progress step and from a background thread at least
+# this often (seconds), so even one long WeasyPrint layout keeps it fresh.
+HEARTBEAT_SECONDS = 10
+# A running job without a heartbeat for this long has lost its worker (kill -9, out of memory, host
+# lost): it is shown interrupted and re-queued (beat housekeeping, and any worker that starts).
+STALE_AFTER = timedelta(seconds=45)
 
 
 def _default_expiry():  # noqa: ANN202
@@ -107,6 +113,16 @@ class ExportJob(TenantModel):
     def target_path(self) -> Path:
         """``MEDIA_ROOT/exports/<organization id>/<job id>.<ext>``: derived from the job, never from user input."""
         return Path(settings.MEDIA_ROOT) / "exports" / str(self.organization_id) / f"{self.pk}.{self.extension}"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Running, but its worker has given no sign of life for ``STALE_AFTER``: computed on every read."""
+        return (self.status == self.Status.RUNNING and self.heartbeat_at is not None
+                and self.heartbeat_at < timezone.now() - STALE_AFTER)
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Interrupted")) if self.is_interrupted else str(self.get_status_display())
 
     @property
     def is_finished(self) -> bool:
