@@ -38,6 +38,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.bia import selectors, services
 from apps.bia.models import Activity, CarePerimeter, ImpactAnswer
+from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
 
 SALT = "resilis.bia.workbook"
@@ -179,7 +180,7 @@ def build(*, organization: Organization, membership: Membership) -> bytes:
         }
         for index, column in enumerate(columns, start=1):
             value = values.get(column["key"])
-            cell = ws.cell(row=r, column=index, value=_neutralise(value))
+            cell = ws.cell(row=r, column=index, value=neutralise(value))
             if column["editable"]:
                 cell.protection = Protection(locked=False)
             else:
@@ -225,13 +226,6 @@ def _validations(ws: Any, columns: list[dict[str, Any]], last: int, yes: str, no
         elif kind in ("hours", "count"):
             add(DataValidation(type="whole", operator="between", formula1="0", formula2="100000", allow_blank=True),
                 index)
-
-
-def _neutralise(value: Any) -> Any:
-    """Text that a spreadsheet would take for a formula is prefixed (formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 # --- Import --------------------------------------------------------------------------------------
@@ -438,8 +432,7 @@ def _check_row(row: int, values: dict[str, Any], keys: list[str], columns: dict[
         value = values.get(key)
         if isinstance(value, str):
             value = value.strip()
-            if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
-                value = value[1:]
+            value = unneutralise(value)
         empty = value is None or value == ""
         kind = column["kind"]
         header = column["header"]
