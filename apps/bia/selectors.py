@@ -116,7 +116,7 @@ def campaign_progress(*, qs: QuerySet[Activity]) -> dict[str, list[ProgressRow]]
 
 def scales(*, organization: Organization) -> dict[str, Any]:
     """Settings, criteria with their levels, horizons (three queries)."""
-    from apps.bia.services import bia_settings
+    from apps.bia.services.scales import bia_settings
 
     settings_row: BiaSettings = bia_settings(organization=organization)
     criteria = list(ImpactCriterion.objects.filter(organization=organization).order_by("order", "id"))
