@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
@@ -94,6 +95,8 @@ class BackupControl(TenantModel):
     plan_evidence = models.ForeignKey("compliance.Evidence", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="+", verbose_name=_("backup plan document"))
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = tenancy.limited_manager(tenancy.shared_or_establishment("resource__establishment"))
 
     class Meta:
         verbose_name = _("backup control")
@@ -183,6 +186,8 @@ class RestoreTest(TenantModel):
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
+
+    objects = tenancy.limited_manager(tenancy.shared_or_establishment("resource__establishment"))
 
     class Meta:
         ordering = ["-tested_on", "-id"]

@@ -39,6 +39,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
@@ -167,6 +168,8 @@ class OrgUnit(TenantModel):
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code (UF)"), max_length=30, blank=True)
 
+    objects = tenancy.limited_manager(tenancy.by_establishment())
+
     class Meta:
         ordering = ["establishment__name", "name"]
         verbose_name = _("pôle or service")
@@ -269,6 +272,8 @@ class Activity(TenantModel):
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
 
+    objects = tenancy.limited_manager(tenancy.by_establishment())
+
     class Meta:
         ordering = ["establishment__name", "name"]
         verbose_name = _("activity")
@@ -312,6 +317,8 @@ class ImpactAnswer(TenantModel):
     horizon = models.ForeignKey(TimeHorizon, on_delete=models.RESTRICT, related_name="answers",
                                 verbose_name=_("time horizon"))
     level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
+
+    objects = tenancy.limited_manager(tenancy.by_establishment("activity__establishment"))
 
     class Meta:
         verbose_name = _("impact answer")
@@ -361,6 +368,8 @@ class Resource(TenantModel):
     sla = models.CharField(_("service level agreement (SLA)"), max_length=255, blank=True)
     contact_24_7 = models.CharField(_("24/7 contact"), max_length=255, blank=True)
 
+    objects = tenancy.limited_manager(tenancy.shared_or_establishment())
+
     class Meta:
         ordering = ["kind", "name"]
         verbose_name = _("resource")
@@ -394,6 +403,9 @@ class ActivityDependency(TenantModel):
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
 
+    objects = tenancy.limited_manager(tenancy.all_of(
+        tenancy.by_establishment("activity__establishment"), tenancy.shared_or_establishment("resource__establishment")))
+
     class Meta:
         ordering = ["activity_id", "resource__kind", "resource__name"]
         verbose_name = _("activity dependency")
@@ -419,6 +431,10 @@ class ResourceDependency(TenantModel):
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
 
+    objects = tenancy.limited_manager(tenancy.all_of(
+        tenancy.shared_or_establishment("resource__establishment"),
+        tenancy.shared_or_establishment("depends_on__establishment")))
+
     class Meta:
         verbose_name = _("resource dependency")
         verbose_name_plural = _("resource dependencies")
@@ -443,6 +459,9 @@ class ActivityLink(TenantModel):
     )
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
+
+    objects = tenancy.limited_manager(tenancy.all_of(
+        tenancy.by_establishment("activity__establishment"), tenancy.by_establishment("depends_on__establishment")))
 
     class Meta:
         verbose_name = _("link between activities")

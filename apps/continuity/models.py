@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import CarePerimeter
+from apps.continuity import limits
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
@@ -83,6 +85,8 @@ class Plan(TenantModel):
     wizard_step = models.PositiveSmallIntegerField(_("last guided step saved"), default=0)
     is_archived = models.BooleanField(_("archived"), default=False)
 
+    objects = tenancy.limited_manager(limits.plan_visible, limits.plan_writable)
+
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("continuity plan")
@@ -100,6 +104,8 @@ class PlanActivity(TenantModel):
     activity = models.ForeignKey("bia.Activity", on_delete=models.CASCADE, related_name="+",
                                  verbose_name=_("activity"))
 
+    objects = tenancy.child_manager("plan", "continuity.Plan", tenancy.by_establishment("activity__establishment"))
+
     class Meta:
         verbose_name = _("plan activity")
         verbose_name_plural = _("plan activities")
@@ -113,6 +119,8 @@ class PlanActivity(TenantModel):
 class PlanScenario(TenantModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_scenarios", verbose_name=_("plan"))
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="+", verbose_name=_("scenario"))
+
+    objects = tenancy.child_manager("plan", "continuity.Plan")
 
     class Meta:
         verbose_name = _("plan scenario")
@@ -150,6 +158,8 @@ class PlanVersion(TenantModel):
                                     related_name="+", verbose_name=_("approved by"))
     snapshot = models.JSONField(_("frozen content"), default=dict, blank=True)
     bia_fingerprint = models.JSONField(_("BIA data at approval"), default=dict, blank=True)
+
+    objects = tenancy.child_manager("plan", "continuity.Plan")
 
     class Meta:
         ordering = ["plan_id", "-number"]
@@ -190,6 +200,9 @@ class DegradedMode(TenantModel):
     data_capture = models.TextField(_("how data is captured meanwhile"), blank=True)
     data_reentry = models.TextField(_("how data is re-entered on return"), blank=True)
 
+    objects = tenancy.child_manager("version__plan", "continuity.Plan",
+                                    tenancy.by_establishment("activity__establishment"))
+
     class Meta:
         ordering = ["activity__name", "scenario_id"]
         verbose_name = _("degraded mode")
@@ -213,6 +226,8 @@ class ReflexSheet(TenantModel):
     who_to_call = models.TextField(_("who to call"), blank=True)
     do_not = models.TextField(_("what not to do"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = tenancy.child_manager("version__plan", "continuity.Plan")
 
     class Meta:
         ordering = ["order", "role"]
@@ -245,6 +260,9 @@ class RecoveryStep(TenantModel):
     adjusted = models.BooleanField(_("moved by hand"), default=False)
     adjustment_reason = models.TextField(_("reason for the manual adjustment"), blank=True)
     in_cycle = models.BooleanField(_("part of a dependency cycle"), default=False)
+
+    objects = tenancy.child_manager("version__plan", "continuity.Plan",
+                                    tenancy.shared_or_establishment("resource__establishment"))
 
     class Meta:
         ordering = ["position", "id"]

@@ -4,7 +4,8 @@
 - not a member (or no such organization) → 404, the same answer for "missing" and "not yours";
 - the organization requires MFA and the member has none → the TOTP enrolment page;
 - otherwise ``request.organization`` and ``request.membership`` are set and the view runs inside
-  ``django_scopes.scope(organization=…)``, so any tenant-owned query outside it fails loudly.
+  ``apps.core.tenancy.tenant_scope``: any tenant-owned query outside it fails loudly, and for a member
+  limited to some establishments every establishment-bound query only returns theirs.
 Capability checks (403) are the views' job (``apps.core.views.OrgViewMixin``).
 """
 
@@ -18,8 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
+from apps.core.tenancy import tenant_scope
 from apps.tenants.selectors import membership_for
 
 
@@ -53,7 +54,7 @@ class TenantMiddleware:
             return redirect("mfa_activate_totp")
         request.organization = organization  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]
-        with scope(organization=organization):
+        with tenant_scope(organization, establishments=membership.allowed_establishment_ids):
             response = self.get_response(request)
             # Render lazy responses inside the scope: templates may still run queries.
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):

@@ -9,9 +9,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel, TimeStampedModel
 from apps.tenants.roles import Role, capabilities_for
@@ -102,6 +105,8 @@ class Establishment(TenantModel):
         help_text=_("Used for the CaRE 66 percent rule: BIA, plans and tests must cover at least 66 percent of activity."),
     )
 
+    objects = tenancy.limited_manager(lambda ids: Q(pk__in=ids))
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("establishment")
@@ -128,6 +133,8 @@ class Site(TenantModel):
     name = models.CharField(_("name"), max_length=200)
     finess_eg = models.CharField(_("FINESS EG"), max_length=9, validators=[validate_finess])
     city = models.CharField(_("city"), max_length=100, blank=True)
+
+    objects = tenancy.limited_manager(tenancy.by_establishment())
 
     class Meta:
         ordering = ["establishment__name", "name"]
@@ -170,6 +177,25 @@ class Membership(TenantModel):
 
     def has_capability(self, capability: str) -> bool:
         return capability in self.capabilities
+
+    @cached_property
+    def allowed_establishment_ids(self) -> frozenset[int] | None:
+        """The establishments this member may see and change, ``None`` for all of them (resolved once).
+
+        A limited member with no grant left sees none: the limit fails closed.
+        """
+        if not self.restricted_to_establishments:
+            return None
+        from django_scopes import scopes_disabled
+        from guardian.shortcuts import get_objects_for_user
+
+        with scopes_disabled():
+            # Guardian only narrows inside the organization; never trust a global permission here.
+            granted = get_objects_for_user(
+                self.user, "tenants.view_establishment",
+                klass=Establishment.objects.filter(organization_id=self.organization_id),
+                accept_global_perms=False)
+            return frozenset(granted.values_list("pk", flat=True))
 
 
 def _invitation_token() -> str:
