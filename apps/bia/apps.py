@@ -9,8 +9,12 @@ class BiaConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.bia import checks  # registers the D2.O1.C checks (exports.py is autodiscovered)
+        from apps.bia.services.scales import scales_ensure_defaults
         from apps.core.navigation import NavLink, Stage, register_stage
+        from apps.tenants.defaults import register_defaults
         from apps.tenants.views import HISTORY_MODELS
+
+        register_defaults(scales_ensure_defaults)
 
         HISTORY_MODELS.update({
             "bia.biasettings", "bia.impactcriterion", "bia.impactlevel", "bia.timehorizon", "bia.orgunit",

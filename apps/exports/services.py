@@ -33,8 +33,9 @@ from django_scopes import scopes_disabled
 
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
+from apps.core.tasks import enqueue_on_commit
 from apps.exports.models import RETENTION, ExportJob
-from apps.tenants.models import Organization
+from apps.tenants.models import Membership, Organization
 
 logger = logging.getLogger(__name__)
 
@@ -86,12 +87,21 @@ def _next_dossier_version(*, organization: Organization, kind: str) -> int:
     return (current or 0) + 1
 
 
+def _requester_limit(job: ExportJob) -> frozenset[int] | None:
+    """The establishments the job's requester may see (``None``: all; a member gone since: none)."""
+    if job.requested_by_id is None:
+        return None
+    membership = Membership.objects.filter(organization_id=job.organization_id, user_id=job.requested_by_id).first()
+    return membership.allowed_establishment_ids if membership is not None else frozenset()
+
+
 def export_enqueue(*, job: ExportJob, queue: str | None = None) -> None:
-    """Send the task; ``queue`` overrides the ``exports`` route (tests use a private queue)."""
+    """Send the task after commit, in the job's language and its requester's establishment limit;
+    ``queue`` overrides the ``exports`` route (tests use a private queue)."""
     from apps.exports.tasks import export_run_task
 
-    options: dict[str, Any] = {"queue": queue} if queue else {}
-    export_run_task.apply_async(args=[job.organization_id, str(job.pk)], **options)
+    enqueue_on_commit(export_run_task, job.organization, str(job.pk), language=job.language,
+                      user=job.requested_by_id, establishments=_requester_limit(job), queue=queue)
 
 
 def export_job_create(
@@ -113,7 +123,7 @@ def export_job_create(
         )
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: export_enqueue(job=job, queue=queue))
+        export_enqueue(job=job, queue=queue)
     return job
 
 
@@ -140,7 +150,7 @@ def export_retry(*, organization: Organization, actor: Any, job: ExportJob, requ
             raise ValidationError(_("Only a failed export can be started again."))
         audit_log(action=AuditEvent.Action.EXPORT_REQUESTED, actor=actor, organization=organization,
                   target=str(job), details={"job": str(job.pk), "kind": job.kind, "retry": True}, request=request)
-        transaction.on_commit(lambda: export_enqueue(job=job))
+        export_enqueue(job=job)
     job.refresh_from_db()
     return job
 
@@ -334,7 +344,7 @@ def export_reclaim_stale(*, stale_after: timedelta = STALE_AFTER, queue: str | N
         silent_running = Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=limit)
         forgotten_pending = Q(status=ExportJob.Status.PENDING, updated_at__lt=limit)
         for job in ExportJob.objects.filter(silent_running | forgotten_pending).only(
-            "pk", "organization_id", "attempts", "status", "language"
+            "pk", "organization_id", "attempts", "status", "language", "requested_by_id"
         ):
             if job.attempts >= MAX_ATTEMPTS:
                 with translation.override(job.language):

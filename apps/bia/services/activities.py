@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from apps.bia import notifications
 from apps.bia.models import Activity, OrgUnit
-from apps.bia.services.base import after_commit_in_language, check_same_org
+from apps.bia.services.base import check_same_org
+from apps.bia.tasks import notify_owner_assigned
 from apps.core.deletion import ensure_deletable
 from apps.core.services import model_update
+from apps.core.tasks import enqueue_on_commit
 from apps.tenants.models import Establishment, Organization, Site
 
 ANSWER_PERMISSION = "bia.answer_activity"
@@ -87,7 +88,8 @@ def activity_update(*, activity: Activity, actor: Any, data: dict[str, Any]) -> 
 def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any, notify: bool = False) -> Activity:
     """Make ``owner`` the business owner: only they (and BIA managers) can answer the questionnaire.
 
-    ``notify`` e-mails the new owner after commit (the activity form does; imports and the demo don't).
+    ``notify`` has the worker e-mail the new owner after commit (the activity form does; imports and the
+    demo don't).
     """
     from apps.tenants.models import Membership
 
@@ -102,7 +104,7 @@ def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any, notify:
     if owner is not None:
         assign_perm(ANSWER_PERMISSION, owner, activity)
         if notify and owner != previous:
-            after_commit_in_language(notifications.send_assigned, activity.pk)
+            enqueue_on_commit(notify_owner_assigned, activity.organization, activity.pk, user=actor)
     return activity
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.tenants.models import Organization
@@ -17,8 +14,3 @@ def check_same_org(organization: Organization, **objects: Any) -> None:
     for field, obj in objects.items():
         if obj is not None and obj.organization_id != organization.id:
             raise ValidationError({field: _("Choose one of this organization's items.")})
-
-
-def after_commit_in_language(send: Any, *args: Any) -> None:
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: send(*args, language))

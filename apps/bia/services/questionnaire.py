@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,10 +16,12 @@ from django.utils.translation import gettext as _
 
 from apps.bia import notifications
 from apps.bia.models import Activity, ImpactAnswer, ImpactCriterion, TimeHorizon
-from apps.bia.services.base import after_commit_in_language
 from apps.bia.services.scales import activities_recompute
+from apps.bia.tasks import campaign_remind as campaign_remind_task
+from apps.bia.tasks import notify_sent_back
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, model_update
+from apps.core.tasks import enqueue_on_commit
 from apps.tenants.models import Organization
 
 QUESTIONNAIRE_FIELDS = ["description", "critical_periods", "pdma_hours", "minimum_staff", "key_skills",
@@ -128,7 +129,7 @@ def activity_send_back(*, activity: Activity, actor: Any, comment: str) -> Activ
     activity.validated_by = None
     activity.save(update_fields=["status", "review_comment", "validated_at", "validated_by", "updated_at"])
     if activity.owner_id is not None:
-        after_commit_in_language(notifications.send_sent_back, activity.pk)
+        enqueue_on_commit(notify_sent_back, activity.organization, activity.pk, user=actor)
     return activity
 
 
@@ -139,15 +140,10 @@ def campaign_remind(*, organization: Organization, actor: Any, establishment_ids
 
     Returns how many owners will get an e-mail; 0 sends nothing. The reminder is in the activity log.
     """
-    from apps.bia.tasks import campaign_remind as task
-
     owners = notifications.owners_to_remind(organization=organization, establishment_ids=establishment_ids)
     if not owners:
         return 0
     audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
               target=str(_("BIA campaign")), details={"owners": len(owners)}, request=request)
-    after_commit_in_language(
-        lambda organization_id, ids, language: task.apply_async(args=[organization_id, language, ids],
-                                                                queue=settings.CAMPAIGN_QUEUE),
-        organization.pk, establishment_ids)
+    enqueue_on_commit(campaign_remind_task, organization, user=actor, establishments=establishment_ids)
     return len(owners)
