@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django_scopes import scopes_disabled
+
+from apps.tenants.defaults import organization_defaults_ensure
+from apps.tenants.models import Organization
 
 
 class ResilisAdminSite(admin.AdminSite):
@@ -23,3 +27,12 @@ class ResilisAdminSite(admin.AdminSite):
                 return response
 
         return wrapper
+
+
+class OrganizationAdmin(admin.ModelAdmin):
+    """An organization created here starts with its defaults, like one from ``organization_create``."""
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            organization_defaults_ensure(organization=obj)

@@ -320,8 +320,10 @@ EXPORTS_QUEUE = env("EXPORTS_QUEUE", "exports")
 CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": EXPORTS_QUEUE}}
 # Portfolio summaries (apps/compliance/portfolio.py) are computed on this queue.
 PORTFOLIO_QUEUE = env("PORTFOLIO_QUEUE", "default")
-# BIA campaign reminders (apps/bia/tasks.py) are sent from this queue.
+# BIA campaign e-mails (apps/bia/tasks.py) are sent from this queue.
 CAMPAIGN_QUEUE = env("CAMPAIGN_QUEUE", "default")
+# Other e-mails sent by the worker (invitations, apps/tenants/tasks.py).
+MAIL_QUEUE = env("MAIL_QUEUE", "default")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Exports: re-queue or fail jobs whose worker went silent (45 s without heartbeat), delete expired

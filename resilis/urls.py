@@ -9,10 +9,11 @@ from apps.compliance.views import PortfolioView
 from apps.core.views_health import health
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.views import InvitationAcceptView
-from resilis.admin import ResilisAdminSite
+from resilis.admin import OrganizationAdmin, ResilisAdminSite
 
 admin_site = ResilisAdminSite(name="admin")
-for model in (get_user_model(), Organization, Establishment, Site, Membership):
+admin_site.register(Organization, OrganizationAdmin)
+for model in (get_user_model(), Establishment, Site, Membership):
     admin_site.register(model)
 
 # Each app's tenant pages, mounted under /o/<org_slug>/<prefix>.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -32,6 +33,8 @@ class UserFactory(DjangoModelFactory):
 
 
 class OrganizationFactory(DjangoModelFactory):
+    """Through ``organization_create``, like every real organization: it starts with its defaults."""
+
     class Meta:
         model = Organization
 
@@ -39,6 +42,12 @@ class OrganizationFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"ch-{n}")
     kind = Organization.Kind.LEGAL_ENTITY
     region = "CVL"
+
+    @classmethod
+    def _create(cls, model_class: type[Organization], *args: Any, **kwargs: Any) -> Organization:
+        from apps.tenants.services import organization_create
+
+        return organization_create(actor=None, **kwargs)
 
 
 class EstablishmentFactory(DjangoModelFactory):

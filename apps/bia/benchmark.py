@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from apps.bia import services
 from apps.bia.models import (
     Activity,
     ActivityDependency,
@@ -15,6 +14,7 @@ from apps.bia.models import (
     ResourceDependency,
     TimeHorizon,
 )
+from apps.bia.services.scales import activities_recompute, scales_ensure_defaults
 from apps.tenants.models import Establishment, Organization
 
 KINDS = [Resource.Kind.APPLICATION] * 5 + [Resource.Kind.INFRASTRUCTURE] * 2 + [
@@ -26,7 +26,7 @@ def seed_large(*, organization: Organization, establishment: Establishment, acti
     """Bulk-create activities (with impact grids), resources and dependencies; about 2/3 of the
     dependencies go activity → resource, the rest resource → resource (lower to higher ids, plus a few cycles)."""
     rng = random.Random(seed)
-    services.scales_ensure_defaults(organization=organization)
+    scales_ensure_defaults(organization=organization)
     criteria = list(ImpactCriterion.objects.filter(organization=organization).order_by("order"))
     horizons = list(TimeHorizon.objects.filter(organization=organization).order_by("hours"))
     acts = Activity.objects.bulk_create([
@@ -63,5 +63,5 @@ def seed_large(*, organization: Organization, establishment: Establishment, acti
     ResourceDependency.objects.bulk_create([
         ResourceDependency(organization=organization, resource=res[a], depends_on=res[b]) for a, b in rpairs
     ], batch_size=2000)
-    services.activities_recompute(organization=organization)
+    activities_recompute(organization=organization)
     return {"activities": acts, "resources": res}

@@ -18,8 +18,23 @@ from typing import Any
 from django.utils import timezone
 from django_scopes import scope
 
-from apps.bia import services
 from apps.bia.models import Activity, ImpactCriterion, Resource, TimeHorizon
+from apps.bia.services.activities import activity_create, org_unit_resolve
+from apps.bia.services.questionnaire import (
+    activity_save_step,
+    activity_send_back,
+    activity_submit,
+    activity_validate,
+    impacts_save,
+)
+from apps.bia.services.resources import (
+    activity_dependency_set,
+    activity_link_set,
+    resource_create,
+    resource_dependency_set,
+    resource_record_measured_rto,
+)
+from apps.bia.services.scales import bia_settings_update, scales_ensure_defaults
 
 # Resources: key → (kind, name, promised RTO h, promised RPO h, extra fields)
 GHT_RESOURCES: dict[str, tuple[str, str, int | None, int | None, dict[str, Any]]] = {
@@ -180,10 +195,10 @@ def _levels(organization: Any, profile: dict[str, list[int]] | None) -> dict[tup
 def _resources(organization: Any, specs: dict[str, tuple], links: list[tuple[str, str, bool]]) -> dict[str, Resource]:
     resources = {}
     for key, (kind, name, rto, rpo, extra) in specs.items():
-        resources[key] = services.resource_create(organization=organization, actor=None, data={
+        resources[key] = resource_create(organization=organization, actor=None, data={
             "kind": kind, "name": name, "rto_capability_hours": rto, "rpo_capability_hours": rpo, **extra})
     for source, target, workaround in links:
-        services.resource_dependency_set(resource=resources[source], actor=None, depends_on=resources[target],
+        resource_dependency_set(resource=resources[source], actor=None, depends_on=resources[target],
                                          workaround_exists=workaround,
                                          workaround_note="Fonctionnement autonome en mode dégradé" if workaround else "")
     return resources
@@ -194,31 +209,31 @@ def _activities(ctx: Any, organization: Any, specs: list[tuple], resources: dict
     activities = {}
     for (key, est, site, pole, service, name, perimeter, owner_key, profile, pdma, status, deps) in specs:
         establishment = ctx.establishments[est]
-        unit = services.org_unit_resolve(organization=organization, establishment=establishment, pole=pole,
+        unit = org_unit_resolve(organization=organization, establishment=establishment, pole=pole,
                                          service=service, site=ctx.sites.get(site))
         owner = ctx.users[owner_key] if owner_key else None
-        activity = services.activity_create(organization=organization, actor=rpcra, owner=owner, data={
+        activity = activity_create(organization=organization, actor=rpcra, owner=owner, data={
             "establishment": establishment, "site": ctx.sites.get(site), "unit": unit, "name": name,
             "process": service, "care_perimeter": perimeter})
         for resource_key, workaround in deps:
-            services.activity_dependency_set(activity=activity, actor=owner, resource=resources[resource_key],
+            activity_dependency_set(activity=activity, actor=owner, resource=resources[resource_key],
                                              workaround_exists=workaround,
                                              workaround_note="Procédure papier" if workaround else "")
         actor = owner or rpcra
         if status != "not_started":
-            activity = services.impacts_save(activity=activity, actor=actor, levels=_levels(organization, profile),
+            activity = impacts_save(activity=activity, actor=actor, levels=_levels(organization, profile),
                                              step=2)
             data = {"pdma_hours": pdma, **DETAILS.get(key, {})}
             if status != "in_progress":
                 data.setdefault("description", f"Activité « {name} » du service {service}.")
-            activity = services.activity_save_step(activity=activity, actor=actor, step=6 if status != "in_progress"
+            activity = activity_save_step(activity=activity, actor=actor, step=6 if status != "in_progress"
                                                    else 3, data=data)
         if status in ("submitted", "validated", "sent_back"):
-            activity = services.activity_submit(activity=activity, actor=actor)
+            activity = activity_submit(activity=activity, actor=actor)
         if status == "validated":
-            activity = services.activity_validate(activity=activity, actor=rpcra, comment="")
+            activity = activity_validate(activity=activity, actor=rpcra, comment="")
         if status == "sent_back":
-            activity = services.activity_send_back(activity=activity, actor=rpcra, comment=COMMENTS.get(key, "À compléter."))
+            activity = activity_send_back(activity=activity, actor=rpcra, comment=COMMENTS.get(key, "À compléter."))
         activities[key] = activity
     return activities
 
@@ -232,18 +247,18 @@ def _seed_ght(ctx: Any) -> None:
     org = ctx.organizations["ght"]
     rpcra = ctx.users["rpcra"]
     with scope(organization=org):
-        services.scales_ensure_defaults(organization=org)
-        services.bia_settings_update(organization=org, actor=rpcra, data={"method_note": (
+        scales_ensure_defaults(organization=org)
+        bia_settings_update(organization=org, actor=rpcra, data={"method_note": (
             "Campagne BIA menée de janvier à mai 2026 par le RPCRA avec chaque chef de service : entretien guidé, "
             "grille d'impact à six critères sur cinq horizons, validation par le RPCRA puis présentation en COPIL.")})
         resources = _resources(org, GHT_RESOURCES, GHT_RESOURCE_LINKS)
         now = timezone.now()
         for key, (hours, days_ago) in MEASURED.items():
-            services.resource_record_measured_rto(resource=resources[key], hours=hours,
+            resource_record_measured_rto(resource=resources[key], hours=hours,
                                                   measured_at=now - timedelta(days=days_ago))
         activities = _activities(ctx, org, GHT_ACTIVITIES, resources, rpcra)
         for downstream, upstream in GHT_ACTIVITY_LINKS:
-            services.activity_link_set(activity=activities[downstream], actor=rpcra, depends_on=activities[upstream])
+            activity_link_set(activity=activities[downstream], actor=rpcra, depends_on=activities[upstream])
 
 
 CLINIC_RESOURCES: dict[str, tuple[str, str, int | None, int | None, dict[str, Any]]] = {
@@ -271,6 +286,6 @@ def _seed_clinic(ctx: Any) -> None:
     org = ctx.organizations["clinic"]
     rpcra = ctx.users["clinique_rpcra"]
     with scope(organization=org):
-        services.scales_ensure_defaults(organization=org)
+        scales_ensure_defaults(organization=org)
         resources = _resources(org, CLINIC_RESOURCES, CLINIC_LINKS)
         _activities(ctx, org, CLINIC_ACTIVITIES, resources, rpcra)

@@ -1,12 +1,12 @@
-"""E-mails of the BIA campaign.
+"""E-mails of the BIA campaign, sent by the Celery worker (``apps.bia.tasks``), never in a request.
 
 - A business owner is told when an activity is assigned to them from the activity form, and when
   the RPCRA sends their BIA back (with the comment).
 - The RPCRA can remind every business owner whose BIA is not submitted yet: one e-mail per owner,
-  listing their activities, sent by the Celery worker (``apps.bia.tasks.campaign_remind``).
+  listing their activities.
 
-Each e-mail is sent after the commit of the change that causes it, in the language of the request,
-with absolute links built on ``SITE_URL``.
+The functions here run inside the organization's tenant scope and the requester's language
+(``apps.core.tasks.TenantTask``), with absolute links built on ``SITE_URL``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django_scopes import scopes_disabled
 
 from apps.bia.models import Activity
+from apps.tenants.models import Organization
 
 UNFINISHED = (Activity.Status.NOT_STARTED, Activity.Status.IN_PROGRESS, Activity.Status.SENT_BACK)
 
@@ -32,43 +32,41 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _questionnaire_url(activity: Activity) -> str:
-    return _absolute(reverse("bia:questionnaire", kwargs={"org_slug": activity.organization.slug,
+def _questionnaire_url(organization: Organization, activity: Activity) -> str:
+    return _absolute(reverse("bia:questionnaire", kwargs={"org_slug": organization.slug,
                                                           "pk": activity.pk, "step": 1}))
 
 
-def _load(activity_id: int) -> Activity | None:
-    with scopes_disabled():
-        return (Activity.objects.select_related("organization", "establishment", "owner")
-                .filter(pk=activity_id).first())
-
-
-def _send_to_owner(activity_id: int, language: str, subject: str, template: str) -> None:
-    activity = _load(activity_id)
+def _send_to_owner(*, organization: Organization, activity_id: int, subject: str, template: str) -> bool:
+    activity = (Activity.objects.filter(organization=organization, pk=activity_id)
+                .select_related("organization", "establishment", "owner").first())
     if activity is None or activity.owner is None:
-        return
-    with translation.override(language):
-        body = render_to_string(template, {"activity": activity, "url": _questionnaire_url(activity)})
-        send_mail(_(subject) % {"activity": activity.name}, body, settings.DEFAULT_FROM_EMAIL, [activity.owner.email])
+        return False  # deleted, or its owner removed, before the worker got to it
+    body = render_to_string(template, {"activity": activity, "url": _questionnaire_url(organization, activity)})
+    send_mail(_(subject) % {"activity": activity.name}, body, settings.DEFAULT_FROM_EMAIL, [activity.owner.email])
+    return True
 
 
-def send_assigned(activity_id: int, language: str) -> None:
-    _send_to_owner(activity_id, language, gettext_noop("BIA of « %(activity)s »: you are its business owner"),
-                   "bia/email/assigned.txt")
+def send_assigned(*, organization: Organization, activity_id: int) -> bool:
+    return _send_to_owner(organization=organization, activity_id=activity_id,
+                          subject=gettext_noop("BIA of « %(activity)s »: you are its business owner"),
+                          template="bia/email/assigned.txt")
 
 
-def send_sent_back(activity_id: int, language: str) -> None:
-    _send_to_owner(activity_id, language, gettext_noop("BIA of « %(activity)s »: changes requested"),
-                   "bia/email/sent_back.txt")
+def send_sent_back(*, organization: Organization, activity_id: int) -> bool:
+    return _send_to_owner(organization=organization, activity_id=activity_id,
+                          subject=gettext_noop("BIA of « %(activity)s »: changes requested"),
+                          template="bia/email/sent_back.txt")
 
 
-def unfinished(*, organization: Any, establishment_ids: list[int] | None = None) -> Any:
+def unfinished(*, organization: Organization, establishment_ids: list[int] | None = None) -> QuerySet[Activity]:
     """Activities with an owner whose BIA is not submitted yet (``establishment_ids``: only those)."""
     qs = Activity.objects.filter(organization=organization, owner__isnull=False, status__in=UNFINISHED)
     return qs.filter(establishment_id__in=establishment_ids) if establishment_ids is not None else qs
 
 
-def owners_to_remind(*, organization: Any, establishment_ids: list[int] | None = None) -> dict[Any, list[Activity]]:
+def owners_to_remind(*, organization: Organization, establishment_ids: list[int] | None = None
+                     ) -> dict[Any, list[Activity]]:
     """Business owner → their activities whose BIA is not submitted yet (one query)."""
     by_owner: dict[Any, list[Activity]] = defaultdict(list)
     activities = (unfinished(organization=organization, establishment_ids=establishment_ids)
@@ -78,22 +76,17 @@ def owners_to_remind(*, organization: Any, establishment_ids: list[int] | None =
     return dict(by_owner)
 
 
-def send_reminders(organization_id: int, language: str, establishment_ids: list[int] | None = None) -> int:
-    """One e-mail per business owner with unfinished BIAs; returns how many were sent."""
-    from apps.tenants.models import Organization
+def send_reminders(*, organization: Organization) -> int:
+    """One e-mail per business owner with unfinished BIAs in the current scope; returns how many were sent.
 
-    with scopes_disabled():
-        organization = Organization.objects.filter(pk=organization_id).first()
-        if organization is None:
-            return 0
-        by_owner = owners_to_remind(organization=organization, establishment_ids=establishment_ids)
+    A reminder asked by a member limited to some establishments runs in that limit (``TenantTask``).
+    """
     sent = 0
-    with translation.override(language):
-        for owner, activities in by_owner.items():
-            rows = [{"activity": a, "url": _questionnaire_url(a)} for a in activities]
-            subject = _("%(org)s — your BIA answers are awaited") % {"org": organization.name}
-            body = render_to_string("bia/email/reminder.txt", {"organization": organization, "rows": rows,
-                                                               "owner": owner})
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
-            sent += 1
+    for owner, activities in owners_to_remind(organization=organization).items():
+        rows = [{"activity": a, "url": _questionnaire_url(organization, a)} for a in activities]
+        subject = _("%(org)s — your BIA answers are awaited") % {"org": organization.name}
+        body = render_to_string("bia/email/reminder.txt", {"organization": organization, "rows": rows,
+                                                           "owner": owner})
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
+        sent += 1
     return sent

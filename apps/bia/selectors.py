@@ -115,10 +115,12 @@ def campaign_progress(*, qs: QuerySet[Activity]) -> dict[str, list[ProgressRow]]
 
 
 def scales(*, organization: Organization) -> dict[str, Any]:
-    """Settings, criteria with their levels, horizons (three queries)."""
-    from apps.bia.services import bia_settings
+    """Settings, criteria with their levels, horizons (four queries; created with the organization).
 
-    settings_row: BiaSettings = bia_settings(organization=organization)
+    Reads only: an organization without its settings row gets the default method, unsaved.
+    """
+    settings_row = BiaSettings.objects.filter(organization=organization).first() or BiaSettings(
+        organization=organization)
     criteria = list(ImpactCriterion.objects.filter(organization=organization).order_by("order", "id"))
     levels: dict[int, list[ImpactLevel]] = defaultdict(list)
     for level in ImpactLevel.objects.filter(organization=organization).order_by("level"):

@@ -1,13 +1,28 @@
-"""Celery tasks of the BIA (``CAMPAIGN_QUEUE``, the default queue unless tests use their own)."""
+"""Celery tasks of the BIA: the campaign's e-mails (``CAMPAIGN_QUEUE``, the default queue unless tests
+use their own). Thin, on ``apps.core.tasks.TenantTask``: the work is in ``apps.bia.notifications``."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from apps.bia import notifications
+from apps.core.tasks import TenantTask
+from apps.tenants.models import Organization
 
 
-@shared_task(name="bia.campaign_remind")
-def campaign_remind(organization_id: int, language: str, establishment_ids: list[int] | None = None) -> int:
+@shared_task(base=TenantTask, bind=True, name="bia.campaign_remind", queue_setting="CAMPAIGN_QUEUE")
+def campaign_remind(self: TenantTask, organization: Organization) -> int:
     """E-mail every business owner whose BIA is not submitted yet; returns how many were reminded."""
-    return notifications.send_reminders(organization_id, language, establishment_ids)
+    return notifications.send_reminders(organization=organization)
+
+
+@shared_task(base=TenantTask, bind=True, name="bia.notify_owner_assigned", queue_setting="CAMPAIGN_QUEUE")
+def notify_owner_assigned(self: TenantTask, organization: Organization, activity_id: int) -> bool:
+    """Tell the business owner an activity is now theirs to answer; False when there is nobody to tell."""
+    return notifications.send_assigned(organization=organization, activity_id=activity_id)
+
+
+@shared_task(base=TenantTask, bind=True, name="bia.notify_sent_back", queue_setting="CAMPAIGN_QUEUE")
+def notify_sent_back(self: TenantTask, organization: Organization, activity_id: int) -> bool:
+    """Tell the business owner their BIA was sent back, with the RPCRA's comment."""
+    return notifications.send_sent_back(organization=organization, activity_id=activity_id)

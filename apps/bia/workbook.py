@@ -36,8 +36,10 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.bia import selectors, services
+from apps.bia import selectors
 from apps.bia.models import Activity, CarePerimeter, ImpactAnswer
+from apps.bia.services.activities import activity_update
+from apps.bia.services.questionnaire import activity_save_step, impacts_save
 from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
 
@@ -549,11 +551,11 @@ def apply(*, organization: Organization, membership: Membership, actor: Any,
             for key, level in change["cells"].items():
                 criterion_id, horizon_id = key[1:].split("_h")
                 levels[(int(criterion_id), int(horizon_id))] = level
-            activity = services.impacts_save(activity=activity, actor=actor, levels=levels)
+            activity = impacts_save(activity=activity, actor=actor, levels=levels)
         fields = dict(change["fields"])
         perimeter = fields.pop("care_perimeter", None)
         if perimeter is not None:
-            services.activity_update(activity=activity, actor=actor, data={"care_perimeter": perimeter})
+            activity_update(activity=activity, actor=actor, data={"care_perimeter": perimeter})
         if fields:
-            services.activity_save_step(activity=activity, actor=actor, step=0, data=fields)
+            activity_save_step(activity=activity, actor=actor, step=0, data=fields)
     return len(changes)

@@ -19,7 +19,6 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django_scopes import scope
 from apps.compliance.journey import progress_stages, stage_progress
 from apps.compliance.registry import CheckResult
 from apps.compliance.selectors import requirement_statuses, status_summary
+from apps.core.tasks import enqueue_on_commit
 
 SUMMARY_TTL = 3600
 PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
@@ -85,11 +85,11 @@ def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], 
         for organization in missing:
             summaries[organization.pk] = compute_summary(organization)
         return summaries, []
-    to_send = [o.pk for o in missing if cache.add(_pending_key(o.pk), True, PENDING_TTL)]
-    if to_send:
-        from apps.compliance.tasks import portfolio_refresh
+    from apps.compliance.tasks import portfolio_refresh
 
-        portfolio_refresh.apply_async(args=[to_send], queue=settings.PORTFOLIO_QUEUE)
+    for organization in missing:
+        if cache.add(_pending_key(organization.pk), True, PENDING_TTL):
+            enqueue_on_commit(portfolio_refresh, organization)
     return summaries, [o.pk for o in missing]
 
 

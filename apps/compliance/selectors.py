@@ -44,7 +44,7 @@ class RequirementStatus:
 def requirement_statuses(*, organization: Any) -> list[RequirementStatus]:
     """Every requirement of the catalogue in force, with its checks run for ``organization``.
 
-    Must be called inside the organization's scope (a view under /o/<slug>/, or ``tenant_context``).
+    Must be called inside the organization's scope (a view under /o/<slug>/, or a ``TenantTask``).
     """
     statuses = []
     for requirement in current_catalogue().requirements:

@@ -1,19 +1,17 @@
-"""Celery tasks of the compliance app (``default`` queue; ``PORTFOLIO_QUEUE`` lets tests use their own)."""
+"""Celery tasks of the compliance app (``PORTFOLIO_QUEUE``, the default queue unless tests use their own)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
-from django_scopes import scopes_disabled
 
 from apps.compliance import portfolio
+from apps.core.tasks import TenantTask
 from apps.tenants.models import Organization
 
 
-@shared_task(name="compliance.portfolio_refresh")
-def portfolio_refresh(organization_ids: list[int]) -> int:
-    """Compute and cache the portfolio summary of each organization; returns how many were done."""
-    with scopes_disabled():
-        organizations = list(Organization.objects.filter(pk__in=organization_ids))
-    for organization in organizations:
-        portfolio.compute_summary(organization)
-    return len(organizations)
+@shared_task(base=TenantTask, bind=True, name="compliance.portfolio_refresh", queue_setting="PORTFOLIO_QUEUE")
+def portfolio_refresh(self: TenantTask, organization: Organization) -> dict[str, Any]:
+    """Compute and cache the organization's portfolio summary (for the whole organization: no limit)."""
+    return portfolio.compute_summary(organization)

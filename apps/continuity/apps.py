@@ -12,10 +12,13 @@ class ContinuityConfig(AppConfig):
             checks,  # registers the D2.O1.C checks (exports.py is autodiscovered)
             deletion,
         )
+        from apps.continuity.services import scenarios_ensure_defaults
         from apps.core.deletion import register_guard
         from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
+        from apps.tenants.defaults import register_defaults
 
+        register_defaults(scenarios_ensure_defaults)
         register_guard("bia.activity", deletion.activity_guard)
         register_guard("bia.resource", deletion.resource_guard)
         register_history("continuity.scenario", "continuity.plan", "continuity.planactivity", "continuity.planscenario",

@@ -29,9 +29,9 @@ STEPS = (
 
 
 def scenario_list(*, organization: Any) -> list[Scenario]:
-    from apps.continuity.services import scenarios_ensure_defaults
-
-    return scenarios_ensure_defaults(organization=organization)
+    """The organization's scenarios in the order of their kinds (created with the organization)."""
+    order = list(Scenario.Kind.values)
+    return sorted(Scenario.objects.filter(organization=organization), key=lambda s: order.index(s.kind))
 
 
 def plan_queryset(*, organization: Any) -> QuerySet[Plan]:

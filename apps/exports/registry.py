@@ -15,7 +15,7 @@ An app declares its parts in ``apps/<app>/exports.py`` (autodiscovered by the ex
         rows=lambda organization: (...),                  # an iterable of lists, one per row (streamed)
     ))
 
-Both callables run inside the organization's scope and language (see ``apps.core.tasks.tenant_context``),
+Both callables run inside the organization's scope and language (see ``apps.core.tasks.TenantTask``),
 in a Celery worker, and must not issue a query per row. Orders: 0–99 cover/synthesis, 100 entities,
 200 governance, 300 BIA, 400 plans, 500 backups, 600 exercises, 700 actions, 800 compliance, 900 annexes.
 """

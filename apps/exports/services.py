@@ -36,6 +36,7 @@ from django_scopes import scopes_disabled
 from apps.core import tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
+from apps.core.tasks import enqueue_on_commit
 from apps.exports.models import HEARTBEAT_SECONDS, RETENTION, STALE_AFTER, ExportJob
 from apps.tenants.models import Organization
 
@@ -89,11 +90,12 @@ def _next_dossier_version(*, organization: Organization, kind: str) -> int:
 
 
 def export_enqueue(*, job: ExportJob, queue: str | None = None) -> None:
-    """Send the task; ``queue`` overrides the ``exports`` route (tests use a private queue)."""
+    """Send the task after commit, in the job's language and its requester's establishment limit;
+    ``queue`` overrides the ``exports`` route (tests use a private queue)."""
     from apps.exports.tasks import export_run_task
 
-    options: dict[str, Any] = {"queue": queue} if queue else {}
-    export_run_task.apply_async(args=[job.organization_id, str(job.pk)], **options)
+    enqueue_on_commit(export_run_task, job.organization, str(job.pk), language=job.language,
+                      user=job.requested_by_id, establishments=job.establishment_ids, queue=queue)
 
 
 def export_job_create(
@@ -117,7 +119,7 @@ def export_job_create(
         )
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: export_enqueue(job=job, queue=queue))
+        export_enqueue(job=job, queue=queue)
     return job
 
 
@@ -144,7 +146,7 @@ def export_retry(*, organization: Organization, actor: Any, job: ExportJob, requ
             raise ValidationError(_("Only a failed export can be started again."))
         audit_log(action=AuditEvent.Action.EXPORT_REQUESTED, actor=actor, organization=organization,
                   target=str(job), details={"job": str(job.pk), "kind": job.kind, "retry": True}, request=request)
-        transaction.on_commit(lambda: export_enqueue(job=job))
+        export_enqueue(job=job)
     job.refresh_from_db()
     return job
 
@@ -343,7 +345,7 @@ def export_reclaim_stale(*, stale_after: timedelta = STALE_AFTER, queue: str | N
         silent_running = Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=limit)
         forgotten_pending = Q(status=ExportJob.Status.PENDING, updated_at__lt=pending_limit)
         for job in ExportJob.objects.filter(silent_running | forgotten_pending).only(
-            "pk", "organization_id", "attempts", "status", "language"
+            "pk", "organization_id", "attempts", "status", "language", "requested_by_id"
         ):
             if job.attempts >= MAX_ATTEMPTS:
                 with translation.override(job.language):

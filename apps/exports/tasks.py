@@ -1,6 +1,7 @@
 """Celery tasks of the exports app (routed to the ``exports`` queue by ``CELERY_TASK_ROUTES``).
 
-Thin: reload the organization, enter its scope and the requester's language, call the service.
+Thin, on ``TenantTask``: the organization is reloaded, its scope and the requester's language
+entered, then the service is called.
 Redis redelivers an unacknowledged message after the visibility timeout and when a worker is lost
 (``acks_late`` + ``reject_on_worker_lost``): the service's conditional claim makes that harmless.
 A worker SIGKILLed mid-render acknowledges nothing and its message waits for the visibility timeout
@@ -12,16 +13,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from django.db import connections
 from django.utils import translation
 from django_scopes import scopes_disabled
 
-from apps.core.tasks import tenant_context
+from apps.core.tasks import TenantTask
 from apps.exports import services
 from apps.exports.models import ExportJob
+from apps.tenants.models import Organization
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ TIME_LIMIT = min(settings.CELERY_TASK_TIME_LIMIT, 900)
 SOFT_TIME_LIMIT = TIME_LIMIT - 30
 
 
-class ExportTask(Task):
+class ExportTask(TenantTask):
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Retries exhausted (or a bug before the service could record it): say so on the job."""
         job_id = (kwargs or {}).get("job_id") or (args[1] if args and len(args) > 1 else None)
@@ -58,13 +60,9 @@ class ExportTask(Task):
     time_limit=TIME_LIMIT,
     soft_time_limit=SOFT_TIME_LIMIT,
 )
-def export_run_task(self: Task, organization_id: int, job_id: str) -> bool:
-    with scopes_disabled():
-        language = ExportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
-    if language is None:
-        return False  # the job (or its organization) was deleted meanwhile
-    with tenant_context(organization_id, language=language) as organization:
-        return services.export_run(organization=organization, job_id=job_id)
+def export_run_task(self: ExportTask, organization: Organization, job_id: str) -> bool:
+    # Runs in the job's language and its requester's establishment limit (``services.export_enqueue``).
+    return services.export_run(organization=organization, job_id=job_id)
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)

@@ -18,6 +18,7 @@ from guardian.shortcuts import assign_perm
 from apps.accounts.models import User
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.roles import Role
+from apps.tenants.services import organization_create
 from apps.tenants.validators import luhn_complete
 
 GHT_SLUG = "ght-rives-de-loire"
@@ -83,12 +84,12 @@ def seed(ctx: DemoContext) -> None:
                                             last_name=last, job_title=title)
         ctx.users[key] = user
 
-    ght = Organization.objects.create(
-        name="GHT Rives de Loire", slug=GHT_SLUG, kind=Organization.Kind.GHT, region="CVL",
+    ght = organization_create(
+        actor=None, name="GHT Rives de Loire", slug=GHT_SLUG, kind=Organization.Kind.GHT, region="CVL",
         ecare_number="ECARE-D2-2025-0417", mfa_required=False,
     )
-    clinic = Organization.objects.create(
-        name="Clinique du Parc", slug=CLINIC_SLUG, kind=Organization.Kind.LEGAL_ENTITY, region="PDL",
+    clinic = organization_create(
+        actor=None, name="Clinique du Parc", slug=CLINIC_SLUG, kind=Organization.Kind.LEGAL_ENTITY, region="PDL",
         ecare_number="ECARE-D2-2025-0982",
     )
     ctx.organizations.update(ght=ght, clinic=clinic)

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, ensure_same_organization, model_update
+from apps.core.tasks import enqueue_on_commit
+from apps.tenants.defaults import organization_defaults_ensure
 from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
 from apps.tenants.roles import Role
 from apps.tenants.validators import normalize_finess
@@ -30,12 +32,14 @@ SITE_FIELDS = ["establishment", "name", "finess_eg", "city"]
 @transaction.atomic
 def organization_create(*, actor: Any, name: str, slug: str, kind: str, region: str = "",
                         ecare_number: str = "", mfa_required: bool = False) -> Organization:
-    """Create a candidate organization; its creator becomes its first administrator."""
+    """Create a candidate organization with its defaults (``apps.tenants.defaults``); its creator
+    becomes its first administrator."""
     organization = Organization(
         name=name, slug=slug, kind=kind, region=region, ecare_number=ecare_number, mfa_required=mfa_required
     )
     organization.full_clean()
     organization.save()
+    organization_defaults_ensure(organization=organization)
     if actor is not None:
         membership = Membership(organization=organization, user=actor, role=Role.ADMINISTRATOR)
         membership.full_clean()
@@ -122,7 +126,7 @@ def _administrator_count(organization: Organization) -> int:
 @transaction.atomic
 def invitation_create(*, organization: Organization, actor: Any, email: str, role: str,
                       establishments: Iterable[Establishment] = (), request: HttpRequest | None = None) -> Invitation:
-    """Invite someone by e-mail; the e-mail leaves once the transaction commits."""
+    """Invite someone by e-mail; the worker sends it once the transaction commits."""
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the organization.")})
@@ -135,22 +139,27 @@ def invitation_create(*, organization: Organization, actor: Any, email: str, rol
     invitation.establishments.set([e for e in establishments if e.organization_id == organization.id])
     audit_log(action=AuditEvent.Action.MEMBER_INVITED, actor=actor, organization=organization, target=email,
               details={"role": role}, request=request)
-    accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", kwargs={"token": invitation.token})
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: _send_invitation(invitation.pk, accept_url, language))
+    from apps.tenants.tasks import send_invitation
+
+    enqueue_on_commit(send_invitation, organization, invitation.pk, user=actor)
     return invitation
 
 
-def _send_invitation(invitation_id: int, accept_url: str, language: str) -> None:
-    from django_scopes import scopes_disabled
+def invitation_send(*, organization: Organization, invitation_id: int) -> bool:
+    """E-mail the invitation with its acceptance link (the worker's job, in the inviter's language).
 
-    with scopes_disabled():
-        invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_id)
-    with translation.override(language):
-        context = {"invitation": invitation, "accept_url": accept_url}
-        subject = _("Invitation to join %(org)s on Resilis") % {"org": invitation.organization.name}
-        body = render_to_string("tenants/email/invitation.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    Nothing is sent for an invitation revoked or accepted before the worker got to it.
+    """
+    invitation = (Invitation.objects.filter(organization=organization, pk=invitation_id)
+                  .select_related("organization", "invited_by").first())
+    if invitation is None or not invitation.is_pending:
+        return False
+    accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", kwargs={"token": invitation.token})
+    context = {"invitation": invitation, "accept_url": accept_url}
+    subject = _("Invitation to join %(org)s on Resilis") % {"org": organization.name}
+    body = render_to_string("tenants/email/invitation.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    return True
 
 
 @transaction.atomic

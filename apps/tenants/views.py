@@ -21,7 +21,7 @@ from django_scopes import scope, scopes_disabled
 from apps.accounts.models import User
 from apps.core.history import history_for, history_readable
 from apps.core.models import AuditEvent, TenantModel
-from apps.core.views import OrgFormView, OrgViewMixin, TenantObjectFormMixin, form_errors_from  # noqa: F401 - bia until its split lands
+from apps.core.views import OrgFormView, OrgViewMixin, TenantObjectFormMixin
 from apps.tenants import selectors, services
 from apps.tenants.forms import (
     EstablishmentForm,

@@ -9,60 +9,57 @@ from django.core import mail
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from apps.bia import notifications, services
+from apps.bia import services, tasks
 from apps.bia.models import Activity
 from apps.core.models import AuditEvent
 from apps.tenants.roles import Role
 from tests.bia.factories import activity_in
+from tests.exports.conftest import Worker, wait_for
 from tests.factories import EstablishmentFactory, MembershipFactory
+from tests.mailhelpers import body, mail_worker, worker_mails
 
 
 def _owner(org, email: str):  # noqa: ANN001, ANN202
     return MembershipFactory(organization=org, role=Role.BUSINESS_OWNER, user__email=email).user
 
 
-@pytest.mark.django_db
-def test_the_owner_is_told_when_an_activity_is_assigned_from_the_form(org, scales, admin_user, client_for,  # noqa: ANN001
-                                                                        django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_tells_the_owner_of_an_assignment_and_of_a_sent_back_bia(org, admin_user, client_for,  # noqa: ANN001
+                                                                             settings, tmp_path: Path) -> None:  # noqa: ANN001
     owner = _owner(org, "chef.urgences@valmont.example")
     activity = activity_in(org, name="Urgences adultes")
     url = reverse("bia:activity-update", kwargs={"org_slug": org.slug, "pk": activity.pk})
     owner_membership = owner.memberships.get(organization=org)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(admin_user).post(url, {
-            "name": "Urgences adultes", "establishment": activity.establishment_id, "owner": owner_membership.pk,
-            "care_perimeter": "none"})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert [m.to for m in mail.outbox] == [["chef.urgences@valmont.example"]]
-    message = mail.outbox[0]
-    assert message.subject == "BIA de « Urgences adultes » : vous en êtes le responsable métier"
-    assert f"/o/{org.slug}/bia/activites/{activity.pk}/questionnaire/1/" in message.body
-    # Saving again without changing the owner sends nothing more.
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(admin_user).post(url, {"name": "Urgences adultes (SAU)", "establishment": activity.establishment_id,
-                                          "owner": owner_membership.pk, "care_perimeter": "none"})
-    assert len(mail.outbox) == 1
+    client = client_for(admin_user)
+    with mail_worker("CAMPAIGN_QUEUE", settings, tmp_path) as worker:
+        response = client.post(url, {"name": "Urgences adultes", "establishment": activity.establishment_id,
+                                     "owner": owner_membership.pk, "care_perimeter": "none"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert mail.outbox == []  # nothing is sent inside the request
+        # Saving again without changing the owner sends nothing more.
+        client.post(url, {"name": "Urgences adultes (SAU)", "establishment": activity.establishment_id,
+                          "owner": owner_membership.pk, "care_perimeter": "none"})
+        with scopes_disabled():
+            Activity.objects.filter(pk=activity.pk).update(status=Activity.Status.SUBMITTED)
+        response = client.post(reverse("bia:activity-review", kwargs={"org_slug": org.slug, "pk": activity.pk}),
+                               {"decision": "send_back", "comment": "Préciser le groupe électrogène."})
+        assert response.status_code == 302 and mail.outbox == []
+        # One worker process takes the tasks in order: the send-back e-mail comes after any re-save's.
+        wait_for(lambda: len(worker_mails(worker)) >= 2, timeout=90, message=worker.output)
+        assigned, sent_back = worker_mails(worker)
+    assert assigned["To"] == sent_back["To"] == "chef.urgences@valmont.example"
+    assert assigned["Subject"].strip() == "BIA de « Urgences adultes » : vous en êtes le responsable métier"
+    assert f"/o/{org.slug}/bia/activites/{activity.pk}/questionnaire/1/" in body(assigned)
+    assert "modifications demandées" in sent_back["Subject"]
+    assert "Préciser le groupe électrogène." in body(sent_back)
 
 
 @pytest.mark.django_db
 def test_imports_and_the_demo_assign_without_e_mail(org, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
     owner = _owner(org, "biologiste@valmont.example")
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as callbacks:
         services.activity_assign_owner(activity=activity_in(org), actor=None, owner=owner)
-    assert mail.outbox == []
-
-
-@pytest.mark.django_db
-def test_a_sent_back_bia_e_mails_its_owner_with_the_comment(org, scales, owned_activity, owner,  # noqa: ANN001
-                                                           django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    with scopes_disabled():
-        Activity.objects.filter(pk=owned_activity.pk).update(status=Activity.Status.SUBMITTED)
-        activity = Activity.objects.get(pk=owned_activity.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.activity_send_back(activity=activity, actor=None, comment="Préciser le groupe électrogène.")
-    assert [m.to for m in mail.outbox] == [[owner.email]]
-    assert "Préciser le groupe électrogène." in mail.outbox[0].body
-    assert "modifications demandées" in mail.outbox[0].subject
+    assert callbacks == []  # no task is sent
 
 
 @pytest.mark.django_db
@@ -74,18 +71,18 @@ def test_reminders_go_to_owners_of_unfinished_bias_only(org) -> None:  # noqa: A
     services.activity_assign_owner(activity=activity_in(org, name="Laboratoire", status=Activity.Status.SUBMITTED),
                                    actor=None, owner=done)
     activity_in(org, name="Sans responsable")  # no owner: nobody to e-mail
-    assert notifications.send_reminders(org.pk, "fr") == 1
+    # The task's body, run in this process through TenantTask (scope and language from the message).
+    assert tasks.campaign_remind.apply(args=[org.pk], kwargs={"language": "fr"}).get() == 1
     assert [m.to for m in mail.outbox] == [["pharmacien@valmont.example"]]
-    body = mail.outbox[0].body
-    assert "Dispensation" in body and "Chimiothérapies" in body and "Laboratoire" not in body
-    assert "Renvoyé" in body  # the status, in French
+    text = mail.outbox[0].body
+    assert "Dispensation" in text and "Chimiothérapies" in text and "Laboratoire" not in text
+    assert "Renvoyé" in text  # the status, in French
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_rpcra_reminds_owners_and_the_worker_sends_the_e_mails(org, admin_user, client_for, settings,  # noqa: ANN001
                                                                    tmp_path: Path) -> None:
     from resilis.celery import app
-    from tests.exports.conftest import Worker, wait_for
 
     queue = f"campaign-test-{tmp_path.name}"
     settings.CAMPAIGN_QUEUE = queue

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import Page, expect
 
 from apps.tenants.models import Invitation, Membership
 from apps.tenants.roles import Role
 from tests.browser.helpers import login, totp_now
+from tests.exports.conftest import wait_for
 from tests.factories import PASSWORD, EstablishmentFactory, MembershipFactory, OrganizationFactory, UserFactory
+from tests.mailhelpers import body, mail_worker, worker_mails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,20 +72,27 @@ def test_consultant_switches_between_organizations(page: Page, live_server) -> N
     expect(page.get_by_text("CHU de Valmont")).to_have_count(0)
 
 
-def test_administrator_invites_and_the_guest_accepts(page: Page, live_server, browser) -> None:  # noqa: ANN001
+def test_administrator_invites_and_the_guest_accepts(page: Page, live_server, browser, settings,  # noqa: ANN001
+                                                     tmp_path) -> None:  # noqa: ANN001
     org = OrganizationFactory(name="CH de Valmont")
     admin = MembershipFactory(organization=org, role=Role.ADMINISTRATOR).user
     login(page, live_server, admin.email)
-    page.goto(f"{live_server.url}/o/{org.slug}/membres/")
-    page.get_by_role("button", name="Inviter quelqu'un").click()
-    page.get_by_label("Adresse e-mail").fill("pharmacien@ch-valmont.example")
-    page.get_by_label("Rôle").select_option(label="Responsable métier")
-    page.get_by_role("button", name="Envoyer l'invitation").click()
-    expect(page.get_by_text("Invitation envoyée à pharmacien@ch-valmont.example.")).to_be_visible()
-    expect(page.get_by_role("cell", name="pharmacien@ch-valmont.example")).to_be_visible()
+    with mail_worker("MAIL_QUEUE", settings, tmp_path) as worker:
+        page.goto(f"{live_server.url}/o/{org.slug}/membres/")
+        page.get_by_role("button", name="Inviter quelqu'un").click()
+        page.get_by_label("Adresse e-mail").fill("pharmacien@ch-valmont.example")
+        page.get_by_label("Rôle").select_option(label="Responsable métier")
+        page.get_by_role("button", name="Envoyer l'invitation").click()
+        expect(page.get_by_text("Invitation envoyée à pharmacien@ch-valmont.example.")).to_be_visible()
+        expect(page.get_by_role("cell", name="pharmacien@ch-valmont.example")).to_be_visible()
+        wait_for(lambda: worker_mails(worker), timeout=90, message=worker.output)
+        (invitation_mail,) = worker_mails(worker)
 
+    # The guest follows the link of the e-mail the worker sent.
     invitation = Invitation.objects.get(email="pharmacien@ch-valmont.example")
-    assert any(invitation.token in message.body for message in mail.outbox)
+    assert invitation_mail["To"] == "pharmacien@ch-valmont.example"
+    link = re.search(r"https?://\S+/invitation/[\w-]+/", body(invitation_mail)).group(0)
+    assert invitation.token in link
     guest = browser.new_context(locale="fr-FR").new_page()
     guest.goto(f"{live_server.url}/invitation/{invitation.token}/")
     expect(guest.get_by_text("Responsable métier")).to_be_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ def test_many_missing_summaries_are_computed_by_the_celery_worker(client_for, us
     from resilis.celery import app
     from tests.exports.conftest import Worker, wait_for
 
-    queue = f"portfolio-test-{tmp_path.name}"
+    queue = f"portfolio-test-{uuid.uuid4().hex[:8]}"  # not reused by a later run (leftovers)
     settings.PORTFOLIO_QUEUE = queue
     consultant = user_factory()
     organizations = [OrganizationFactory(name=f"Centre hospitalier {i:02d}") for i in range(portfolio.INLINE_LIMIT + 2)]
@@ -148,10 +149,11 @@ def test_many_missing_summaries_are_computed_by_the_celery_worker(client_for, us
     page = client.get(reverse("portfolio")).content.decode()
     assert page.count("Calcul en cours") == len(organizations)
     assert 'hx-trigger="load delay:2s"' in page  # the table reloads itself
-    # A second look before the worker ran does not send the same work twice.
+    # One task per organization (each runs in its own tenant scope); a second look before the worker
+    # ran does not send the same work twice.
     client.get(reverse("portfolio"))
     with app.connection_for_read() as connection:
-        assert connection.default_channel.client.llen(queue) == 1
+        assert connection.default_channel.client.llen(queue) == len(organizations)
     worker = Worker(queue, Path(settings.MEDIA_ROOT), tmp_path / "worker.log")
     try:
         worker.wait_ready()

@@ -23,6 +23,7 @@ from apps.bia.models import Activity, Resource
 from apps.core.benchmark import time_pages
 from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
+from apps.tenants.services import organization_create
 from apps.tenants.validators import luhn_complete
 from resilis.runtime import freeze_startup_objects
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
         suffix = secrets.token_hex(3)
         with scopes_disabled():
             started = time.perf_counter()
-            organization = Organization.objects.create(name=f"Benchmark BIA {suffix}", slug=f"bia-benchmark-{suffix}")
+            organization = organization_create(actor=None, name=f"Benchmark BIA {suffix}",
+                                               slug=f"bia-benchmark-{suffix}", kind=Organization.Kind.LEGAL_ENTITY)
             establishment = Establishment.objects.create(organization=organization, name="CHU de démonstration",
                                                          finess_ej=luhn_complete("99000001"))
             user = User.objects.create_user(email=f"bia-benchmark-{suffix}@resilis.invalid",

@@ -21,6 +21,7 @@ from django_scopes import scopes_disabled
 from apps.accounts.models import User
 from apps.compliance import portfolio
 from apps.core.benchmark import time_pages
+from apps.tenants.defaults import organization_defaults_ensure
 from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
 from apps.tenants.validators import luhn_complete
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             organizations = Organization.objects.bulk_create(
                 Organization(name=f"Benchmark portefeuille {suffix} {i:03d}", slug=f"pf-{suffix}-{i:03d}")
                 for i in range(count))
+            for organization in organizations:
+                organization_defaults_ensure(organization=organization)
             Establishment.objects.bulk_create(
                 Establishment(organization=o, name=f"CH {i:03d}", finess_ej=luhn_complete(f"98{i:06d}"))
                 for i, o in enumerate(organizations))

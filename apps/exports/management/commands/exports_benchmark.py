@@ -26,6 +26,7 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from apps.tenants.models import Establishment, Organization
+from apps.tenants.services import organization_create
 
 LARGE_SLUG = "benchmark-exports-large"
 
@@ -116,8 +117,8 @@ class Command(BaseCommand):
             raise CommandError("The BIA benchmark data (apps.bia.benchmark) is not available.") from error
         self.stdout.write("Creating the large establishment (BIA benchmark data)…")
         with transaction.atomic():
-            organization = Organization.objects.create(name="Benchmark — grand établissement", slug=LARGE_SLUG,
-                                                       kind=Organization.Kind.LEGAL_ENTITY, region="IDF")
+            organization = organization_create(actor=None, name="Benchmark — grand établissement", slug=LARGE_SLUG,
+                                               kind=Organization.Kind.LEGAL_ENTITY, region="IDF")
             with scope(organization=organization):
                 establishment = Establishment.objects.create(organization=organization, name="CHU de référence",
                                                              finess_ej="750000010")

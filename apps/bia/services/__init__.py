@@ -1,0 +1,84 @@
+"""Writes for the BIA, one module per subject: ``scales`` (criteria, horizons, settings, derived DMIA),
+``activities`` (activity map, business owner), ``questionnaire`` (answers, review, campaign),
+``resources`` (resources and dependencies) and ``catalogue`` (reference catalogue import).
+
+Every function is keyword-only, typed, atomic and validated (``full_clean``). Code inside ``apps.bia``
+imports from the submodules; other apps may keep ``from apps.bia import services`` and call
+``services.activity_create(...)``: the public functions are re-exported here.
+"""
+
+from apps.bia.services.activities import (
+    activity_assign_owner,
+    activity_create,
+    activity_delete,
+    activity_update,
+    org_unit_create,
+    org_unit_resolve,
+)
+from apps.bia.services.catalogue import catalogue_import
+from apps.bia.services.questionnaire import (
+    activity_save_step,
+    activity_send_back,
+    activity_submit,
+    activity_validate,
+    campaign_remind,
+    impacts_save,
+)
+from apps.bia.services.resources import (
+    activity_dependency_remove,
+    activity_dependency_set,
+    activity_link_remove,
+    activity_link_set,
+    resource_create,
+    resource_delete,
+    resource_dependency_remove,
+    resource_dependency_set,
+    resource_record_measured_rto,
+    resource_update,
+)
+from apps.bia.services.scales import (
+    activities_recompute,
+    bia_settings,
+    bia_settings_update,
+    criterion_create,
+    criterion_update,
+    horizon_create,
+    horizon_delete,
+    horizon_update,
+    scales_ensure_defaults,
+)
+
+__all__ = [
+    "activities_recompute",
+    "activity_assign_owner",
+    "activity_create",
+    "activity_delete",
+    "activity_dependency_remove",
+    "activity_dependency_set",
+    "activity_link_remove",
+    "activity_link_set",
+    "activity_save_step",
+    "activity_send_back",
+    "activity_submit",
+    "activity_update",
+    "activity_validate",
+    "bia_settings",
+    "bia_settings_update",
+    "campaign_remind",
+    "catalogue_import",
+    "criterion_create",
+    "criterion_update",
+    "horizon_create",
+    "horizon_delete",
+    "horizon_update",
+    "impacts_save",
+    "org_unit_create",
+    "org_unit_resolve",
+    "resource_create",
+    "resource_delete",
+    "resource_dependency_remove",
+    "resource_dependency_set",
+    "resource_record_measured_rto",
+    "resource_update",
+    "scales_ensure_defaults",
+]

@@ -1,0 +1,118 @@
+"""Activity map writes: organizational units, activities, their business owner, deletion.
+
+The business owner of an activity gets the guardian object permission ``bia.answer_activity``
+(CaRE D2.O1.C: BIAs are answered by the people who run the activity)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from apps.bia.models import Activity, OrgUnit
+from apps.bia.services.base import check_same_org
+from apps.bia.tasks import notify_owner_assigned
+from apps.core.deletion import ensure_deletable
+from apps.core.services import model_update
+from apps.core.tasks import enqueue_on_commit
+from apps.tenants.models import Establishment, Organization, Site
+
+ANSWER_PERMISSION = "bia.answer_activity"
+
+
+@transaction.atomic
+def org_unit_create(*, organization: Organization, actor: Any, establishment: Establishment, name: str,
+                    kind: str = OrgUnit.Kind.SERVICE, parent: OrgUnit | None = None, site: Site | None = None,
+                    code: str = "") -> OrgUnit:
+    check_same_org(organization, establishment=establishment, parent=parent, site=site)
+    unit = OrgUnit(organization=organization, establishment=establishment, name=name, kind=kind, parent=parent,
+                   site=site, code=code)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def org_unit_resolve(*, organization: Organization, establishment: Establishment, pole: str = "", service: str = "",
+                     site: Site | None = None) -> OrgUnit | None:
+    """Find or create the pôle and the service/UF named on an activity form (names are matched exactly)."""
+    check_same_org(organization, establishment=establishment, site=site)
+    pole_unit = None
+    if pole.strip():
+        pole_unit, _created = OrgUnit.objects.get_or_create(
+            organization=organization, establishment=establishment, kind=OrgUnit.Kind.POLE, name=pole.strip(),
+            defaults={"site": site},
+        )
+    if not service.strip():
+        return pole_unit
+    unit, created = OrgUnit.objects.get_or_create(
+        organization=organization, establishment=establishment, kind=OrgUnit.Kind.SERVICE, name=service.strip(),
+        defaults={"parent": pole_unit, "site": site},
+    )
+    if not created and pole_unit is not None and unit.parent_id != pole_unit.pk:
+        unit.parent = pole_unit
+        unit.save(update_fields=["parent", "updated_at"])
+    return unit
+
+
+ACTIVITY_FIELDS = ["establishment", "site", "unit", "name", "process", "description", "care_perimeter",
+                   "catalogue_code", "recovery_priority"]
+
+
+@transaction.atomic
+def activity_create(*, organization: Organization, actor: Any, data: dict[str, Any],
+                    owner: Any = None, notify: bool = False) -> Activity:
+    check_same_org(organization, establishment=data.get("establishment"), site=data.get("site"),
+                    unit=data.get("unit"))
+    activity = Activity(organization=organization, **{f: data[f] for f in ACTIVITY_FIELDS if f in data})
+    activity.full_clean()
+    activity.save()
+    if owner is not None:
+        activity_assign_owner(activity=activity, actor=actor, owner=owner, notify=notify)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, actor: Any, data: dict[str, Any]) -> Activity:
+    organization = activity.organization
+    check_same_org(organization, establishment=data.get("establishment"), site=data.get("site"),
+                    unit=data.get("unit"))
+    activity, _changed = model_update(instance=activity, data=data, fields=ACTIVITY_FIELDS)
+    return activity
+
+
+@transaction.atomic
+def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any, notify: bool = False) -> Activity:
+    """Make ``owner`` the business owner: only they (and BIA managers) can answer the questionnaire.
+
+    ``notify`` has the worker e-mail the new owner after commit (the activity form does; imports and the
+    demo don't).
+    """
+    from apps.tenants.models import Membership
+
+    if owner is not None and not Membership.objects.filter(organization_id=activity.organization_id,
+                                                           user=owner).exists():
+        raise ValidationError({"owner": _("The business owner must be a member of the organization.")})
+    previous = activity.owner
+    if previous is not None and previous != owner:
+        remove_perm(ANSWER_PERMISSION, previous, activity)
+    activity.owner = owner
+    activity.save(update_fields=["owner", "updated_at"])
+    if owner is not None:
+        assign_perm(ANSWER_PERMISSION, owner, activity)
+        if notify and owner != previous:
+            enqueue_on_commit(notify_owner_assigned, activity.organization, activity.pk, user=actor)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor: Any) -> None:
+    """Delete an activity with its answers and links; refused while a frozen plan names it
+    (``apps.core.deletion`` guards, registered by the apps built on the BIA)."""
+    ensure_deletable(activity)
+    if activity.owner is not None:
+        remove_perm(ANSWER_PERMISSION, activity.owner, activity)
+    activity.delete()

@@ -1,0 +1,118 @@
+"""Resource writes and the dependency links (activity → resource, resource → resource,
+activity → upstream activity), each with its workaround."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
+from apps.bia.services.base import check_same_org
+from apps.core.deletion import ensure_deletable
+from apps.core.services import model_update
+from apps.tenants.models import Organization
+
+RESOURCE_FIELDS = ["kind", "name", "description", "catalogue_code", "establishment", "vendor", "is_saas",
+                   "rto_capability_hours", "rpo_capability_hours", "contract_reference", "contract_end", "sla",
+                   "contact_24_7"]
+
+
+@transaction.atomic
+def resource_create(*, organization: Organization, actor: Any, data: dict[str, Any]) -> Resource:
+    check_same_org(organization, establishment=data.get("establishment"))
+    resource = Resource(organization=organization, **{f: data[f] for f in RESOURCE_FIELDS if f in data})
+    resource.full_clean()
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def resource_update(*, resource: Resource, actor: Any, data: dict[str, Any]) -> Resource:
+    check_same_org(resource.organization, establishment=data.get("establishment"))
+    resource, _changed = model_update(instance=resource, data=data, fields=RESOURCE_FIELDS)
+    return resource
+
+
+@transaction.atomic
+def resource_delete(*, resource: Resource, actor: Any) -> None:
+    """Refused while a frozen plan names it or restoration tests are recorded for it."""
+    ensure_deletable(resource)
+    resource.delete()
+
+
+@transaction.atomic
+def resource_record_measured_rto(*, resource: Resource, hours: Decimal | float, measured_at: datetime,
+                                 actor: Any = None) -> Resource:
+    """Record a restore duration measured by a restoration test (backups app, CaRE D2.O4).
+
+    Only a more recent measure replaces the current one, so replaying an old test changes nothing.
+    """
+    if resource.measured_at is not None and measured_at < resource.measured_at:
+        return resource
+    resource.measured_rto_hours = Decimal(str(hours)).quantize(Decimal("0.01"))
+    resource.measured_at = measured_at
+    resource.full_clean()
+    resource.save(update_fields=["measured_rto_hours", "measured_at", "updated_at"])
+    return resource
+
+
+def _link_upsert(model: type[Any], *, organization: Organization, workaround_exists: bool, workaround_note: str,
+                 **ends: Any) -> Any:
+    """Create or update the dependency row between ``ends`` (one row per pair), with its workaround."""
+    link = model.objects.filter(organization=organization, **ends).first()
+    if link is None:
+        link = model(organization=organization, **ends)
+    link.workaround_exists = workaround_exists
+    link.workaround_note = workaround_note
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def activity_dependency_set(*, activity: Activity, actor: Any, resource: Resource, workaround_exists: bool = False,
+                            workaround_note: str = "") -> ActivityDependency:
+    check_same_org(activity.organization, resource=resource)
+    return _link_upsert(ActivityDependency, organization=activity.organization, activity=activity, resource=resource,
+                        workaround_exists=workaround_exists, workaround_note=workaround_note)
+
+
+@transaction.atomic
+def activity_dependency_remove(*, dependency: ActivityDependency, actor: Any) -> None:
+    dependency.delete()
+
+
+@transaction.atomic
+def resource_dependency_set(*, resource: Resource, actor: Any, depends_on: Resource, workaround_exists: bool = False,
+                            workaround_note: str = "") -> ResourceDependency:
+    """Link two resources; a link that closes a cycle is allowed (real IT has them) and reported by the engine."""
+    check_same_org(resource.organization, depends_on=depends_on)
+    if resource.pk == depends_on.pk:
+        raise ValidationError({"depends_on": _("A resource cannot depend on itself.")})
+    return _link_upsert(ResourceDependency, organization=resource.organization, resource=resource,
+                        depends_on=depends_on, workaround_exists=workaround_exists, workaround_note=workaround_note)
+
+
+@transaction.atomic
+def resource_dependency_remove(*, dependency: ResourceDependency, actor: Any) -> None:
+    dependency.delete()
+
+
+@transaction.atomic
+def activity_link_set(*, activity: Activity, actor: Any, depends_on: Activity, workaround_exists: bool = False,
+                      workaround_note: str = "") -> ActivityLink:
+    check_same_org(activity.organization, depends_on=depends_on)
+    if activity.pk == depends_on.pk:
+        raise ValidationError({"depends_on": _("An activity cannot depend on itself.")})
+    return _link_upsert(ActivityLink, organization=activity.organization, activity=activity, depends_on=depends_on,
+                        workaround_exists=workaround_exists, workaround_note=workaround_note)
+
+
+@transaction.atomic
+def activity_link_remove(*, link: ActivityLink, actor: Any) -> None:
+    link.delete()

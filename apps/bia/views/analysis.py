@@ -1,0 +1,99 @@
+"""BIA analysis pages: gaps and single points of failure, the dependency map, the matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.bia import selectors
+from apps.bia.models import Criticality, Resource
+from apps.bia.views.base import BiaViewMixin
+
+# --- Gaps, map, matrix --------------------------------------------------------------------------
+
+class GapListView(BiaViewMixin, TemplateView):
+    capability = "bia.view"
+    template_name = "bia/gap_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
+        page = Paginator(analysis.gaps, 50).get_page(self.request.GET.get("page"))
+        spofs = analysis.spofs
+        ctx.update(
+            page=page, gap_count=len(analysis.gaps), gaps=selectors.gap_rows(graph, list(page.object_list)),
+            missing=selectors.gap_rows(graph, analysis.missing_capabilities[:50]),
+            missing_more=max(0, len(analysis.missing_capabilities) - 50),
+            spofs=selectors.spof_rows(graph, analysis, limit=50), spofs_more=max(0, len(spofs) - 50),
+            cycles=[[graph.name(k) for k in cycle] for cycle in analysis.cycles],
+        )
+        return ctx
+
+
+class MapView(BiaViewMixin, TemplateView):
+    capability = "bia.view"
+    template_name = "bia/map.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        establishments = selectors.establishments(organization=self.organization, membership=self.membership)
+        ctx.update(establishments=establishments,
+                   criticalities=[c for c in Criticality.choices if c[0] != Criticality.UNKNOWN],
+                   data_url=self.url("map-data"))
+        # What map.js shows in its side panel: translated labels and the pages' addresses ("/0/" → the pk).
+        ctx["map_config"] = {
+            "activityUrl": self.url("activity-detail", pk=0), "resourceUrl": self.url("resource-detail", pk=0),
+            "establishments": {e.pk: e.name for e in establishments},
+            "kinds": {"activity": str(_("Activity")), **{k: str(v) for k, v in Resource.Kind.choices}},
+            "criticalities": {k: str(v) for k, v in Criticality.choices},
+            "text": {
+                "criticality": str(_("Criticality")), "dmia": str(_("DMIA")), "required": str(_("Required recovery time")),
+                "promised": str(_("Promised RTO")), "gap": str(_("Gap: the promised recovery is slower than the need.")),
+                "spof": str(_("Single point of failure")), "open": str(_("Open its page")),
+                "dependsOn": str(_("Depends on")), "usedBy": str(_("Used by")), "hours": str(_("{hours} h")),
+                "none": "—", "count": str(_("{nodes} elements, {edges} links. Click an element to isolate its chain.")),
+                "focus": str(_("Chain of « {name} »: {nodes} elements.")),
+                "empty": str(_("No activity matches these filters: choose « All criticalities » or another "
+                               "establishment.")),
+            },
+        }
+        return ctx
+
+
+class MapDataView(BiaViewMixin, View):
+    """JSON elements for the dependency map (cytoscape), filtered by establishment and criticality."""
+
+    capability = "bia.view"
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        establishment = request.GET.get("establishment", "")
+        criticality = request.GET.get("criticality", "")
+        allowed = {e.pk for e in selectors.establishments(organization=self.organization, membership=self.membership)}
+        establishment_id = int(establishment) if establishment.isdigit() else None
+        if establishment_id is not None and establishment_id not in allowed:
+            raise Http404
+        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
+        data = selectors.map_elements(graph=graph, analysis=analysis, establishment_id=establishment_id,
+                                      criticality=criticality if criticality in Criticality.values else "")
+        return JsonResponse(data)
+
+
+class MatrixView(BiaViewMixin, TemplateView):
+    capability = "bia.view"
+    template_name = "bia/matrix.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        establishments = selectors.establishments(organization=self.organization, membership=self.membership)
+        establishment = self.request.GET.get("establishment", "")
+        establishment_id = int(establishment) if establishment.isdigit() else None
+        ctx.update(establishments=establishments, establishment_id=establishment_id,
+                   **selectors.matrix(organization=self.organization, membership=self.membership,
+                                      establishment_id=establishment_id, page=self.request.GET.get("page")))
+        return ctx
