@@ -112,7 +112,7 @@ def test_services_refuse_writes_outside_the_limit(ght) -> None:  # noqa: ANN001
     member = limited_member(ght.org, Role.CONTRIBUTOR, ght.home)
     with tenancy.tenant_scope(ght.org, establishments={ght.home.pk}):
         assert not Activity.objects.filter(pk=theirs["activity"].pk).exists()
-        with pytest.raises(tenancy.EstablishmentLimitError):
+        with pytest.raises(ValidationError, match="vos établissements"):
             bia_services.activity_create(organization=ght.org, actor=member, data={
                 "name": "Intrusion", "establishment": ght.other})
         activity = Activity.objects.get(pk=ours["activity"].pk)
@@ -205,3 +205,23 @@ def test_export_of_a_limited_member_holds_their_establishments_only(kind, ght, c
     assert whole.establishment_ids is None
     status = client.get(reverse("exports:status", kwargs={"org_slug": ght.org.slug, "pk": whole.pk}))
     assert status.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["bia:gaps", "backups:overview", "bia:map-data"])
+def test_cached_analysis_never_crosses_the_limit(name, ght, client_for) -> None:  # noqa: ANN001
+    """The BIA analysis is cached per organization: a limited computation is never served to the whole
+    organization, nor the whole organization's to a limited member, whichever comes first."""
+    from tests.bia.factories import ResourceFactory
+    from tests.factories import MembershipFactory
+
+    shared = ResourceFactory(organization=ght.org, name="Dossier patient informatisé", establishment=None,
+                             rto_capability_hours=72)
+    populate(ght.org, ght.home, "Saint-Aubin", shared=shared)
+    populate(ght.org, ght.other, MARKER, shared=shared)
+    everyone = client_for(MembershipFactory(organization=ght.org, role=Role.RPCRA).user)
+    limited = client_for(limited_member(ght.org, Role.RPCRA, ght.home))
+    url = reverse(name, kwargs={"org_slug": ght.org.slug})
+    assert MARKER in everyone.get(url).content.decode()
+    assert MARKER not in limited.get(url).content.decode()
+    assert MARKER in everyone.get(url).content.decode()

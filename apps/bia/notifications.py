@@ -59,17 +59,15 @@ def send_sent_back(*, organization: Organization, activity_id: int) -> bool:
                           template="bia/email/sent_back.txt")
 
 
-def unfinished(*, organization: Organization, establishment_ids: list[int] | None = None) -> QuerySet[Activity]:
-    """Activities with an owner whose BIA is not submitted yet (``establishment_ids``: only those)."""
-    qs = Activity.objects.filter(organization=organization, owner__isnull=False, status__in=UNFINISHED)
-    return qs.filter(establishment_id__in=establishment_ids) if establishment_ids is not None else qs
+def unfinished(*, organization: Organization) -> QuerySet[Activity]:
+    """Activities with an owner whose BIA is not submitted yet (in the current scope: a limited member's own)."""
+    return Activity.objects.filter(organization=organization, owner__isnull=False, status__in=UNFINISHED)
 
 
-def owners_to_remind(*, organization: Organization, establishment_ids: list[int] | None = None
-                     ) -> dict[Any, list[Activity]]:
+def owners_to_remind(*, organization: Organization) -> dict[Any, list[Activity]]:
     """Business owner → their activities whose BIA is not submitted yet (one query)."""
     by_owner: dict[Any, list[Activity]] = defaultdict(list)
-    activities = (unfinished(organization=organization, establishment_ids=establishment_ids)
+    activities = (unfinished(organization=organization)
                   .select_related("owner", "establishment", "organization").order_by("owner__email", "name"))
     for activity in activities:
         by_owner[activity.owner].append(activity)

@@ -24,8 +24,8 @@ from apps.bia.models import (
     ResourceDependency,
     TimeHorizon,
 )
+from apps.core import tenancy
 from apps.tenants.models import Establishment, Membership, Organization
-from apps.tenants.selectors import granted_establishment_ids
 
 ANSWER_PERMISSION = "bia.answer_activity"
 
@@ -38,9 +38,7 @@ def can_manage_bia(membership: Membership) -> bool:
 def activity_queryset(*, organization: Organization, membership: Membership) -> QuerySet[Activity]:
     """The activities this member may open: all of them for BIA readers (narrowed for members limited
     to some establishments), only those granted by guardian for a business owner."""
-    qs = Activity.objects.filter(organization=organization)
-    if membership.restricted_to_establishments:
-        qs = qs.filter(establishment_id__in=granted_establishment_ids(membership=membership))
+    qs = Activity.objects.filter(organization=organization)  # the limited manager keeps the allowed establishments
     if not can_manage_bia(membership):
         # Guardian narrows inside the organization; never trust a global permission here.
         qs = get_objects_for_user(membership.user, ANSWER_PERMISSION, klass=qs, accept_global_perms=False)
@@ -225,22 +223,20 @@ def graph_version(*, organization: Organization) -> str:
         return cursor.fetchone()[0]
 
 
-def bia_analysis(*, organization: Organization, membership: Membership | None = None
-                 ) -> tuple[engine.Graph, engine.Analysis]:
+def bia_analysis(*, organization: Organization) -> tuple[engine.Graph, engine.Analysis]:
     """The graph and the engine's analysis, cached in Redis under the graph's fingerprint.
 
     The engine is pure and costs ~0.2 s on a 300-activity establishment; every page that shows
-    needs, gaps or the map shares one computation until the data changes. For a member limited to some
-    establishments (``membership``), the engine runs on the activities of those establishments only
-    (with every resource), so needs, gaps and single points of failure never reveal the others.
+    needs, gaps or the map shares one computation until the data changes. In a scope limited to some
+    establishments (``apps.core.tenancy``) the graph only holds their activities and the resources they may
+    see, so needs, gaps and single points of failure never reveal the others; the allowed ids are part of
+    the cache key, so a limited computation is never served to anyone else, nor the other way round.
     """
     import hashlib
 
     from django.core.cache import cache
 
-    allowed: set[int] | None = None
-    if membership is not None and membership.restricted_to_establishments:
-        allowed = granted_establishment_ids(membership=membership)
+    allowed = tenancy.allowed_establishments()
     version = hashlib.sha256(graph_version(organization=organization).encode()).hexdigest()[:32]
     key = f"bia:analysis:{organization.pk}:{version}"
     if allowed is not None:
@@ -253,8 +249,6 @@ def bia_analysis(*, organization: Organization, membership: Membership | None = 
         cached = cache.get(key)
     if cached is None:
         graph = bia_graph(organization=organization)
-        if allowed is not None:
-            graph = _subgraph_for_establishments(graph, allowed)
         cached = (graph, engine.analyse(graph))
         cache.set(key, cached, timeout=3600)
     with _ANALYSIS_MEMO_LOCK:
@@ -268,16 +262,6 @@ def bia_analysis(*, organization: Organization, membership: Membership | None = 
 _ANALYSIS_MEMO: OrderedDict[str, tuple[engine.Graph, engine.Analysis]] = OrderedDict()
 _ANALYSIS_MEMO_SIZE = 16
 _ANALYSIS_MEMO_LOCK = threading.Lock()  # gunicorn threads share the memo
-
-
-def _subgraph_for_establishments(graph: engine.Graph, allowed: set[int]) -> engine.Graph:
-    activities = {pk: a for pk, a in graph.activities.items() if a.establishment_id in allowed}
-
-    def kept(key: engine.NodeKey) -> bool:
-        return key[0] != engine.ACTIVITY or key[1] in activities
-
-    return engine.Graph(activities=activities, resources=dict(graph.resources),
-                        edges=[e for e in graph.edges if kept(e.source) and kept(e.target)])
 
 
 @dataclass
@@ -417,8 +401,6 @@ def matrix(*, organization: Organization, membership: Membership, establishment_
     return {"applications": applications, "rows": rows, "page": page_obj}
 
 
-def establishments(*, organization: Organization, membership: Membership) -> list[Establishment]:
-    qs = Establishment.objects.filter(organization=organization).order_by("name")
-    if membership.restricted_to_establishments:
-        qs = qs.filter(pk__in=granted_establishment_ids(membership=membership))
-    return list(qs)
+def establishments(*, organization: Organization) -> list[Establishment]:
+    """The establishments of the current scope (a limited member's own only)."""
+    return list(Establishment.objects.filter(organization=organization).order_by("name"))

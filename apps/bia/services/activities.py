@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.bia.models import Activity, OrgUnit
-from apps.bia.services.base import check_same_org
 from apps.bia.tasks import notify_owner_assigned
 from apps.core.deletion import ensure_deletable
-from apps.core.services import model_update
+from apps.core.services import ensure_same_organization, model_update
 from apps.core.tasks import enqueue_on_commit
 from apps.tenants.models import Establishment, Organization, Site
 
@@ -27,7 +26,7 @@ ANSWER_PERMISSION = "bia.answer_activity"
 def org_unit_create(*, organization: Organization, actor: Any, establishment: Establishment, name: str,
                     kind: str = OrgUnit.Kind.SERVICE, parent: OrgUnit | None = None, site: Site | None = None,
                     code: str = "") -> OrgUnit:
-    check_same_org(organization, establishment=establishment, parent=parent, site=site)
+    ensure_same_organization(organization, {"establishment": establishment, "parent": parent, "site": site})
     unit = OrgUnit(organization=organization, establishment=establishment, name=name, kind=kind, parent=parent,
                    site=site, code=code)
     unit.full_clean()
@@ -39,7 +38,7 @@ def org_unit_create(*, organization: Organization, actor: Any, establishment: Es
 def org_unit_resolve(*, organization: Organization, establishment: Establishment, pole: str = "", service: str = "",
                      site: Site | None = None) -> OrgUnit | None:
     """Find or create the pôle and the service/UF named on an activity form (names are matched exactly)."""
-    check_same_org(organization, establishment=establishment, site=site)
+    ensure_same_organization(organization, {"establishment": establishment, "site": site})
     pole_unit = None
     if pole.strip():
         pole_unit, _created = OrgUnit.objects.get_or_create(
@@ -65,8 +64,7 @@ ACTIVITY_FIELDS = ["establishment", "site", "unit", "name", "process", "descript
 @transaction.atomic
 def activity_create(*, organization: Organization, actor: Any, data: dict[str, Any],
                     owner: Any = None, notify: bool = False) -> Activity:
-    check_same_org(organization, establishment=data.get("establishment"), site=data.get("site"),
-                    unit=data.get("unit"))
+    ensure_same_organization(organization, {"establishment": data.get("establishment"), "site": data.get("site"), "unit": data.get("unit")})
     activity = Activity(organization=organization, **{f: data[f] for f in ACTIVITY_FIELDS if f in data})
     activity.full_clean()
     activity.save()
@@ -78,8 +76,7 @@ def activity_create(*, organization: Organization, actor: Any, data: dict[str, A
 @transaction.atomic
 def activity_update(*, activity: Activity, actor: Any, data: dict[str, Any]) -> Activity:
     organization = activity.organization
-    check_same_org(organization, establishment=data.get("establishment"), site=data.get("site"),
-                    unit=data.get("unit"))
+    ensure_same_organization(organization, {"establishment": data.get("establishment"), "site": data.get("site"), "unit": data.get("unit")})
     activity, _changed = model_update(instance=activity, data=data, fields=ACTIVITY_FIELDS)
     return activity
 

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from apps.bia.models import Activity, ActivityDependency, Resource, ResourceDependency
 from apps.bia.services.activities import activity_create, org_unit_resolve
-from apps.bia.services.base import check_same_org
 from apps.bia.services.resources import activity_dependency_set, resource_create, resource_dependency_set
+from apps.core.services import ensure_same_organization
 from apps.tenants.models import Establishment, Organization
 
 
@@ -24,7 +24,7 @@ def catalogue_import(*, organization: Organization, actor: Any, establishment: E
     """
     from apps.bia import catalogue
 
-    check_same_org(organization, establishment=establishment)
+    ensure_same_organization(organization, {"establishment": establishment})
     act_catalogue = catalogue.activity_by_code()
     res_catalogue = catalogue.resource_by_code()
     wanted_activities = [act_catalogue[c] for c in activity_codes if c in act_catalogue]

@@ -19,6 +19,7 @@ from apps.bia.models import Activity, ImpactAnswer, ImpactCriterion, TimeHorizon
 from apps.bia.services.scales import activities_recompute
 from apps.bia.tasks import campaign_remind as campaign_remind_task
 from apps.bia.tasks import notify_sent_back
+from apps.core import tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, model_update
 from apps.core.tasks import enqueue_on_commit
@@ -133,17 +134,16 @@ def activity_send_back(*, activity: Activity, actor: Any, comment: str) -> Activ
     return activity
 
 
-def campaign_remind(*, organization: Organization, actor: Any, establishment_ids: list[int] | None = None,
-                    request: Any = None) -> int:
-    """Remind (by e-mail, through the worker) every business owner whose BIA is not submitted yet,
-    in ``establishment_ids`` only when given (a member limited to some establishments).
+def campaign_remind(*, organization: Organization, actor: Any, request: Any = None) -> int:
+    """Remind (by e-mail, through the worker) every business owner whose BIA is not submitted yet, in the
+    current scope (a member limited to some establishments reminds their owners only; the worker runs in it).
 
     Returns how many owners will get an e-mail; 0 sends nothing. The reminder is in the activity log.
     """
-    owners = notifications.owners_to_remind(organization=organization, establishment_ids=establishment_ids)
+    owners = notifications.owners_to_remind(organization=organization)
     if not owners:
         return 0
     audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
               target=str(_("BIA campaign")), details={"owners": len(owners)}, request=request)
-    enqueue_on_commit(campaign_remind_task, organization, user=actor, establishments=establishment_ids)
+    enqueue_on_commit(campaign_remind_task, organization, user=actor, establishments=tenancy.allowed_establishments())
     return len(owners)

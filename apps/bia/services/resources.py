@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
-from apps.bia.services.base import check_same_org
 from apps.core.deletion import ensure_deletable
-from apps.core.services import model_update
+from apps.core.services import ensure_same_organization, model_update
 from apps.tenants.models import Organization
 
 RESOURCE_FIELDS = ["kind", "name", "description", "catalogue_code", "establishment", "vendor", "is_saas",
@@ -24,7 +23,7 @@ RESOURCE_FIELDS = ["kind", "name", "description", "catalogue_code", "establishme
 
 @transaction.atomic
 def resource_create(*, organization: Organization, actor: Any, data: dict[str, Any]) -> Resource:
-    check_same_org(organization, establishment=data.get("establishment"))
+    ensure_same_organization(organization, {"establishment": data.get("establishment")})
     resource = Resource(organization=organization, **{f: data[f] for f in RESOURCE_FIELDS if f in data})
     resource.full_clean()
     resource.save()
@@ -33,7 +32,7 @@ def resource_create(*, organization: Organization, actor: Any, data: dict[str, A
 
 @transaction.atomic
 def resource_update(*, resource: Resource, actor: Any, data: dict[str, Any]) -> Resource:
-    check_same_org(resource.organization, establishment=data.get("establishment"))
+    ensure_same_organization(resource.organization, {"establishment": data.get("establishment")})
     resource, _changed = model_update(instance=resource, data=data, fields=RESOURCE_FIELDS)
     return resource
 
@@ -77,7 +76,7 @@ def _link_upsert(model: type[Any], *, organization: Organization, workaround_exi
 @transaction.atomic
 def activity_dependency_set(*, activity: Activity, actor: Any, resource: Resource, workaround_exists: bool = False,
                             workaround_note: str = "") -> ActivityDependency:
-    check_same_org(activity.organization, resource=resource)
+    ensure_same_organization(activity.organization, {"resource": resource})
     return _link_upsert(ActivityDependency, organization=activity.organization, activity=activity, resource=resource,
                         workaround_exists=workaround_exists, workaround_note=workaround_note)
 
@@ -91,7 +90,7 @@ def activity_dependency_remove(*, dependency: ActivityDependency, actor: Any) ->
 def resource_dependency_set(*, resource: Resource, actor: Any, depends_on: Resource, workaround_exists: bool = False,
                             workaround_note: str = "") -> ResourceDependency:
     """Link two resources; a link that closes a cycle is allowed (real IT has them) and reported by the engine."""
-    check_same_org(resource.organization, depends_on=depends_on)
+    ensure_same_organization(resource.organization, {"depends_on": depends_on})
     if resource.pk == depends_on.pk:
         raise ValidationError({"depends_on": _("A resource cannot depend on itself.")})
     return _link_upsert(ResourceDependency, organization=resource.organization, resource=resource,
@@ -106,7 +105,7 @@ def resource_dependency_remove(*, dependency: ResourceDependency, actor: Any) ->
 @transaction.atomic
 def activity_link_set(*, activity: Activity, actor: Any, depends_on: Activity, workaround_exists: bool = False,
                       workaround_note: str = "") -> ActivityLink:
-    check_same_org(activity.organization, depends_on=depends_on)
+    ensure_same_organization(activity.organization, {"depends_on": depends_on})
     if activity.pk == depends_on.pk:
         raise ValidationError({"depends_on": _("An activity cannot depend on itself.")})
     return _link_upsert(ActivityLink, organization=activity.organization, activity=activity, depends_on=depends_on,

@@ -39,7 +39,7 @@ class ActivityListView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        establishments = selectors.establishments(organization=self.organization, membership=self.membership)
+        establishments = selectors.establishments(organization=self.organization)
         form = ActivityFilterForm(self.request.GET or None, establishments=establishments)
         filters = form.cleaned_data if form.is_valid() else {}
         qs = selectors.activity_list(
@@ -54,8 +54,7 @@ class ActivityListView(BiaViewMixin, TemplateView):
             can_change=self.can("bia.change"), statuses=Activity.Status,
         )
         if self.can("bia.validate"):
-            ctx["remind_owners"] = (notifications.unfinished(organization=self.organization,
-                                                             establishment_ids=self.allowed_establishment_ids())
+            ctx["remind_owners"] = (notifications.unfinished(organization=self.organization)
                                     .values("owner_id").distinct().count())
             ctx["last_reminder"] = (AuditEvent.objects.filter(organization=self.organization,
                                                               action=AuditEvent.Action.CAMPAIGN_REMINDED)
@@ -71,7 +70,7 @@ class CampaignRemindView(BiaViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         count = campaign_remind(organization=self.organization, actor=request.user,
-                                         establishment_ids=self.allowed_establishment_ids(), request=request)
+                                         request=request)
         if count:
             messages.success(request, ngettext(
                 "Reminder sent to %(count)s business owner.", "Reminder sent to %(count)s business owners.",
@@ -149,7 +148,7 @@ class ActivityCreateView(BiaViewMixin, OrgFormView):
         messages.success(self.request, _("Activity added."))
 
     def get_success_url(self) -> str:
-        return self.url("activity-detail", pk=self.object.pk)
+        return self.org_url("bia:activity-detail", pk=self.object.pk)
 
 
 class ActivityUpdateView(ActivityCreateView):

@@ -22,7 +22,7 @@ class GapListView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
+        graph, analysis = selectors.bia_analysis(organization=self.organization)
         page = Paginator(analysis.gaps, 50).get_page(self.request.GET.get("page"))
         spofs = analysis.spofs
         ctx.update(
@@ -41,13 +41,13 @@ class MapView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        establishments = selectors.establishments(organization=self.organization, membership=self.membership)
+        establishments = selectors.establishments(organization=self.organization)
         ctx.update(establishments=establishments,
                    criticalities=[c for c in Criticality.choices if c[0] != Criticality.UNKNOWN],
-                   data_url=self.url("map-data"))
+                   data_url=self.org_url("bia:map-data"))
         # What map.js shows in its side panel: translated labels and the pages' addresses ("/0/" → the pk).
         ctx["map_config"] = {
-            "activityUrl": self.url("activity-detail", pk=0), "resourceUrl": self.url("resource-detail", pk=0),
+            "activityUrl": self.org_url("bia:activity-detail", pk=0), "resourceUrl": self.org_url("bia:resource-detail", pk=0),
             "establishments": {e.pk: e.name for e in establishments},
             "kinds": {"activity": str(_("Activity")), **{k: str(v) for k, v in Resource.Kind.choices}},
             "criticalities": {k: str(v) for k, v in Criticality.choices},
@@ -74,11 +74,11 @@ class MapDataView(BiaViewMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         establishment = request.GET.get("establishment", "")
         criticality = request.GET.get("criticality", "")
-        allowed = {e.pk for e in selectors.establishments(organization=self.organization, membership=self.membership)}
+        allowed = {e.pk for e in selectors.establishments(organization=self.organization)}
         establishment_id = int(establishment) if establishment.isdigit() else None
         if establishment_id is not None and establishment_id not in allowed:
             raise Http404
-        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
+        graph, analysis = selectors.bia_analysis(organization=self.organization)
         data = selectors.map_elements(graph=graph, analysis=analysis, establishment_id=establishment_id,
                                       criticality=criticality if criticality in Criticality.values else "")
         return JsonResponse(data)
@@ -90,7 +90,7 @@ class MatrixView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        establishments = selectors.establishments(organization=self.organization, membership=self.membership)
+        establishments = selectors.establishments(organization=self.organization)
         establishment = self.request.GET.get("establishment", "")
         establishment_id = int(establishment) if establishment.isdigit() else None
         ctx.update(establishments=establishments, establishment_id=establishment_id,

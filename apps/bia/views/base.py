@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.views.generic import TemplateView
 
-from apps.bia import selectors
 from apps.core import deletion
 from apps.core.views import ObjectDeleteMixin, OrgViewMixin
 
@@ -15,14 +13,6 @@ from apps.core.views import ObjectDeleteMixin, OrgViewMixin
 class BiaViewMixin(OrgViewMixin):
     nav_stage = "bia"
 
-    def url(self, name: str, **kwargs: Any) -> str:
-        return reverse(f"bia:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
-
-    def allowed_establishment_ids(self) -> list[int] | None:
-        """None for a member who sees every establishment, else the ids they may see."""
-        if not self.membership.restricted_to_establishments:
-            return None
-        return [e.pk for e in selectors.establishments(organization=self.organization, membership=self.membership)]
 
 
 class BiaDeleteView(BiaViewMixin, ObjectDeleteMixin, TemplateView):
@@ -37,9 +27,9 @@ class BiaDeleteView(BiaViewMixin, ObjectDeleteMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         obj = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])
-        ctx.update(object=obj, blockers=deletion.blockers(obj), cancel_url=self.url(self.detail_url_name, pk=obj.pk))
+        ctx.update(object=obj, blockers=deletion.blockers(obj), cancel_url=self.org_url(f"bia:{self.detail_url_name}", pk=obj.pk))
         return ctx
 
     def get_back_url(self, obj: Any) -> str:
         # Deleted, or refused (a page opened before the object joined a frozen plan): the list says which.
-        return self.url(self.list_url_name)
+        return self.org_url(f"bia:{self.list_url_name}")

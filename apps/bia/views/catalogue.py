@@ -27,11 +27,11 @@ class CatalogueView(BiaViewMixin, TemplateView):
 
         ctx = super().get_context_data(**kwargs)
         ctx.update(activities=catalogue.activities(), resources=catalogue.resources(),
-                   establishments=selectors.establishments(organization=self.organization, membership=self.membership))
+                   establishments=selectors.establishments(organization=self.organization))
         return ctx
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        allowed = {e.pk: e for e in selectors.establishments(organization=self.organization, membership=self.membership)}
+        allowed = {e.pk: e for e in selectors.establishments(organization=self.organization)}
         establishment_id = request.POST.get("establishment", "")
         establishment = allowed.get(int(establishment_id)) if establishment_id.isdigit() else None
         codes = request.POST.getlist("activity")

@@ -75,7 +75,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
         return self._activity  # type: ignore[return-value]
 
     def step_url(self, step: int) -> str:
-        return self.url("questionnaire", pk=self.get_activity().pk, step=step)
+        return self.org_url("bia:questionnaire", pk=self.get_activity().pk, step=step)
 
     def build_form(self, data: Any = None) -> Any:
         activity = self.get_activity()

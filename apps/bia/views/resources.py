@@ -51,7 +51,7 @@ class ResourceDetailView(BiaViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         resource = self.tenant_object(Resource.objects.select_related("establishment"), pk=self.kwargs["pk"])
-        graph, analysis = selectors.bia_analysis(organization=self.organization, membership=self.membership)
+        graph, analysis = selectors.bia_analysis(organization=self.organization)
         key = ("resource", resource.pk)
         ctx.update(
             resource=resource, can_change=self.can("bia.change"),
@@ -82,7 +82,7 @@ class ResourceCreateView(BiaViewMixin, OrgFormView):
         messages.success(self.request, _("Resource added."))
 
     def get_success_url(self) -> str:
-        return self.url("resource-detail", pk=self.object.pk)
+        return self.org_url("bia:resource-detail", pk=self.object.pk)
 
 
 class ResourceUpdateView(ResourceCreateView):

@@ -44,7 +44,7 @@ class WorkbookView(BiaViewMixin, TemplateView):
             return self.render_to_response(self.get_context_data(errors=parsed.errors), status=400)
         payload = workbook.payload_dumps(organization=self.organization, user=request.user, changes=parsed.changes)
         return self.render_to_response(self.get_context_data(preview=parsed.preview, payload=payload,
-                                                             apply_url=self.url("workbook-apply")))
+                                                             apply_url=self.org_url("bia:workbook-apply")))
 
 
 class WorkbookDownloadView(BiaViewMixin, View):
