@@ -7,7 +7,7 @@
 - ``test [pytest args]``: install the system packages the suite needs when they are missing
   (Chromium, Pango, poppler, LibreOffice, docker-compose, gettext; apt as root), start the
   embedded services when no URL is given, then run pytest.
-- ``lint``: ruff on the whole tree (CI runs it before the tests).
+- ``lint``: ruff on the whole tree and mypy on apps/ and resilis/ (CI runs it before the tests).
 - ``manage …``: a manage.py command with the same environment.
 """
 
@@ -193,9 +193,14 @@ def test(args: list[str]) -> int:
 
 
 def lint(args: list[str]) -> int:
-    """ruff on the whole tree (the gate CI runs before the tests); no database needed."""
+    """ruff on the whole tree, then mypy (Django plugin) on apps/ and resilis/: the gate CI runs before the
+    tests; no database or service needed."""
     say("ruff check .")
-    return subprocess.run([PY, "-m", "ruff", "check", ".", *args], cwd=ROOT, check=False).returncode
+    ruff = subprocess.run([PY, "-m", "ruff", "check", ".", *args], cwd=ROOT, check=False).returncode
+    say("mypy apps resilis")
+    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://unused@localhost/unused")}
+    mypy = subprocess.run([PY, "-m", "mypy", "apps", "resilis"], cwd=ROOT, env=env, check=False).returncode
+    return ruff or mypy
 
 
 def main() -> None:
