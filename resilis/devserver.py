@@ -7,6 +7,7 @@
 - ``test [pytest args]``: install the system packages the suite needs when they are missing
   (Chromium, Pango, poppler, LibreOffice, docker-compose, gettext; apt as root), start the
   embedded services when no URL is given, then run pytest.
+- ``lint``: ruff on the whole tree (CI runs it before the tests).
 - ``manage …``: a manage.py command with the same environment.
 """
 
@@ -191,6 +192,12 @@ def test(args: list[str]) -> int:
         stop_children()
 
 
+def lint(args: list[str]) -> int:
+    """ruff on the whole tree (the gate CI runs before the tests); no database needed."""
+    say("ruff check .")
+    return subprocess.run([PY, "-m", "ruff", "check", ".", *args], cwd=ROOT, check=False).returncode
+
+
 def main() -> None:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
@@ -201,11 +208,13 @@ def main() -> None:
         serve(args if command == "serve" else sys.argv[1:])
     elif command == "test":
         sys.exit(test(args))
+    elif command == "lint":
+        sys.exit(lint(args))
     elif command == "manage":
         ensure_services("")
         sys.exit(manage(*args, check=False).returncode)
     else:
-        sys.exit(f"Unknown command {command!r}: use serve, test or manage.")
+        sys.exit(f"Unknown command {command!r}: use serve, test, lint or manage.")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,15 @@ Profiles (``RESILIS_ENV``):
 - ``test``: like development but fast password hashing and eager-free (real) Celery settings.
 - ``production``: DEBUG off, secure cookies, HSTS, every secret required from the environment;
   ``manage.py check --deploy --fail-level WARNING`` passes with it (CI checks it).
+
+``TRUSTED_PROXY_COUNT`` (default 0): how many reverse proxies in front of gunicorn append the address
+they saw to X-Forwarded-For. 0 (docker-compose.yml as shipped: gunicorn answers on port 8000 itself):
+the client address is ``REMOTE_ADDR`` and the header is ignored. With one TLS proxy (nginx, Traefik,
+a load balancer) in front, set 1: the right-most entry is then the client. Never more than the real
+number of proxies: a client could otherwise choose its own address and dodge the login lockout.
+
+``DB_CONN_MAX_AGE`` (seconds a database connection is reused): 60 in production, 0 (one connection per
+request, closed after it) in development and tests.
 """
 
 from __future__ import annotations
@@ -94,6 +103,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.FrenchFirstLocaleMiddleware",
+    # Before anything reads the query string or the form: NUL → 400, never a PostgreSQL error.
+    "apps.core.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,11 +149,13 @@ if not DATABASE_URL:
         "DATABASE_URL is not set. Start Resilis with `python3 run.py` (embedded PostgreSQL) "
         "or export DATABASE_URL=postgres://user@host:5432/resilis."
     )
-# Tests: no persistent connections (live-server threads would keep the test database busy at teardown).
-DATABASES = {"default": dj_database_url.parse(
-    DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if RESILIS_ENV == "test" else 60)
-)}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections in production only (DB_CONN_MAX_AGE, seconds). In development the dev server
+# runs a thread per request, each thread kept its own connection open and exhausted PostgreSQL's
+# max_connections; in tests live-server threads would keep the test database busy at teardown.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)}
+# A reused connection is checked before use (the database restarted, a proxy dropped it).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_CONN_MAX_AGE != 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -194,7 +207,13 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # from a platform administrator, so every address is a verified one.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
+# The client address (audit trail, axes, allauth): see TRUSTED_PROXY_COUNT in the docstring above.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ValueError("TRUSTED_PROXY_COUNT must be 0 or more")
+
 # django-axes: five failures lock the (account, IP) pair for a while (admin included).
+AXES_CLIENT_IP_CALLABLE = "apps.core.services.client_ip"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -296,7 +315,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": "exports"}}
+# Export jobs run on this queue (each test worker gets a private one).
+EXPORTS_QUEUE = env("EXPORTS_QUEUE", "exports")
+CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": EXPORTS_QUEUE}}
 # Portfolio summaries (apps/compliance/portfolio.py) are computed on this queue.
 PORTFOLIO_QUEUE = env("PORTFOLIO_QUEUE", "default")
 # BIA campaign e-mails (apps/bia/tasks.py) are sent from this queue.
@@ -305,9 +326,10 @@ CAMPAIGN_QUEUE = env("CAMPAIGN_QUEUE", "default")
 MAIL_QUEUE = env("MAIL_QUEUE", "default")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
-# Exports: re-queue or fail jobs whose worker went silent, delete expired files.
+# Exports: re-queue or fail jobs whose worker went silent (45 s without heartbeat), delete expired
+# files. Every starting worker re-queues them too (apps/exports/tasks.py, ``worker_ready``).
 CELERY_BEAT_SCHEDULE["exports-housekeeping"] = {
-    "task": "apps.exports.tasks.exports_housekeeping", "schedule": 120.0,
+    "task": "apps.exports.tasks.exports_housekeeping", "schedule": 60.0,
 }
 
 # --- Logging ------------------------------------------------------------------------------------

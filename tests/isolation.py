@@ -4,14 +4,16 @@ Every URL under ``/o/<org_slug>/`` is found by walking the URLconf. A URL with m
 ``org_slug`` needs a *kwargs factory*: a function that creates an object in a given organization
 and returns the URL's remaining kwargs. Each app declares its factories in
 ``tests/<app>/isolation.py`` as ``URL_KWARGS = {"app:url-name": factory}``; the matrix refuses a
-tenant URL that has none, so a new view cannot escape the matrix.
+tenant URL that has none, so a new view cannot escape the matrix. Inside ``tests.establishments.objects_in``
+the factories create their objects in the given establishment; a URL whose object belongs to no
+establishment is listed in the app's ``ORG_WIDE``, every other one is checked on the establishment axis.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +72,7 @@ def tenant_urls() -> list[TenantURL]:
     return sorted(result, key=lambda u: u.name)
 
 
-def kwargs_factories() -> dict[str, Callable[[Any], dict[str, Any]]]:
-    registry: dict[str, Callable[[Any], dict[str, Any]]] = {}
+def _isolation_modules() -> Iterator[Any]:
     for module_info in pkgutil.iter_modules(tests.__path__):
         if not module_info.ispkg:
             continue
@@ -81,5 +82,20 @@ def kwargs_factories() -> dict[str, Callable[[Any], dict[str, Any]]]:
             if error.name == f"tests.{module_info.name}.isolation":
                 continue
             raise
+        yield module
+
+
+def kwargs_factories() -> dict[str, Callable[[Any], dict[str, Any]]]:
+    registry: dict[str, Callable[[Any], dict[str, Any]]] = {}
+    for module in _isolation_modules():
         registry.update(getattr(module, "URL_KWARGS", {}))
     return registry
+
+
+def org_wide_urls() -> set[str]:
+    """URLs whose object belongs to no establishment (each app's ``ORG_WIDE``); every other URL with
+    objects is checked on the establishment axis (tests/test_isolation_establishments.py)."""
+    names: set[str] = set()
+    for module in _isolation_modules():
+        names |= set(getattr(module, "ORG_WIDE", set()))
+    return names

@@ -13,15 +13,13 @@ class BackupsConfig(AppConfig):
             deletion,
         )
         from apps.core.deletion import register_guard
+        from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
-        from apps.tenants.views import HISTORY_MODELS
 
         register_guard("bia.resource", deletion.resource_guard)
 
-        HISTORY_MODELS.update({
-            "backups.backuppolicy", "backups.backupcontrol", "backups.trajectory", "backups.milestone",
-            "backups.restoretest",
-        })
+        register_history("backups.backuppolicy", "backups.backupcontrol", "backups.trajectory", "backups.milestone",
+            "backups.restoretest")
         register_stage(Stage(
             key="backups", order=500, label=_("Backups and restoration"), capability="backups.view",
             description=_("Backup controls of the critical systems, isolation and 3-2-1 trajectories, "

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
 from apps.bia.models import Resource
 from apps.compliance.models import Evidence
+from apps.core.forms import OrgModelForm, Refinement
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Membership
 
@@ -23,23 +23,12 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.user.get_full_name() or obj.user.email
 
 
-class TenantModelForm(forms.ModelForm):
-    """A ModelForm whose related choices come from the organization only (never the default queryset)."""
+class SystemsForm(OrgModelForm):
+    """Backups forms: the systems offered are the organization's applications and infrastructure."""
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        for field in self.fields.values():
-            field.label = capfirst(field.label)
-            if isinstance(field, forms.ModelChoiceField):
-                model = field.queryset.model
-                if model is Evidence:
-                    field.queryset = Evidence.objects.filter(organization=organization).alive()
-                elif model is Membership:
-                    field.queryset = Membership.objects.filter(organization=organization).select_related("user")
-                elif model is Resource:
-                    field.queryset = Resource.objects.filter(organization=organization, kind__in=SYSTEM_KINDS) \
-                        .order_by("name")
+    choice_refinements: ClassVar[dict[str, Refinement]] = {
+        "bia.Resource": lambda qs: qs.filter(kind__in=SYSTEM_KINDS).order_by("name"),
+    }
 
 
 def evidence_field(label: Any) -> forms.ModelChoiceField:
@@ -47,7 +36,7 @@ def evidence_field(label: Any) -> forms.ModelChoiceField:
                                   help_text=_("Choose a file from the evidence library."))
 
 
-class ControlForm(TenantModelForm):
+class ControlForm(SystemsForm):
     plan_evidence = evidence_field(_("backup plan document"))
     plan_upload = forms.FileField(label=_("New backup plan file"), required=False, help_text=UPLOAD_HELP)
 
@@ -80,7 +69,7 @@ class ControlForm(TenantModelForm):
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
 
-class PolicyForm(TenantModelForm):
+class PolicyForm(SystemsForm):
     evidence = evidence_field(_("policy document"))
     upload = forms.FileField(label=_("New policy file"), required=False, help_text=UPLOAD_HELP)
 
@@ -90,21 +79,21 @@ class PolicyForm(TenantModelForm):
         widgets = {"validated_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class TrajectoryForm(TenantModelForm):
+class TrajectoryForm(SystemsForm):
     class Meta:
         model = Trajectory
         fields = ["kind", "title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class MilestoneForm(TenantModelForm):
+class MilestoneForm(SystemsForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "owner", "done_on"]
         widgets = {"due_on": DATE_WIDGET, "done_on": DATE_WIDGET}
 
 
-class RestoreTestForm(TenantModelForm):
+class RestoreTestForm(SystemsForm):
     resource = forms.ModelChoiceField(label=_("system"), queryset=Resource.objects.none(),
                                       widget=QuickSelect(search=_("Filter the list…")))
     referent_member = MemberChoiceField(label=_("business referent (member)"), queryset=Membership.objects.none(),

@@ -29,7 +29,7 @@ from apps.backups.selectors import forget_snapshot
 from apps.bia.models import Resource
 from apps.bia.services import resource_record_measured_rto
 from apps.compliance.services import evidence_upload
-from apps.core.services import model_update
+from apps.core.services import ensure_same_organization, model_update
 from apps.tenants.models import Organization
 
 CONTROL_FIELDS = [
@@ -63,13 +63,6 @@ def _forgets(func: Any) -> Any:
     return wrapper
 
 
-def _check_same_org(organization: Any, data: dict[str, Any]) -> None:
-    for name, value in data.items():
-        if isinstance(value, models.Model) and hasattr(value, "organization_id") \
-                and value.organization_id != organization.pk:
-            raise ValidationError({name: _("Choose an item of this organization.")})
-
-
 def _attach(organization: Any, actor: Any, data: dict[str, Any], field: str, upload: UploadedFile | None,
             title: str, requirement_ids: list[str], document_date: datetime.date | None = None) -> None:
     """An uploaded file becomes an evidence row of the library and the value of ``field``."""
@@ -88,7 +81,7 @@ def control_save(*, organization: Any, actor: Any, resource: Resource, data: dic
     data = dict(data)
     _attach(organization, actor, data, "plan_evidence", plan_upload,
             _("Backup plan — %(name)s") % {"name": resource.name}, ["D2.O2.B"])
-    _check_same_org(organization, data)
+    ensure_same_organization(organization, data)
     control = BackupControl.objects.filter(organization=organization, resource=resource).first()
     if control is None:
         control = BackupControl(organization=organization, resource=resource)
@@ -113,7 +106,7 @@ def policy_save(*, organization: Any, actor: Any, data: dict[str, Any],
         raise ValidationError({"validated_on": _("The validation date cannot be in the future.")})
     _attach(organization, actor, data, "evidence", upload, _("Backup and restoration policy"), ["D2.O2.A"],
             validated_on)
-    _check_same_org(organization, data)
+    ensure_same_organization(organization, data)
     policy = BackupPolicy.objects.filter(organization=organization).first()
     if policy is None:
         policy = BackupPolicy(organization=organization)
@@ -193,7 +186,7 @@ def _validate_test(organization: Any, data: dict[str, Any]) -> None:
         raise ValidationError({"tested_on": _("A test cannot be dated in the future.")})
     if not data.get("referent_member") and not (data.get("referent_name") or "").strip():
         raise ValidationError({"referent_name": _("Name the business referent who checked the application works.")})
-    _check_same_org(organization, data)
+    ensure_same_organization(organization, data)
 
 
 def _with_requirements(organization: Any, data: dict[str, Any]) -> dict[str, Any]:

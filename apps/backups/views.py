@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -19,15 +18,11 @@ from django.views.generic import TemplateView
 
 from apps.backups import checks, forms, selectors, services
 from apps.backups.models import BackupControl, Milestone, RestoreTest, Trajectory
-from apps.core.views import ObjectDeleteMixin, OrgViewMixin
-from apps.tenants.views import OrgFormView
+from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin
 
 
 class BackupsMixin(OrgViewMixin):
     nav_stage = "backups"
-
-    def url(self, name: str, **kwargs: Any) -> str:
-        return reverse(name, kwargs={"org_slug": self.organization.slug, **kwargs})
 
 
 class UploadFormView(BackupsMixin, OrgFormView):
@@ -101,7 +96,7 @@ class ControlFormView(UploadFormView):
         messages.success(self.request, _("Backup control saved."))
 
     def get_success_url(self) -> str:
-        return self.url("backups:overview")
+        return self.org_url("backups:overview")
 
 
 class PolicyView(UploadFormView):
@@ -133,7 +128,7 @@ class PolicyView(UploadFormView):
         messages.success(self.request, _("Policy saved."))
 
     def get_success_url(self) -> str:
-        return self.url("backups:policy")
+        return self.org_url("backups:policy")
 
 
 class TrajectoryListView(BackupsMixin, TemplateView):
@@ -156,7 +151,7 @@ class TrajectoryCreateView(UploadFormView):
         services.trajectory_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
 
     def get_success_url(self) -> str:
-        return self.url("backups:trajectories")
+        return self.org_url("backups:trajectories")
 
 
 class TenantObjectMixin:
@@ -182,7 +177,7 @@ class TrajectoryUpdateView(TenantObjectMixin, UploadFormView):
         services.trajectory_update(trajectory=self.fresh(), actor=self.request.user, data=form.cleaned_data)
 
     def get_success_url(self) -> str:
-        return self.url("backups:trajectories")
+        return self.org_url("backups:trajectories")
 
 
 class MilestoneCreateView(UploadFormView):
@@ -200,7 +195,7 @@ class MilestoneCreateView(UploadFormView):
         return {**super().get_context_data(**kwargs), "parent": self.get_trajectory()}
 
     def get_success_url(self) -> str:
-        return self.url("backups:trajectories")
+        return self.org_url("backups:trajectories")
 
 
 class MilestoneUpdateView(TenantObjectMixin, UploadFormView):
@@ -213,7 +208,7 @@ class MilestoneUpdateView(TenantObjectMixin, UploadFormView):
         services.milestone_update(milestone=self.fresh(), actor=self.request.user, data=form.cleaned_data)
 
     def get_success_url(self) -> str:
-        return self.url("backups:trajectories")
+        return self.org_url("backups:trajectories")
 
 
 class ObjectDeleteView(BackupsMixin, ObjectDeleteMixin, View):
@@ -221,7 +216,7 @@ class ObjectDeleteView(BackupsMixin, ObjectDeleteMixin, View):
     back_url_name = "backups:overview"
 
     def get_back_url(self, obj: Any) -> str:
-        return self.url(self.back_url_name)
+        return self.org_url(self.back_url_name)
 
 
 class TrajectoryDeleteView(ObjectDeleteView):
@@ -271,7 +266,7 @@ class RestoreTestCreateView(UploadFormView):
         messages.success(self.request, _("Restoration test recorded; the BIA now uses its measured duration."))
 
     def get_success_url(self) -> str:
-        return self.url("backups:tests")
+        return self.org_url("backups:tests")
 
 
 class RestoreTestUpdateView(TenantObjectMixin, UploadFormView):
@@ -286,7 +281,7 @@ class RestoreTestUpdateView(TenantObjectMixin, UploadFormView):
         messages.success(self.request, _("Restoration test saved."))
 
     def get_success_url(self) -> str:
-        return self.url("backups:tests")
+        return self.org_url("backups:tests")
 
 
 class RestoreTestDeleteView(ObjectDeleteView):

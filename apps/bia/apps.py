@@ -10,17 +10,14 @@ class BiaConfig(AppConfig):
     def ready(self) -> None:
         from apps.bia import checks  # registers the D2.O1.C checks (exports.py is autodiscovered)
         from apps.bia.services.scales import scales_ensure_defaults
+        from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.defaults import register_defaults
-        from apps.tenants.views import HISTORY_MODELS
 
         register_defaults(scales_ensure_defaults)
-
-        HISTORY_MODELS.update({
-            "bia.biasettings", "bia.impactcriterion", "bia.impactlevel", "bia.timehorizon", "bia.orgunit",
+        register_history("bia.biasettings", "bia.impactcriterion", "bia.impactlevel", "bia.timehorizon", "bia.orgunit",
             "bia.activity", "bia.impactanswer", "bia.resource", "bia.activitydependency",
-            "bia.resourcedependency", "bia.activitylink",
-        })
+            "bia.resourcedependency", "bia.activitylink")
         register_stage(Stage(
             key="bia", order=300, label=_("Business impact analysis"), capability="org.view",
             description=_("Map the activities, measure their impacts over time, and compare needs with "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -17,25 +18,12 @@ from apps.bia.models import (
     Resource,
     TimeHorizon,
 )
+from apps.core.forms import OrgModelForm
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Establishment, Membership, Organization, Site
 
 
-class _TenantModelForm(forms.ModelForm):
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        self.instance.organization = organization
-
-    def validate_unique(self) -> None:
-        # Per-organization uniqueness is checked with the organization set (services run full_clean too).
-        try:
-            self.instance.validate_constraints()
-        except forms.ValidationError as error:
-            self._update_errors(error)
-
-
-class ActivityForm(_TenantModelForm):
+class ActivityForm(OrgModelForm):
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     pole = forms.CharField(label=_("Pôle"), max_length=200, required=False)
@@ -197,17 +185,21 @@ class ActivityLinkForm(forms.Form):
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
 
-    def __init__(self, *args: Any, organization: Organization, exclude: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, exclude: int | None = None,
+                 establishment_ids: Collection[int] | None = None, **kwargs: Any) -> None:
+        """``establishment_ids``: only activities of these establishments (a business owner's own)."""
         super().__init__(*args, **kwargs)
         qs = Activity.objects.filter(organization=organization).select_related("establishment").order_by(
             "establishment__name", "name")
         if exclude:
             qs = qs.exclude(pk=exclude)
+        if establishment_ids is not None:
+            qs = qs.filter(establishment_id__in=establishment_ids)
         self.fields["depends_on"].queryset = qs
         self.fields["depends_on"].label_from_instance = lambda a: a.name
 
 
-class ResourceForm(_TenantModelForm):
+class ResourceForm(OrgModelForm):
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none(),
                                            required=False,
                                            help_text=_("Leave empty for a resource shared by the whole organization."))

@@ -6,7 +6,9 @@ with 1–4 drop-downs), protected headers and identity columns, and a very hidde
 a signed token (organization id, column keys, date) — ``django.core.signing``, so a workbook from
 another organization or an edited token is refused.
 
-Upload: size and archive checks first (a zip bomb never reaches openpyxl), then every cell is checked
+Upload: size, signature and archive checks first (a zip bomb never reaches openpyxl), each sheet's
+rows and columns counted in its XML (a 200,000-row sheet is refused after its first 5,001 rows), then
+the rows streamed in openpyxl's read-only mode, capped again, and every cell is checked
 whatever the drop-downs said (Excel and LibreOffice let users paste around them): no formula, the
 right type, values in range, activities of this organization only. The result is either a row-by-row
 French error report, or a preview of the changes carried by a signed payload that ``apply`` writes
@@ -16,7 +18,9 @@ all-or-nothing.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,24 +28,30 @@ from typing import Any
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.bia import selectors
 from apps.bia.models import Activity, CarePerimeter, ImpactAnswer
 from apps.bia.services.activities import activity_update
 from apps.bia.services.questionnaire import activity_save_step, impacts_save
+from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
 
 SALT = "resilis.bia.workbook"
 PAYLOAD_SALT = "resilis.bia.workbook.payload"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+# The import's documented limit (ARCHITECTURE.md budgets: « import of 5,000 rows ≤ 10 s »).
 MAX_ROWS = 5000
+# Columns a sheet may have beyond the current scale's: an absolute cap checked before the scale is read.
+MAX_COLUMNS = 100
+EXTRA_COLUMNS = 5
 DATA_SHEET = "BIA"
 META_SHEET = "meta"
 HEADER_ROW = 1
@@ -172,7 +182,7 @@ def build(*, organization: Organization, membership: Membership) -> bytes:
         }
         for index, column in enumerate(columns, start=1):
             value = values.get(column["key"])
-            cell = ws.cell(row=r, column=index, value=_neutralise(value))
+            cell = ws.cell(row=r, column=index, value=neutralise(value))
             if column["editable"]:
                 cell.protection = Protection(locked=False)
             else:
@@ -220,27 +230,78 @@ def _validations(ws: Any, columns: list[dict[str, Any]], last: int, yes: str, no
                 index)
 
 
-def _neutralise(value: Any) -> Any:
-    """Text that a spreadsheet would take for a formula is prefixed (formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 # --- Import --------------------------------------------------------------------------------------
 
-def _open(data: bytes) -> Any:
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ENTRIES = 500
+# A worksheet's rows are counted in its XML before openpyxl sees it; this much is read at a time.
+SCAN_CHUNK = 256 * 1024
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _too_many_rows() -> WorkbookError:
+    return WorkbookError(_("A sheet of the workbook has more than %(max)s rows (a workbook holds at most %(max)s "
+                           "activities): it was refused.") % {"max": number_format(MAX_ROWS, force_grouping=True)})
+
+
+def _too_many_columns(limit: int) -> WorkbookError:
+    return WorkbookError(_("A sheet of the workbook has more than %(max)s columns: it was refused.") % {"max": limit})
+
+
+def _scan_sheet(archive: zipfile.ZipFile, name: str, max_columns: int) -> None:
+    """Refuse a worksheet beyond the caps from its XML alone: the ``<dimension>`` it declares, then
+    its ``<row>`` elements counted as the entry is decompressed (a missing or lying dimension), so a
+    200,000-row sheet is refused after reading its first 5,001 rows, never parsed whole."""
+    rows = 0
+    tail = b""
+    with archive.open(name) as stream:
+        first = True
+        while chunk := stream.read(SCAN_CHUNK):
+            window = tail + chunk
+            if first and (match := _DIMENSION.search(window)):
+                last_column, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
+                if last_row and int(last_row) > MAX_ROWS + HEADER_ROW:
+                    raise _too_many_rows()
+                if last_column and column_index_from_string(last_column.decode()) > max_columns:
+                    raise _too_many_columns(max_columns)
+            first = False
+            # Rows whose tag straddles two chunks are counted in the next window only.
+            cut = max(0, len(window) - 16)
+            rows += len(_ROW.findall(window, 0, cut)) if cut else 0
+            tail = window[cut:]
+            if rows > MAX_ROWS + HEADER_ROW:
+                raise _too_many_rows()
+        rows += len(_ROW.findall(tail))
+    if rows > MAX_ROWS + HEADER_ROW:
+        raise _too_many_rows()
+
+
+def _open(data: bytes, *, max_columns: int = MAX_COLUMNS) -> Any:
+    """The workbook in openpyxl's read-only mode, after the checks that need no parsing.
+
+    In order: the size, the ZIP signature, the archive's entry count and unpacked size (zip bomb),
+    then each worksheet's rows and columns (``_scan_sheet``). Rows are streamed afterwards.
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         raise WorkbookError(_("The file is too big (more than 5 MB). Download a fresh workbook and fill it in."))
+    if not data.startswith(ZIP_MAGIC):
+        raise WorkbookError(_("This file is not an XLSX workbook."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
         raise WorkbookError(_("This file is not an XLSX workbook.")) from error
-    if total > MAX_UNCOMPRESSED_BYTES or len(archive.infolist()) > 500:
+    if len(entries) > MAX_ENTRIES or sum(info.file_size for info in entries) > MAX_UNCOMPRESSED_BYTES:
         raise WorkbookError(_("The workbook is too big once unpacked; it was refused."))
     try:
-        return load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+        for info in entries:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _scan_sheet(archive, info.filename, max_columns)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        raise WorkbookError(_("This file is not an XLSX workbook.")) from error
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a corrupt file
         raise WorkbookError(_("This file is not an XLSX workbook.")) from error
 
@@ -276,25 +337,38 @@ def _parse_number(value: Any) -> int:
 
 def parse(*, data: bytes, organization: Organization, membership: Membership) -> Parsed:
     """Check every cell; return the errors, or the changes with a preview."""
-    wb = _open(data)
-    token = _token(wb, organization)
     scale = selectors.scales(organization=organization)
     columns = {c["key"]: c for c in _columns(scale)}
+    wb = _open(data, max_columns=max(MAX_COLUMNS, len(columns) + EXTRA_COLUMNS))
+    try:
+        return _parse_rows(wb, organization=organization, membership=membership, columns=columns)
+    finally:
+        wb.close()
+
+
+def _parse_rows(wb: Any, *, organization: Organization, membership: Membership,
+                columns: dict[str, dict[str, Any]]) -> Parsed:
+    token = _token(wb, organization)
     keys: list[str] = token["cols"]
     unknown = [k for k in keys if k not in columns]
     if unknown:
         raise WorkbookError(_("The scales changed since this workbook was downloaded; download a fresh one."))
     ws = wb[DATA_SHEET]
-    if ws.max_row > MAX_ROWS + 1 or ws.max_column > len(keys) + 5:
-        raise WorkbookError(_("The « BIA » sheet has too many rows or columns."))
+    # Trust no <dimension>: a lying one would hide rows or cut columns. Rows are streamed and capped.
+    ws.reset_dimensions()
+    width = len(keys) + EXTRA_COLUMNS
     visible = {a.pk: a for a in selectors.activity_queryset(organization=organization, membership=membership)}
     existing = _existing_cells(organization, list(visible))
     perimeters = _perimeter_labels()
     yes, no = _yes_no()
     result = Parsed()
     seen: set[int] = set()
-    for row_cells in ws.iter_rows(min_row=FIRST_ROW, max_col=max(len(keys), ws.max_column)):
-        row = row_cells[0].row
+    for offset, row_cells in enumerate(ws.iter_rows(min_row=FIRST_ROW)):
+        if offset >= MAX_ROWS:
+            raise _too_many_rows()
+        if len(row_cells) > width:
+            raise _too_many_columns(width)
+        row = FIRST_ROW + offset
         values = {}
         blank = True
         for index, cell in enumerate(row_cells):
@@ -360,8 +434,7 @@ def _check_row(row: int, values: dict[str, Any], keys: list[str], columns: dict[
         value = values.get(key)
         if isinstance(value, str):
             value = value.strip()
-            if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
-                value = value[1:]
+            value = unneutralise(value)
         empty = value is None or value == ""
         kind = column["kind"]
         header = column["header"]

@@ -11,10 +11,10 @@ class ComplianceConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from apps.compliance.portfolio import drop_summary_on_change
+        from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
-        from apps.tenants.views import HISTORY_MODELS
 
-        HISTORY_MODELS.update({"compliance.evidence"})
+        register_history("compliance.evidence")
         register_stage(Stage(
             key="compliance", order=850, label=_("CaRE compliance"), capability="compliance.view",
             links=(

@@ -93,6 +93,24 @@ def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], 
     return summaries, [o.pk for o in missing]
 
 
+def lock_behind_mfa(rows: list[dict[str, Any]], *, user: Any) -> list[Any]:
+    """Mark ``row["mfa_locked"]`` on organizations that require MFA from a user without it; return the others.
+
+    Such an organization shows none of its figures (its pages redirect to the MFA set-up, see
+    ``apps.tenants.middleware``), so its summary is neither shown nor even computed for this page.
+    """
+    has_mfa: bool | None = None
+    open_organizations = []
+    for row in rows:
+        organization = row["organization"]
+        if organization.mfa_required and has_mfa is None:
+            has_mfa = bool(user.has_mfa)  # one query, only when an organization asks for it
+        row["mfa_locked"] = bool(organization.mfa_required and not has_mfa)
+        if not row["mfa_locked"]:
+            open_organizations.append(organization)
+    return open_organizations
+
+
 def invalidate(organization_id: int) -> None:
     """Drop the summary. Runs after a user's write has committed: an unreachable cache must not turn
     that saved write into an error page (the summary then expires on its own, ``SUMMARY_TTL``)."""

@@ -20,9 +20,8 @@ from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm, PortfolioFilterForm
 from apps.compliance.journey import progress_stages
 from apps.compliance.models import Evidence
-from apps.core.views import OrgViewMixin
+from apps.core.views import OrgFormView, OrgViewMixin
 from apps.tenants import selectors as tenant_selectors
-from apps.tenants.views import OrgFormView
 
 
 class RequirementListView(OrgViewMixin, TemplateView):
@@ -195,7 +194,7 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         if page.paginator.count == 1 and not filtering and not request.GET.get("all"):
             return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
         rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
-        summaries, pending = portfolio.summaries_for([row["organization"] for row in rows])
+        summaries, pending = portfolio.summaries_for(portfolio.lock_behind_mfa(rows, user=request.user))
         columns = progress_stages()
         for row in rows:
             row["summary"] = summaries.get(row["organization"].pk)

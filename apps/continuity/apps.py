@@ -14,17 +14,15 @@ class ContinuityConfig(AppConfig):
         )
         from apps.continuity.services import scenarios_ensure_defaults
         from apps.core.deletion import register_guard
+        from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.defaults import register_defaults
-        from apps.tenants.views import HISTORY_MODELS
 
         register_defaults(scenarios_ensure_defaults)
         register_guard("bia.activity", deletion.activity_guard)
         register_guard("bia.resource", deletion.resource_guard)
-        HISTORY_MODELS.update({
-            "continuity.scenario", "continuity.plan", "continuity.planactivity", "continuity.planscenario",
-            "continuity.planversion", "continuity.degradedmode", "continuity.reflexsheet", "continuity.recoverystep",
-        })
+        register_history("continuity.scenario", "continuity.plan", "continuity.planactivity", "continuity.planscenario",
+            "continuity.planversion", "continuity.degradedmode", "continuity.reflexsheet", "continuity.recoverystep")
         register_stage(Stage(
             key="plans", order=400, label=_("Continuity plans"), capability="org.view",
             description=_("Build the PCA/PRA of each perimeter from the BIA: degraded modes, fiches réflexes, "

@@ -27,6 +27,7 @@ from apps.continuity.models import (
     Scenario,
 )
 from apps.continuity.recovery import recovery_order
+from apps.core.services import ensure_same_organization
 from apps.tenants.models import Establishment, Membership
 
 APPROVE_PERMISSION = "continuity.approve_plan"
@@ -80,9 +81,7 @@ def _perimeter_activities(organization: Any, establishment: Establishment | None
 
 def _check_perimeter(organization: Any, establishment: Establishment | None, unit: OrgUnit | None,
                      activities: list[Activity], scenarios: list[Scenario]) -> None:
-    for obj in [establishment, unit, *activities, *scenarios]:
-        if obj is not None and obj.organization_id != organization.pk:
-            raise ValidationError(_("Choose among the organization's own data."))
+    ensure_same_organization(organization, [establishment, unit, *activities, *scenarios])
     if not activities:
         raise ValidationError({"activities": _("Choose at least one activity of the BIA.")})
     if not scenarios:

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,8 +28,9 @@ from apps.continuity.forms import (
     ScenarioForm,
 )
 from apps.continuity.models import DegradedMode, Plan, PlanVersion, RecoveryStep, ReflexSheet, Scenario
-from apps.core.views import OrgViewMixin
-from apps.tenants.views import OrgFormView, form_errors_from
+from apps.core import tenancy
+from apps.core.tenancy import EstablishmentLimitError
+from apps.core.views import OrgFormView, OrgViewMixin, form_errors_from
 
 STEP_LABELS = {
     1: gettext_lazy("Perimeter and scenarios"), 2: gettext_lazy("What the BIA says"),
@@ -42,21 +42,26 @@ STEP_LABELS = {
 class PlanViewMixin(OrgViewMixin):
     nav_stage = "plans"
 
-    def url(self, name: str, **kwargs: Any) -> str:
-        return reverse(f"continuity:{name}", kwargs={"org_slug": self.organization.slug, **kwargs})
-
     def get_plan(self) -> Plan:
         if not hasattr(self, "_plan"):
             self._plan = self.tenant_object(
                 selectors.plan_queryset(organization=self.organization).select_related(
                     "current_version", "establishment", "unit"), pk=self.kwargs["pk"])
+        if self.capability == "plans.change" and not self.plan_writable(self._plan):
+            # A plan spanning an establishment the member is not allowed on is read-only for them.
+            raise EstablishmentLimitError(_("This plan also covers an establishment you do not have access to: "
+                                            "you can read it, not change it."))
         return self._plan
+
+    def plan_writable(self, plan: Plan) -> bool:
+        return not tenancy.is_limited() or Plan.objects.writable().filter(pk=plan.pk).exists()
 
     def plan_context(self, step: int | None = None) -> dict[str, Any]:
         plan = self.get_plan()
+        writable = self.plan_writable(plan)
         return {"plan": plan, "version": plan.current_version, "step": step,
                 "steps": [(n, STEP_LABELS[n]) for n, _key in selectors.STEPS],
-                "can_change": self.can("plans.change")}
+                "can_change": self.can("plans.change") and writable, "read_only_limit": not writable}
 
 
 class PlanListView(PlanViewMixin, TemplateView):
@@ -99,7 +104,7 @@ class PlanCreateView(PlanViewMixin, OrgFormView):
                                          scenarios=list(form.cleaned_data["scenarios"]))
 
     def get_success_url(self) -> str:
-        return self.url("plan-step", pk=self.plan.pk, step=2)
+        return self.org_url("continuity:plan-step", pk=self.plan.pk, step=2)
 
 
 class PlanDetailView(PlanViewMixin, TemplateView):
@@ -189,13 +194,13 @@ class PlanStepView(PlanViewMixin, OrgFormView):
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
-                return HttpResponseRedirect(self.url("plan-step", pk=self.get_plan().pk, step=self.step))
+                return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=self.step))
             form_errors_from(error, form)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, _("Saved."))
         if next_step is None:
-            return HttpResponseRedirect(self.url("plan-detail", pk=self.get_plan().pk))
-        return HttpResponseRedirect(self.url("plan-step", pk=self.get_plan().pk, step=next_step))
+            return HttpResponseRedirect(self.org_url("continuity:plan-detail", pk=self.get_plan().pk))
+        return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=next_step))
 
     def perform(self, form: Any) -> int | None:
         plan, actor = self.get_plan(), self.request.user
@@ -225,7 +230,7 @@ class PlanStepView(PlanViewMixin, OrgFormView):
         return None
 
     def get_success_url(self) -> str:  # pragma: no cover - post() redirects itself
-        return self.url("plan-detail", pk=self.get_plan().pk)
+        return self.org_url("continuity:plan-detail", pk=self.get_plan().pk)
 
 
 class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
@@ -256,7 +261,7 @@ class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
                                     scenario=data.pop("scenario"), data=data, degraded_mode=self.get_object())
 
     def get_success_url(self) -> str:
-        return self.url("plan-step", pk=self.get_plan().pk, step=3)
+        return self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=3)
 
 
 class ReflexSheetUpdateView(PlanViewMixin, OrgFormView):
@@ -281,7 +286,7 @@ class ReflexSheetUpdateView(PlanViewMixin, OrgFormView):
                                    sheet=self.get_object())
 
     def get_success_url(self) -> str:
-        return self.url("plan-step", pk=self.get_plan().pk, step=4)
+        return self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=4)
 
 
 class ItemDeleteView(PlanViewMixin, View):
@@ -306,9 +311,9 @@ class ItemDeleteView(PlanViewMixin, View):
                 raise Http404
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return HttpResponseRedirect(self.url("plan-detail", pk=plan.pk))
+            return HttpResponseRedirect(self.org_url("continuity:plan-detail", pk=plan.pk))
         messages.success(request, _("Removed."))
-        return HttpResponseRedirect(self.url("plan-step", pk=plan.pk, step=step))
+        return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=plan.pk, step=step))
 
 
 class RecoveryMoveView(PlanViewMixin, View):
@@ -321,7 +326,7 @@ class RecoveryMoveView(PlanViewMixin, View):
         form = RecoveryMoveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Give the new position and the reason for the change."))
-            return HttpResponseRedirect(self.url("plan-step", pk=plan.pk, step=5))
+            return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=plan.pk, step=5))
         try:
             services.recovery_step_move(plan=plan, actor=request.user, step=step,
                                         position=form.cleaned_data["position"], reason=form.cleaned_data["reason"])
@@ -329,7 +334,7 @@ class RecoveryMoveView(PlanViewMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The recovery sequence was adjusted."))
-        return HttpResponseRedirect(self.url("plan-step", pk=plan.pk, step=5))
+        return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=plan.pk, step=5))
 
 
 class PlanDecisionView(PlanViewMixin, View):
@@ -353,7 +358,7 @@ class PlanDecisionView(PlanViewMixin, View):
                 raise Http404
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        return HttpResponseRedirect(self.url("plan-detail", pk=plan.pk))
+        return HttpResponseRedirect(self.org_url("continuity:plan-detail", pk=plan.pk))
 
 
 class ApproverView(PlanViewMixin, OrgFormView):
@@ -375,7 +380,7 @@ class ApproverView(PlanViewMixin, OrgFormView):
                                    approver=membership.user if membership else None)
 
     def get_success_url(self) -> str:
-        return self.url("plan-detail", pk=self.get_plan().pk)
+        return self.org_url("continuity:plan-detail", pk=self.get_plan().pk)
 
 
 class CompareView(PlanViewMixin, TemplateView):
@@ -462,4 +467,4 @@ class ScenarioUpdateView(PlanViewMixin, OrgFormView):
                                  description=form.cleaned_data["description"])
 
     def get_success_url(self) -> str:
-        return self.url("scenarios")
+        return self.org_url("continuity:scenarios")

@@ -1,11 +1,86 @@
-"""Form rendering shared by every app."""
+"""Forms shared by every app: the renderer, and the organization-bound form bases.
+
+``OrgModelForm`` and ``OrgForm`` take ``organization=`` and narrow every model choice field to it: the
+queryset is rebuilt from the model's default manager filtered by the organization, and inside a limited
+scope that manager only returns the member's establishments (``apps.core.tenancy``), so a form never
+offers — and never accepts — another organization's or another establishment's row. ``choice_refinements``
+(by model label) adds what a form needs on top (only systems, only live evidence…).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django import forms
+from django.db.models import Model, QuerySet
 from django.forms.renderers import DjangoTemplates
+from django.utils.text import capfirst
+
+Refinement = Callable[[QuerySet[Any]], QuerySet[Any]]
+
+# How a choice list of these models is always shown, whatever the form.
+DEFAULT_REFINEMENTS: dict[str, Refinement] = {
+    "compliance.Evidence": lambda qs: qs.alive(),  # type: ignore[attr-defined]
+    "tenants.Membership": lambda qs: qs.select_related("user"),
+    "governance.GovernanceMember": lambda qs: qs.select_related("member__user"),
+}
 
 
 class ResilisFormRenderer(DjangoTemplates):
     """Django's renderer, with single checkboxes drawn inside their label (``core/forms/field.html``)."""
 
     field_template_name = "core/forms/field.html"
+
+
+class OrgFormMixin:
+    """Binds a form to its organization (see the module docstring)."""
+
+    choice_refinements: ClassVar[dict[str, Refinement]] = {}
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        refinements = {**DEFAULT_REFINEMENTS, **self.choice_refinements}
+        for field in self.fields.values():
+            field.label = capfirst(field.label)  # model verbose names are lowercase
+            if isinstance(field, forms.ModelChoiceField):
+                model = field.queryset.model
+                if any(f.name == "organization" for f in model._meta.concrete_fields):
+                    queryset = model._default_manager.filter(organization=organization)
+                    refine = refinements.get(model._meta.label)
+                    field.queryset = refine(queryset) if refine else queryset
+
+
+class OrgModelForm(OrgFormMixin, forms.ModelForm):
+    """A ModelForm of a tenant-owned model: the instance belongs to the organization before validation, so the
+    per-organization unique constraints give a French error next to the form instead of a database error."""
+
+    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, **kwargs)
+        if any(f.name == "organization" for f in self.instance._meta.concrete_fields):
+            self.instance.organization = organization
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+class OrgForm(OrgFormMixin, forms.Form):
+    """A plain form bound to an organization, optionally editing ``instance`` (its values become the initial data)."""
+
+    def __init__(self, *args: Any, organization: Any, instance: Model | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            initial = kwargs.setdefault("initial", {})
+            for name in self.base_fields:
+                if name in initial:
+                    continue
+                value = getattr(instance, name, None)
+                if hasattr(value, "all"):
+                    value = list(value.all())
+                initial[name] = value
+        super().__init__(*args, organization=organization, **kwargs)
+        self.instance = instance

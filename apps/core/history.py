@@ -18,6 +18,19 @@ def track_history(**kwargs: Any):  # noqa: ANN201 - returns a class decorator
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs)
 
 
+# Models whose « Historique » a member may read (``app_label.modelname``); each app registers its own
+# from ``AppConfig.ready`` with ``register_history``.
+_HISTORY_MODELS: set[str] = {"tenants.organization", "tenants.establishment", "tenants.site", "tenants.membership"}
+
+
+def register_history(*labels: str) -> None:
+    _HISTORY_MODELS.update(label.lower() for label in labels)
+
+
+def history_readable(label: str) -> bool:
+    return label in _HISTORY_MODELS
+
+
 def history_for(obj: models.Model) -> QuerySet:
     """Events of one object, newest first. The caller has already resolved ``obj`` in its tenant."""
     from pghistory.models import Events

@@ -9,15 +9,33 @@ can check every view by introspecting the URLconf.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
+
+M = TypeVar("M", bound=Model)
+
+
+def tenant_object(queryset: QuerySet[M], organization: Organization, **lookup: Any) -> M:
+    """``get_object_or_404`` through the organization: the only way views look a tenant object up."""
+    return get_object_or_404(queryset.filter(organization=organization), **lookup)
+
+
+def org_url(organization: Organization, name: str, **kwargs: Any) -> str:
+    """``reverse`` of a tenant URL (``/o/<slug>/…``); the ``org_url`` template tag is the same for templates."""
+    return reverse(name, kwargs={"org_slug": organization.slug, **kwargs})
 
 
 class OrgViewMixin(ContextMixin):
@@ -43,14 +61,88 @@ class OrgViewMixin(ContextMixin):
     def can(self, capability: str) -> bool:
         return self.request.membership.has_capability(capability)  # type: ignore[attr-defined]
 
-    def tenant_object(self, queryset: QuerySet, **lookup: Any) -> Model:
-        """Look an object up *through the organization*; missing or foreign → 404."""
-        return get_object_or_404(queryset.filter(organization=self.request.organization), **lookup)  # type: ignore[attr-defined]
+    def tenant_object(self, queryset: QuerySet[M], **lookup: Any) -> M:
+        """Look an object up *through the organization*; missing, foreign or outside the member's
+        establishments (the limited managers of ``apps.core.tenancy``) → 404."""
+        return tenant_object(queryset, self.organization, **lookup)
+
+    def org_url(self, name: str, **kwargs: Any) -> str:
+        return org_url(self.organization, name, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx.setdefault("nav_stage", self.nav_stage)
         return ctx
+
+
+def form_errors_from(error: ValidationError, form: Any) -> None:
+    """Attach a service's ValidationError to the form, next to the right field when possible."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class OrgFormView(OrgViewMixin, TemplateView):
+    """GET shows the form; POST calls ``perform`` (a service) and redirects, or re-renders with errors."""
+
+    form_class: Any = None
+    success_message: str = ""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"organization": self.organization}
+
+    def get_form(self) -> Any:
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.form_class(data, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("form", self.get_form())
+        return ctx
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                self.perform(form)
+            except ValidationError as error:
+                form_errors_from(error, form)
+            else:
+                if self.success_message:
+                    messages.success(request, self.success_message)
+                return HttpResponseRedirect(self.get_success_url())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def perform(self, form: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class TenantObjectFormMixin:
+    """Edit views: the form's instance is the URL's object, looked up through the organization."""
+
+    model: type[Model]
+    organization: Organization
+    kwargs: dict[str, Any]
+
+    def get_object(self) -> Model:
+        if not hasattr(self, "_object"):
+            self._object = tenant_object(self.model._default_manager.all(), self.organization, pk=self.kwargs["pk"])
+        return self._object
+
+    def fresh_object(self) -> Model:
+        # The ModelForm wrote the submitted values onto its instance; services compare against the stored row.
+        return tenant_object(self.model._default_manager.all(), self.organization, pk=self.get_object().pk)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.get_object()}  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "object": self.get_object()}  # type: ignore[misc]
 
 
 class ObjectDeleteMixin:

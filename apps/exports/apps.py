@@ -10,14 +10,14 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
+        from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
-        from apps.tenants.views import HISTORY_MODELS
 
         # Each app contributes its dossier sections and workbook sheets in ``apps/<app>/exports.py``.
         autodiscover_modules("exports")
         from apps.exports import sections  # noqa: F401 - the foundation's own sections
 
-        HISTORY_MODELS.update({"exports.exportjob"})
+        register_history("exports.exportjob")
         register_stage(Stage(
             key="dossier", order=900, label=_("CaRE dossier"), capability="exports.view",
             links=(NavLink(_("Exports"), "exports:list", "exports.view"),),

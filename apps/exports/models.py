@@ -7,16 +7,25 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
 # How long a finished file is kept before the purge task deletes it.
 RETENTION = timedelta(days=7)
+# The worker refreshes ``heartbeat_at`` at every progress step and from a background thread at least
+# this often (seconds), so even one long WeasyPrint layout keeps it fresh.
+HEARTBEAT_SECONDS = 10
+# A running job without a heartbeat for this long has lost its worker (kill -9, out of memory, host
+# lost): it is shown interrupted and re-queued (beat housekeeping, and any worker that starts).
+STALE_AFTER = timedelta(seconds=45)
 
 
 def _default_expiry():  # noqa: ANN202
@@ -63,6 +72,13 @@ class ExportJob(TenantModel):
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     expires_at = models.DateTimeField(_("available until"), default=_default_expiry)
     purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+    # The establishment limit of the member who asked (None: the whole organization). The worker renders
+    # under it, and a member only sees the jobs whose limit lies inside their own.
+    establishment_ids = ArrayField(models.PositiveIntegerField(), null=True, blank=True,
+                                   verbose_name=_("limited to the establishments"))
+
+    objects = tenancy.limited_manager(
+        lambda ids: Q(establishment_ids__isnull=False, establishment_ids__contained_by=sorted(ids)))
 
     class Meta:
         ordering = ["-created_at"]
@@ -97,6 +113,16 @@ class ExportJob(TenantModel):
     def target_path(self) -> Path:
         """``MEDIA_ROOT/exports/<organization id>/<job id>.<ext>``: derived from the job, never from user input."""
         return Path(settings.MEDIA_ROOT) / "exports" / str(self.organization_id) / f"{self.pk}.{self.extension}"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Running, but its worker has given no sign of life for ``STALE_AFTER``: computed on every read."""
+        return (self.status == self.Status.RUNNING and self.heartbeat_at is not None
+                and self.heartbeat_at < timezone.now() - STALE_AFTER)
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Interrupted")) if self.is_interrupted else str(self.get_status_display())
 
     @property
     def is_finished(self) -> bool:

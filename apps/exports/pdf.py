@@ -131,9 +131,10 @@ def content_checksum(sections: list[RenderedSection]) -> str:
 
 
 def cover_context(*, organization: Any) -> dict[str, Any]:
-    from apps.exports.selectors import establishments_with_sites
+    from apps.exports.selectors import establishments_with_sites, export_perimeter
 
-    return {"establishments": establishments_with_sites(organization=organization)}
+    return {"establishments": establishments_with_sites(organization=organization),
+            "perimeter": export_perimeter(organization=organization)}
 
 
 def catalogue_version() -> str:

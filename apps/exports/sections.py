@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
-from apps.exports.selectors import entity_rows, establishments_with_sites
+from apps.exports.selectors import entity_rows, establishments_with_sites, export_perimeter
 
 
 def candidate_context(organization: Any) -> dict[str, Any]:
@@ -34,6 +34,7 @@ def summary_rows(organization: Any) -> Iterator[list[Any]]:
     yield [str(_("eCaRE file number")), organization.ecare_number]
     yield [str(_("Establishments (FINESS EJ)")), len(establishments)]
     yield [str(_("Sites (FINESS EG)")), sum(len(e.site_rows) for e in establishments)]
+    yield [str(_("Perimeter of this export")), export_perimeter(organization=organization)]
     yield [str(_("Exported on")), timezone.localtime()]
 
 

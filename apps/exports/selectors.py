@@ -41,3 +41,19 @@ def entity_rows(*, organization: Organization) -> list[tuple[Establishment, Any]
         else:
             rows.append((establishment, None))
     return rows
+
+
+def export_perimeter(*, organization: Organization) -> str:
+    """What the document covers, said on the PDF cover and the workbook's summary.
+
+    A member limited to some establishments gets a document of those establishments only, and it says so.
+    """
+    from django.utils.translation import gettext as _
+
+    from apps.core import tenancy
+
+    if not tenancy.is_limited():
+        return _("The whole organization")
+    names = ", ".join(str(e) for e in Establishment.objects.filter(organization=organization).order_by("name"))
+    return _("Limited to the establishments of the member who asked for it: %(names)s") % {"names": names or "—"}
+

@@ -4,8 +4,10 @@ The life of a job: ``export_request`` creates it (pending) and enqueues the Cele
 transaction commits; the worker calls ``export_run``, which *claims* the job with a conditional
 UPDATE (pending → running, attempts + 1) so that a message delivered twice renders once; the file is
 written under a temporary name, renamed to the name derived from the job id, then the checksum and
-size are recorded. ``export_reclaim_stale`` (beat) re-queues a running job whose worker stopped
-giving signs of life, or fails it once the attempt cap is reached, so no job stays "running" forever.
+size are recorded. While it renders, the worker refreshes ``heartbeat_at`` (every progress step and a
+background thread, ``HEARTBEAT_SECONDS``); a running job silent for ``STALE_AFTER`` is shown
+interrupted, and ``export_reclaim_stale`` (beat housekeeping, and every worker as it starts) re-queues
+it, or fails it once the attempt cap is reached, so no job stays "running" forever.
 """
 
 from __future__ import annotations
@@ -31,21 +33,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
+from apps.core import tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.core.tasks import enqueue_on_commit
-from apps.exports.models import RETENTION, ExportJob
-from apps.tenants.models import Membership, Organization
+from apps.exports.models import HEARTBEAT_SECONDS, RETENTION, STALE_AFTER, ExportJob
+from apps.tenants.models import Organization
 
 logger = logging.getLogger(__name__)
 
 # A job is abandoned after this many starts (each worker loss or reclaim counts one).
 MAX_ATTEMPTS = 3
-# A running job without a heartbeat for this long has lost its worker.
-STALE_AFTER = timedelta(minutes=5)
-# The worker refreshes ``heartbeat_at`` at least this often while it renders (a background thread),
-# so even one long WeasyPrint layout never looks stale.
-HEARTBEAT_SECONDS = 20
+# A pending job whose message may have been lost is sent again after this long.
+PENDING_FORGOTTEN_AFTER = timedelta(minutes=5)
 
 REASON_ATTEMPTS = gettext_lazy(
     "The export was interrupted several times (the server that renders it stopped) and has been "
@@ -83,16 +83,10 @@ ProgressCallback = Callable[[int, str], None]
 
 def _next_dossier_version(*, organization: Organization, kind: str) -> int:
     # The organization row is locked by the caller: two requests at once get two versions.
-    current = ExportJob.objects.filter(organization=organization, kind=kind).aggregate(v=Max("dossier_version"))["v"]
+    # Every job of the organization counts, whatever the requester's establishment limit lets them see.
+    current = (ExportJob._base_manager.filter(organization=organization, kind=kind)
+               .aggregate(v=Max("dossier_version"))["v"])
     return (current or 0) + 1
-
-
-def _requester_limit(job: ExportJob) -> frozenset[int] | None:
-    """The establishments the job's requester may see (``None``: all; a member gone since: none)."""
-    if job.requested_by_id is None:
-        return None
-    membership = Membership.objects.filter(organization_id=job.organization_id, user_id=job.requested_by_id).first()
-    return membership.allowed_establishment_ids if membership is not None else frozenset()
 
 
 def export_enqueue(*, job: ExportJob, queue: str | None = None) -> None:
@@ -101,7 +95,7 @@ def export_enqueue(*, job: ExportJob, queue: str | None = None) -> None:
     from apps.exports.tasks import export_run_task
 
     enqueue_on_commit(export_run_task, job.organization, str(job.pk), language=job.language,
-                      user=job.requested_by_id, establishments=_requester_limit(job), queue=queue)
+                      user=job.requested_by_id, establishments=job.establishment_ids, queue=queue)
 
 
 def export_job_create(
@@ -111,6 +105,7 @@ def export_job_create(
     """Create a pending job and enqueue it after commit. ``parameters`` are internal (tests, benchmark)."""
     if kind not in ExportJob.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of export.")})
+    limit = tenancy.allowed_establishments()  # a limited member's export holds their establishments only
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         job = ExportJob(
@@ -120,6 +115,7 @@ def export_job_create(
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
             language=translation.get_language() or settings.LANGUAGE_CODE,
             dossier_version=_next_dossier_version(organization=organization, kind=kind),
+            establishment_ids=None if limit is None else sorted(limit),
         )
         job.full_clean()
         job.save()
@@ -192,9 +188,10 @@ def export_fail(*, job_id: str, reason: str) -> int:
 class _Heartbeat(threading.Thread):
     """Refreshes ``heartbeat_at`` while the worker renders; dies with the worker process."""
 
-    def __init__(self, job_id: str, interval: float) -> None:
+    def __init__(self, job_id: str, attempt: int, interval: float) -> None:
         super().__init__(daemon=True, name=f"export-heartbeat-{job_id}")
         self.job_id = job_id
+        self.attempt = attempt  # a reclaimed job belongs to its new attempt: never beat for it
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -202,9 +199,8 @@ class _Heartbeat(threading.Thread):
         try:
             while not self.stopped.wait(self.interval):
                 with scopes_disabled():
-                    ExportJob.objects.filter(pk=self.job_id, status=ExportJob.Status.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
+                    ExportJob.objects.filter(pk=self.job_id, status=ExportJob.Status.RUNNING,
+                                             attempts=self.attempt).update(heartbeat_at=timezone.now())
         except Exception:  # noqa: BLE001 - a missed heartbeat only makes the job look stale later
             logger.warning("export heartbeat failed", exc_info=True)
         finally:
@@ -272,14 +268,15 @@ def export_run(*, organization: Organization, job_id: str) -> bool:
         return False
     job = ExportJob.objects.get(pk=job_id, organization=organization)
     attempt = job.attempts
-    heartbeat = _Heartbeat(str(job.pk), HEARTBEAT_SECONDS)
+    heartbeat = _Heartbeat(str(job.pk), attempt, HEARTBEAT_SECONDS)
     heartbeat.start()
     target = job.target_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.part")
     try:
-        export_render_to(job=job, organization=organization, path=temporary,
-                         progress=_progress_recorder(job, attempt, _slow_seconds(job)))
+        with tenancy.tenant_scope(organization, establishments=job.establishment_ids):
+            export_render_to(job=job, organization=organization, path=temporary,
+                             progress=_progress_recorder(job, attempt, _slow_seconds(job)))
         sha256 = _sha256_of(temporary)
         size = temporary.stat().st_size
         os.replace(temporary, target)  # atomic: a reader sees the old file or the complete new one
@@ -335,14 +332,18 @@ TRANSIENT_ERRORS = _transient_errors()
 def export_reclaim_stale(*, stale_after: timedelta = STALE_AFTER, queue: str | None = None) -> dict[str, int]:
     """Re-queue jobs whose worker went silent (or whose message was lost); fail those over the attempt cap.
 
-    Runs across organizations (a beat task), hence ``scopes_disabled``; it only touches job rows.
+    A pending job may just be waiting behind others in the queue: it gets a new message only after
+    ``PENDING_FORGOTTEN_AFTER`` (or ``stale_after`` if longer), so a backlog is not duplicated every run.
+    Runs across organizations (a beat task, a starting worker), hence ``scopes_disabled``; it only
+    touches job rows.
     """
     now = timezone.now()
     limit = now - stale_after
+    pending_limit = now - max(stale_after, PENDING_FORGOTTEN_AFTER)
     requeued = failed = 0
     with scopes_disabled():
         silent_running = Q(status=ExportJob.Status.RUNNING, heartbeat_at__lt=limit)
-        forgotten_pending = Q(status=ExportJob.Status.PENDING, updated_at__lt=limit)
+        forgotten_pending = Q(status=ExportJob.Status.PENDING, updated_at__lt=pending_limit)
         for job in ExportJob.objects.filter(silent_running | forgotten_pending).only(
             "pk", "organization_id", "attempts", "status", "language", "requested_by_id"
         ):

@@ -4,14 +4,19 @@ Thin, on ``TenantTask``: the organization is reloaded, its scope and the request
 entered, then the service is called.
 Redis redelivers an unacknowledged message after the visibility timeout and when a worker is lost
 (``acks_late`` + ``reject_on_worker_lost``): the service's conditional claim makes that harmless.
+A worker SIGKILLed mid-render acknowledges nothing and its message waits for the visibility timeout
+(hours): the housekeeping task, and every worker as it starts, re-queue its silent job instead.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
+from django.db import connections
 from django.utils import translation
 from django_scopes import scopes_disabled
 
@@ -19,6 +24,8 @@ from apps.core.tasks import TenantTask
 from apps.exports import services
 from apps.exports.models import ExportJob
 from apps.tenants.models import Organization
+
+logger = logging.getLogger(__name__)
 
 # Hard limit below the broker's visibility timeout (settings): a running task is never redelivered.
 TIME_LIMIT = min(settings.CELERY_TASK_TIME_LIMIT, 900)
@@ -64,3 +71,16 @@ def exports_housekeeping() -> dict[str, int]:
     result = services.export_reclaim_stale()
     result["purged"] = services.export_purge_expired()
     return result
+
+
+@worker_ready.connect
+def exports_reclaim_on_worker_start(**kwargs: Any) -> None:
+    """A worker (re)started, often because its predecessor died: re-queue the silent jobs now, not at the
+    next beat. Only jobs without a heartbeat for ``STALE_AFTER`` are touched, so a live worker's are not."""
+    try:
+        result = services.export_reclaim_stale()
+        logger.info("exports reclaim at worker start: %s", result)
+    except Exception:  # noqa: BLE001 - never stop a worker from starting; the beat task retries
+        logger.warning("exports reclaim at worker start failed", exc_info=True)
+    finally:
+        connections.close_all()  # the main process must not hand its connection to forked children

@@ -50,7 +50,20 @@ def sheet_title(title: str, used: set[str]) -> str:
 
 
 def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would take this text for a formula (the one rule of the project)."""
     return text.startswith(FORMULA_TRIGGERS)
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would take for a formula gets a leading apostrophe (formula injection)."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def unneutralise(text: str) -> str:
+    """The text a user typed back from a neutralised cell (``'=SOMME`` → ``=SOMME``)."""
+    return text[1:] if text.startswith("'") and is_formula_like(text[1:]) else text
 
 
 def make_cell(ws: Any, value: Any, column: Column) -> WriteOnlyCell:

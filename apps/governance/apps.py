@@ -8,15 +8,13 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
+        from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.governance import checks  # noqa: F401 - registers the CaRE completeness checks
-        from apps.tenants.views import HISTORY_MODELS
 
-        HISTORY_MODELS.update({
-            "governance.governanceprofile", "governance.governancemember", "governance.copilmeeting",
+        register_history("governance.governanceprofile", "governance.governancemember", "governance.copilmeeting",
             "governance.decision", "governance.crisisrole", "governance.crisisassignment",
-            "governance.reportingduty",
-        })
+            "governance.reportingduty")
         register_stage(Stage(
             key="governance", order=200, label=_("Organisation and governance"), capability="governance.view",
             description=_("Project organisation, COPIL, cellule de crise, reporting duties, PSSI and plan blanc."),

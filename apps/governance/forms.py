@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.models import Evidence
+from apps.core.forms import OrgForm
 from apps.governance.models import (
     CopilMeeting,
     CrisisAssignment,
@@ -36,35 +36,6 @@ class MemberChoiceField(forms.ModelChoiceField):
 class GovernanceMemberChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: GovernanceMember) -> str:
         return f"{obj.person_name} — {obj.function}" if obj.function else obj.person_name
-
-
-class OrgForm(forms.Form):
-    """A form bound to an organization, optionally editing ``instance`` (its values become the initial data)."""
-
-    def __init__(self, *args: Any, organization: Any, instance: Model | None = None, **kwargs: Any) -> None:
-        if instance is not None:
-            initial = kwargs.setdefault("initial", {})
-            for name in self.base_fields:
-                if name in initial:
-                    continue
-                value = getattr(instance, name, None)
-                if hasattr(value, "all"):
-                    value = list(value.all())
-                initial[name] = value
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        self.instance = instance
-        for field in self.fields.values():
-            field.label = capfirst(field.label)  # model verbose names are lowercase
-        members = Membership.objects.filter(organization=organization).select_related("user")
-        evidence = Evidence.objects.filter(organization=organization).alive()
-        for field in self.fields.values():
-            if isinstance(field, MemberChoiceField):
-                field.queryset = members
-            elif isinstance(field, GovernanceMemberChoiceField):
-                field.queryset = GovernanceMember.objects.filter(organization=organization).select_related("member__user")
-            elif isinstance(field, forms.ModelChoiceField) and field.queryset.model is Evidence:
-                field.queryset = evidence
 
 
 def evidence_field(label: Any) -> forms.ModelChoiceField:

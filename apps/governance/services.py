@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import AuditEvent
-from apps.core.services import audit_log, model_update
+from apps.core.services import audit_log, ensure_same_organization, model_update
 from apps.governance.checks import forget_snapshot
 from apps.governance.models import (
     CopilMeeting,
@@ -54,15 +54,8 @@ STANDARD_ROLES = [
 ]
 
 
-def _same_organization(organization: Any, values: Iterable[Any]) -> None:
-    for value in values:
-        if isinstance(value, models.Model) and hasattr(value, "organization_id") \
-                and value.organization_id != organization.pk:
-            raise ValidationError(_("This item belongs to another organization."))
-
-
 def _create(model: type[M], *, organization: Any, data: dict[str, Any], fields: list[str], **extra: Any) -> M:
-    _same_organization(organization, [*data.values(), *extra.values()])
+    ensure_same_organization(organization, [*data.values(), *extra.values()])
     instance = model(organization=organization, **{f: data[f] for f in fields if f in data}, **extra)
     instance.full_clean()
     instance.save()
@@ -71,7 +64,7 @@ def _create(model: type[M], *, organization: Any, data: dict[str, Any], fields: 
 
 
 def _update(instance: M, *, organization: Any, data: dict[str, Any], fields: list[str]) -> M:
-    _same_organization(organization, data.values())
+    ensure_same_organization(organization, data.values())
     instance, _changed = model_update(instance=instance, data=data, fields=fields)
     forget_snapshot(organization)
     return instance
@@ -132,7 +125,7 @@ def _set_attendees(meeting: CopilMeeting, attendees: Iterable[GovernanceMember] 
     if attendees is None:
         return
     attendees = list(attendees)
-    _same_organization(meeting.organization, attendees)
+    ensure_same_organization(meeting.organization, attendees)
     meeting.attendees.set(attendees)
 
 

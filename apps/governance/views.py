@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceUploadForm
-from apps.core.views import ObjectDeleteMixin, OrgViewMixin
+from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin
 from apps.governance import forms, selectors, services
 from apps.governance.checks import snapshot_for
 from apps.governance.models import (
@@ -27,7 +27,6 @@ from apps.governance.models import (
     GovernanceMember,
     ReportingDuty,
 )
-from apps.tenants.views import OrgFormView
 
 # The guided steps, in order: (key, label, url name).
 STEPS: list[tuple[str, Promise, str]] = [
@@ -63,9 +62,6 @@ class GovernanceMixin(OrgViewMixin):
         ctx["can_change"] = self.can("governance.change")
         ctx["can_approve"] = self.can("governance.approve")
         return ctx
-
-    def url(self, name: str, **kwargs: Any) -> str:
-        return reverse(name, kwargs={"org_slug": self.organization.slug, **kwargs})
 
 
 class OverviewView(GovernanceMixin, TemplateView):
@@ -110,8 +106,8 @@ class ProfileStepView(GovernanceMixin, OrgFormView):
     def get_success_url(self) -> str:
         index = STEP_KEYS.index(self.step)
         if index + 1 < len(STEPS):
-            return self.url(STEPS[index + 1][2])
-        return self.url("governance:overview")
+            return self.org_url(STEPS[index + 1][2])
+        return self.org_url("governance:overview")
 
 
 class OrganisationStepView(ProfileStepView):
@@ -147,7 +143,7 @@ class PrioritiesStepView(ProfileStepView):
     form_class = forms.PrioritiesStepForm
 
     def get_success_url(self) -> str:
-        return self.url("governance:overview")
+        return self.org_url("governance:overview")
 
 
 class MembersStepView(GovernanceMixin, TemplateView):
@@ -205,7 +201,7 @@ class ApproveView(GovernanceMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         services.governance_approve(organization=self.organization, actor=request.user, request=request)
         messages.success(request, _("Governance scheme approved."))
-        return HttpResponseRedirect(self.url("governance:overview"))
+        return HttpResponseRedirect(self.org_url("governance:overview"))
 
 
 class CrisisRolesStandardView(GovernanceMixin, View):
@@ -215,7 +211,7 @@ class CrisisRolesStandardView(GovernanceMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         created = services.crisis_roles_create_standard(organization=self.organization, actor=request.user)
         messages.success(request, _("%(count)d role(s) added.") % {"count": len(created)})
-        return HttpResponseRedirect(self.url("governance:crisis-cell"))
+        return HttpResponseRedirect(self.org_url("governance:crisis-cell"))
 
 
 # --- Generic create / update / delete of governance objects -----------------------------------------
@@ -266,7 +262,7 @@ class ObjectFormView(GovernanceMixin, OrgFormView):
         raise NotImplementedError
 
     def get_success_url(self) -> str:
-        return self.url(self.back_url_name)
+        return self.org_url(self.back_url_name)
 
 
 class ObjectDeleteView(GovernanceMixin, ObjectDeleteMixin, View):
@@ -277,7 +273,7 @@ class ObjectDeleteView(GovernanceMixin, ObjectDeleteMixin, View):
         return self.back_url(obj)
 
     def back_url(self, obj: Any) -> str:
-        return self.url(self.back_url_name)
+        return self.org_url(self.back_url_name)
 
 
 class MemberCreateView(ObjectFormView):
@@ -403,8 +399,8 @@ class MeetingCreateView(ObjectFormView):
     def get_success_url(self) -> str:
         saved = getattr(self, "saved", None) or self.get_object()
         if saved is not None:
-            return self.url("governance:meeting-detail", pk=saved.pk)
-        return self.url("governance:meetings")
+            return self.org_url("governance:meeting-detail", pk=saved.pk)
+        return self.org_url("governance:meetings")
 
 
 class MeetingUpdateView(MeetingCreateView):
@@ -437,7 +433,7 @@ class DecisionCreateView(ObjectFormView):
 
     def get_success_url(self) -> str:
         meeting = self.get_parent() or self.get_object().meeting  # type: ignore[union-attr]
-        return self.url("governance:meeting-detail", pk=meeting.pk)
+        return self.org_url("governance:meeting-detail", pk=meeting.pk)
 
 
 class DecisionUpdateView(DecisionCreateView):
@@ -457,4 +453,4 @@ class DecisionDeleteView(ObjectDeleteView):
         services.decision_delete(decision=obj, actor=actor)
 
     def back_url(self, obj: Any) -> str:
-        return self.url("governance:meeting-detail", pk=obj.meeting_id)
+        return self.org_url("governance:meeting-detail", pk=obj.meeting_id)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.core.models import AuditEvent
-from apps.core.services import audit_log, model_update
+from apps.core.services import audit_log, ensure_same_organization, model_update
 from apps.core.tasks import enqueue_on_commit
 from apps.tenants.defaults import organization_defaults_ensure
 from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
@@ -83,8 +83,7 @@ def establishment_update(*, establishment: Establishment, actor: Any, data: dict
 
 
 def _check_site_establishment(organization: Organization, establishment: Establishment) -> None:
-    if establishment.organization_id != organization.id:
-        raise ValidationError({"establishment": _("Choose one of this organization's establishments.")})
+    ensure_same_organization(organization, {"establishment": establishment})
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +19,9 @@ from django.views.generic import TemplateView
 from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import User
-from apps.core.history import history_for
+from apps.core.history import history_for, history_readable
 from apps.core.models import AuditEvent, TenantModel
-from apps.core.views import OrgViewMixin
+from apps.core.views import OrgFormView, OrgViewMixin, TenantObjectFormMixin
 from apps.tenants import selectors, services
 from apps.tenants.forms import (
     EstablishmentForm,
@@ -33,74 +33,6 @@ from apps.tenants.forms import (
 )
 from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
 from apps.tenants.roles import ROLE_HELP, Role
-
-
-def form_errors_from(error: ValidationError, form: Any) -> None:
-    """Attach a service's ValidationError to the form, next to the right field when possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-class OrgFormView(OrgViewMixin, TemplateView):
-    """GET shows the form; POST calls ``perform`` (a service) and redirects, or re-renders with errors."""
-
-    form_class: Any = None
-    success_message: str = ""
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {"organization": self.organization}
-
-    def get_form(self) -> Any:
-        data = self.request.POST if self.request.method == "POST" else None
-        return self.form_class(data, **self.get_form_kwargs())
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx.setdefault("form", self.get_form())
-        return ctx
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = self.get_form()
-        if form.is_valid():
-            try:
-                self.perform(form)
-            except ValidationError as error:
-                form_errors_from(error, form)
-            else:
-                if self.success_message:
-                    messages.success(request, self.success_message)
-                return HttpResponseRedirect(self.get_success_url())
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def perform(self, form: Any) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def get_success_url(self) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-class TenantObjectFormMixin:
-    """Edit views: the form's instance is the URL's object, looked up through the organization."""
-
-    model: type[Model]
-
-    def get_object(self) -> Model:
-        if not hasattr(self, "_object"):
-            self._object = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])  # type: ignore[attr-defined]
-        return self._object
-
-    def fresh_object(self) -> Model:
-        # The ModelForm wrote the submitted values onto its instance; services compare against the stored row.
-        return self.model.objects.get(pk=self.get_object().pk, organization=self.organization)  # type: ignore[attr-defined]
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "instance": self.get_object()}  # type: ignore[misc]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "object": self.get_object()}  # type: ignore[misc]
 
 
 class OrganizationHomeView(OrgViewMixin, TemplateView):
@@ -339,10 +271,6 @@ class AuditLogView(OrgViewMixin, TemplateView):
         return ctx
 
 
-# Models whose history a member may read; each app adds its own (``HISTORY_MODELS.add(...)``).
-HISTORY_MODELS: set[str] = {"tenants.organization", "tenants.establishment", "tenants.site", "tenants.membership"}
-
-
 class ObjectHistoryView(OrgViewMixin, TemplateView):
     """« Historique »: every change of one object, with who and when (pghistory events)."""
 
@@ -351,7 +279,7 @@ class ObjectHistoryView(OrgViewMixin, TemplateView):
 
     def get_object(self) -> Model:
         label = self.kwargs["model"]
-        if label not in HISTORY_MODELS:
+        if not history_readable(label):
             raise Http404
         model = django_apps.get_model(label)
         if model is Organization:

@@ -18,3 +18,12 @@ URL_KWARGS = {
     "backups:test-update": lambda org: {"pk": RestoreTestFactory(resource=ResourceFactory(organization=org)).pk},
     "backups:test-delete": lambda org: {"pk": RestoreTestFactory(resource=ResourceFactory(organization=org)).pk},
 }
+
+# Objects that belong to no establishment (the organization's scales, scenarios, trajectories, evidence).
+ORG_WIDE = {
+    "backups:trajectory-update",
+    "backups:trajectory-delete",
+    "backups:milestone-create",
+    "backups:milestone-update",
+    "backups:milestone-delete",
+}

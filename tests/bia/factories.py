@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
+from tests.establishments import target_establishment
 from tests.factories import EstablishmentFactory
 
 
@@ -27,6 +28,8 @@ class ResourceFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Application {n}")
     rto_capability_hours = 24
     rpo_capability_hours = 24
+    # Shared by the whole organization, unless a test asked for objects in one establishment (objects_in).
+    establishment = factory.LazyFunction(target_establishment)
 
 
 class ActivityDependencyFactory(DjangoModelFactory):
@@ -61,5 +64,6 @@ def activity_in(org, **kwargs):  # noqa: ANN001, ANN201
     """An activity in one of ``org``'s establishments (creating one if needed)."""
     from apps.tenants.models import Establishment
 
-    establishment = Establishment.objects.filter(organization=org).first() or EstablishmentFactory(organization=org)
+    establishment = (target_establishment() or Establishment.objects.filter(organization=org).first()
+                     or EstablishmentFactory(organization=org))
     return ActivityFactory(organization=org, establishment=establishment, **kwargs)

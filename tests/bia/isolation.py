@@ -51,3 +51,9 @@ URL_KWARGS = {
     "bia:criterion-update": _criterion,
     "bia:horizon-delete": _horizon,
 }
+
+# Objects that belong to no establishment (the organization's scales, scenarios, trajectories, evidence).
+ORG_WIDE = {
+    "bia:criterion-update",
+    "bia:horizon-delete",
+}

@@ -12,3 +12,10 @@ URL_KWARGS = {
     "compliance:evidence-download": _evidence,
     "compliance:evidence-delete": _evidence,
 }
+
+# Objects that belong to no establishment (the organization's scales, scenarios, trajectories, evidence).
+ORG_WIDE = {
+    "compliance:evidence-update",
+    "compliance:evidence-download",
+    "compliance:evidence-delete",
+}

@@ -62,3 +62,8 @@ URL_KWARGS = {
     "continuity:print": _plan,
     "continuity:scenario-update": _scenario,
 }
+
+# Objects that belong to no establishment (the organization's scales, scenarios, trajectories, evidence).
+ORG_WIDE = {
+    "continuity:scenario-update",
+}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.exports.models import ExportJob
+from tests.establishments import target_establishment
 from tests.factories import OrganizationFactory
 
 
@@ -20,6 +21,8 @@ class ExportJobFactory(DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     kind = ExportJob.Kind.DOSSIER_PDF
     dossier_version = factory.Sequence(lambda n: n + 1)
+    # The whole organization, unless a test asked for objects in one establishment (objects_in).
+    establishment_ids = factory.LazyFunction(lambda: [e.pk] if (e := target_establishment()) else None)
 
 
 def done_job_with_file(organization, *, kind: str = ExportJob.Kind.DOSSIER_PDF, content: bytes = b"%PDF-1.7 test",

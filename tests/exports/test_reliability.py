@@ -2,6 +2,8 @@
 
 - a worker SIGKILLed mid-render: the job is re-queued by the reclaim task and completed by another worker,
   or failed with a French reason once the attempt cap is reached — never left "running";
+- once its heartbeat is older than ``STALE_AFTER`` the page shows it « Interrompu », and the next
+  worker to start re-queues it by itself (``worker_ready``) and completes it;
 - the same message delivered twice renders once (one file, one completion);
 - markup and formulas typed into free-text fields stay inert in the PDF and in the XLSX
   (checked with pdftotext, openpyxl and LibreOffice headless).
@@ -21,10 +23,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from apps.exports import services
-from apps.exports.models import ExportJob
+from apps.exports.models import HEARTBEAT_SECONDS, STALE_AFTER, ExportJob
 from apps.exports.tasks import export_run_task
 from tests.exports.conftest import pdf_info, pdf_text, soffice_convert, wait_for
 from tests.exports.factories import ExportJobFactory
@@ -75,6 +79,41 @@ def test_worker_killed_mid_render_the_job_is_reclaimed_and_completed(org, media_
     assert files_of(media_root, org) == [f"{job.pk}.pdf"]  # the killed attempt's partial file is gone
     assert hashlib.sha256(path.read_bytes()).hexdigest() == done.sha256
     assert int(pdf_info(path)["Pages"]) >= 3
+
+
+def test_a_killed_worker_s_job_is_shown_interrupted_then_resumed_by_the_next_worker_to_start(
+        org, admin_user, client_for, media_root, worker_factory, private_queue) -> None:  # noqa: ANN001
+    # The rule the page relies on: several heartbeats fit in STALE_AFTER, and it is shown within a minute.
+    assert HEARTBEAT_SECONDS * 3 < STALE_AFTER.total_seconds() < 60
+    client = client_for(admin_user)
+    first = worker_factory(private_queue)
+    job = services.export_job_create(organization=org, actor=None, kind=ExportJob.Kind.DOSSIER_PDF,
+                                     parameters={"slow_seconds": 3}, queue=private_queue)
+    wait_for(lambda: (j := job_state(job.pk)).status == ExportJob.Status.RUNNING and j.progress > 0, timeout=90,
+             message=lambda: f"first start: {job_state(job.pk).__dict__}\n{first.output()}")
+    first.kill()
+    status_url = reverse("exports:status", kwargs={"org_slug": org.slug, "pk": job.pk})
+    page = client.get(status_url).content.decode()
+    assert 'data-status="running"' in page and "Interrompu" not in page  # its last heartbeat is recent
+
+    # Time passes without a sign of life (set in the database rather than waited for).
+    with scopes_disabled():
+        ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))
+    page = client.get(status_url).content.decode()
+    assert 'data-status="interrupted"' in page and ">Interrompu</span>" in page
+    assert "L'export va être relancé automatiquement." in page
+    assert "hx-trigger" in page  # still polled: the page follows the restart
+    listing = client.get(reverse("exports:list", kwargs={"org_slug": org.slug})).content.decode()
+    assert ">Interrompu</span>" in listing
+
+    second = worker_factory(private_queue)  # nobody runs the beat task here: the starting worker re-queues it
+    done = wait_for(lambda: (j := job_state(job.pk)).is_finished and j, timeout=600,
+                    message=lambda: f"{job_state(job.pk).__dict__}\n{worker_factory.outputs()}")
+    assert done.status == ExportJob.Status.DONE and done.attempts == 2, done.error
+    assert "'requeued': 1" in second.output()
+    assert files_of(media_root, org) == [f"{job.pk}.pdf"]
+    page = client.get(status_url).content.decode()
+    assert 'data-status="done"' in page and "Interrompu" not in page
 
 
 def test_worker_killed_on_the_last_attempt_the_job_fails_with_a_reason(org, media_root, worker_factory,

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django_scopes import scope
 
 from apps.exports import registry, services
-from apps.exports.models import ExportJob
+from apps.exports.models import STALE_AFTER, ExportJob
 from apps.exports.registry import PdfSection
 from tests.exports.factories import ExportJobFactory, done_job_with_file
 
@@ -121,3 +121,25 @@ def test_retry_is_audited_and_keeps_the_version(org, admin_user) -> None:  # noq
     job.refresh_from_db()
     assert (job.status, job.dossier_version, job.attempts) == (ExportJob.Status.PENDING, 7, 0)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_REQUESTED, details__retry=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_running_job_reads_interrupted_once_its_heartbeat_is_stale(org) -> None:  # noqa: ANN001
+    now = timezone.now()
+    fresh = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1, heartbeat_at=now)
+    silent = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1,
+                              heartbeat_at=now - STALE_AFTER - timedelta(seconds=1))
+    done = ExportJobFactory(organization=org, status=ExportJob.Status.DONE, heartbeat_at=now - timedelta(days=1))
+    assert [j.is_interrupted for j in (fresh, silent, done)] == [False, True, False]
+    with translation.override("fr"):
+        assert [j.status_label for j in (fresh, silent, done)] == ["En cours", "Interrompu", "Prêt"]
+
+
+@pytest.mark.django_db
+def test_a_pending_job_waiting_in_the_queue_is_not_sent_again_at_each_reclaim(org, private_queue) -> None:  # noqa: ANN001
+    waiting = ExportJobFactory(organization=org, status=ExportJob.Status.PENDING)
+    ExportJob.objects.filter(pk=waiting.pk).update(updated_at=timezone.now() - STALE_AFTER * 2)
+    assert services.export_reclaim_stale(queue=private_queue) == {"requeued": 0, "failed": 0}
+    ExportJob.objects.filter(pk=waiting.pk).update(
+        updated_at=timezone.now() - services.PENDING_FORGOTTEN_AFTER - timedelta(seconds=1))
+    assert services.export_reclaim_stale(queue=private_queue) == {"requeued": 1, "failed": 0}

@@ -39,3 +39,6 @@ URL_KWARGS = {
     "governance:decision-update": _decision,
     "governance:decision-delete": _decision,
 }
+
+# Governance is the organization's: no object of these URLs belongs to an establishment.
+ORG_WIDE = set(URL_KWARGS)

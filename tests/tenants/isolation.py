@@ -1,15 +1,19 @@
 """Kwargs factories for the tenants app's URLs (see tests/isolation.py)."""
 
+from tests.establishments import target_establishment
 from tests.factories import EstablishmentFactory, MembershipFactory, SiteFactory
 
 
+def _establishment_in(org):  # noqa: ANN001, ANN202
+    return target_establishment() or EstablishmentFactory(organization=org)
+
+
 def _establishment(org):  # noqa: ANN001, ANN202
-    return {"pk": EstablishmentFactory(organization=org).pk}
+    return {"pk": _establishment_in(org).pk}
 
 
 def _site(org):  # noqa: ANN001, ANN202
-    establishment = EstablishmentFactory(organization=org)
-    return {"pk": SiteFactory(organization=org, establishment=establishment).pk}
+    return {"pk": SiteFactory(organization=org, establishment=_establishment_in(org)).pk}
 
 
 def _member(org):  # noqa: ANN001, ANN202
@@ -23,7 +27,7 @@ def _invitation(org):  # noqa: ANN001, ANN202
 
 
 def _history(org):  # noqa: ANN001, ANN202
-    return {"model": "tenants.establishment", "pk": EstablishmentFactory(organization=org).pk}
+    return {"model": "tenants.establishment", "pk": _establishment_in(org).pk}
 
 
 URL_KWARGS = {
@@ -34,3 +38,6 @@ URL_KWARGS = {
     "tenants:invitation-revoke": _invitation,
     "tenants:history": _history,
 }
+
+# Objects that belong to no establishment (members and invitations are the organization's).
+ORG_WIDE = {"tenants:member-update", "tenants:member-remove", "tenants:invitation-revoke"}

@@ -29,7 +29,7 @@ from apps.bia.services.questionnaire import activity_send_back, activity_validat
 from apps.bia.views.base import BiaDeleteView, BiaViewMixin
 from apps.bia.views.questionnaire import STEPS
 from apps.core.models import AuditEvent
-from apps.tenants.views import OrgFormView
+from apps.core.views import OrgFormView
 
 # --- Activity list and campaign -----------------------------------------------------------------
 

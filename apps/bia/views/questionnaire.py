@@ -31,7 +31,7 @@ from apps.bia.services.resources import (
     activity_link_set,
 )
 from apps.bia.views.base import BiaViewMixin
-from apps.tenants.views import form_errors_from
+from apps.core.views import form_errors_from
 
 # --- The guided questionnaire -------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from apps.bia.services.resources import (
     resource_update,
 )
 from apps.bia.views.base import BiaDeleteView, BiaViewMixin
-from apps.tenants.views import OrgFormView
+from apps.core.views import OrgFormView
 
 # --- Resources ---------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from apps.bia.forms import BiaSettingsForm, CriterionForm, HorizonForm
 from apps.bia.models import ImpactCriterion, TimeHorizon
 from apps.bia.services.scales import bia_settings_update, criterion_update, horizon_create, horizon_delete
 from apps.bia.views.base import BiaViewMixin
-from apps.tenants.views import form_errors_from
+from apps.core.views import form_errors_from
 
 # --- Scales ------------------------------------------------------------------------------------
 
