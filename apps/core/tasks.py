@@ -63,7 +63,9 @@ class TenantTask(Task):
         with tenant_scope(organization, establishments=establishment_ids), \
                 translation.override(language or settings.LANGUAGE_CODE), \
                 pghistory.context(user=user_id, source="celery"):
-            return super().__call__(organization, *args, **kwargs)
+            # ``run``, not ``super().__call__``: that would push a bare request, and ``self.request`` (id,
+            # retries, the message's ids that a retry re-sends) would be lost to the body and to autoretry.
+            return self.run(organization, *args, **kwargs)
 
 
 def enqueue_on_commit(task: TenantTask, organization: Organization, *args: Any, language: str | None = None,
