@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, CarePerimeter, OrgUnit
 from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet, Scenario
+from apps.core.forms import OrgForm
 from apps.core.widgets import QuickCheckboxSelectMultiple
 from apps.tenants.models import Establishment, Membership
 
 
-class PerimeterForm(forms.Form):
+class PerimeterForm(OrgForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     care_perimeter = forms.ChoiceField(label=_("CaRE perimeter"), choices=CarePerimeter.choices)
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none(),
@@ -29,7 +30,7 @@ class PerimeterForm(forms.Form):
         help_text=_("Information system unavailable is mandatory for CaRE; add at least one other scenario."))
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, organization=organization, **kwargs)
         self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization).order_by("name")
         self.fields["unit"].queryset = OrgUnit.objects.filter(organization=organization).order_by("name")
         # CaRE minimum perimeters first, then the others.

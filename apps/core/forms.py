@@ -9,6 +9,7 @@ offers — and never accepts — another organization's or another establishment
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -33,8 +34,15 @@ class ResilisFormRenderer(DjangoTemplates):
     field_template_name = "core/forms/field.html"
 
 
+FORM_TOKEN = "form_token"  # noqa: S105 - a field name, not a secret
+
+
 class OrgFormMixin:
-    """Binds a form to its organization (see the module docstring)."""
+    """Binds a form to its organization (see the module docstring).
+
+    Every such form also carries a hidden one-time ``form_token``: ``apps.core.views.OrgFormView`` accepts
+    each token once, so a double click or two identical POSTs at once create one row, not two.
+    """
 
     choice_refinements: ClassVar[dict[str, Refinement]] = {}
     fields: dict[str, forms.Field]
@@ -51,6 +59,14 @@ class OrgFormMixin:
                     queryset = model._default_manager.filter(organization=organization)
                     refine = refinements.get(model._meta.label)
                     field.queryset = refine(queryset) if refine else queryset
+        self.fields[FORM_TOKEN] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64,
+                                                  initial=uuid.uuid4().hex)
+        self.form_token = ""
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        # Taken out before clean() and the services see the data: the token is the view's business.
+        self.form_token = str(self.cleaned_data.pop(FORM_TOKEN, "") or "")  # type: ignore[attr-defined]
 
 
 class OrgModelForm(OrgFormMixin, forms.ModelForm):

@@ -8,21 +8,28 @@ can check every view by introspecting the URLconf.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
+
+logger = logging.getLogger(__name__)
 
 
 M = TypeVar("M", bound=Model)
@@ -36,6 +43,15 @@ def tenant_object(queryset: QuerySet[M], organization: Organization, **lookup: A
 def org_url(organization: Organization, name: str, **kwargs: Any) -> str:
     """``reverse`` of a tenant URL (``/o/<slug>/…``); the ``org_url`` template tag is the same for templates."""
     return reverse(name, kwargs={"org_slug": organization.slug, **kwargs})
+
+
+def back_url(request: HttpRequest) -> str:
+    """The page a POST came from (same site only), else its own address."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return request.get_full_path()
 
 
 class OrgViewMixin(ContextMixin):
@@ -53,7 +69,17 @@ class OrgViewMixin(ContextMixin):
             raise PermissionDenied
         self.organization = request.organization  # type: ignore[attr-defined]
         self.membership = request.membership  # type: ignore[attr-defined]
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            # Two identical requests raced past validation and the database refused the second one (the
+            # service's transaction rolled it back): say so instead of a server error.
+            logger.info("integrity error on POST %s", request.path, exc_info=True)
+            messages.error(request, _("This item already exists (it may have just been saved from another "
+                                      "window). Nothing else was changed."))
+            return HttpResponseRedirect(back_url(request))
 
     def has_permission(self) -> bool:
         return self.request.membership.has_capability(self.capability)  # type: ignore[attr-defined]
@@ -84,6 +110,29 @@ def form_errors_from(error: ValidationError, form: Any) -> None:
         form.add_error(None, error.messages)
 
 
+FORM_TOKEN_TTL = 6 * 3600
+
+
+def _form_token_key(organization: Organization, token: str) -> str:
+    return f"formtoken:{organization.pk}:{token[:64]}"
+
+
+def form_token_claim(organization: Organization, token: str) -> bool:
+    """Accept a one-time form token once (Redis SET NX, shared by every web process)."""
+    try:
+        return bool(cache.add(_form_token_key(organization, token), 1, FORM_TOKEN_TTL))
+    except Exception:  # noqa: BLE001 - without the cache, a double click may save twice; never refuse the form
+        logger.warning("form token not checked: cache unreachable", exc_info=True)
+        return True
+
+
+def form_token_release(organization: Organization, token: str) -> None:
+    try:
+        cache.delete(_form_token_key(organization, token))
+    except Exception:  # noqa: BLE001 - the token expires on its own
+        logger.warning("form token not released: cache unreachable", exc_info=True)
+
+
 class OrgFormView(OrgViewMixin, TemplateView):
     """GET shows the form; POST calls ``perform`` (a service) and redirects, or re-renders with errors."""
 
@@ -105,15 +154,30 @@ class OrgFormView(OrgViewMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form()
         if form.is_valid():
+            token = getattr(form, "form_token", "")
+            if token and not form_token_claim(self.organization, token):
+                # The same form sent twice (double click, two tabs, a replay): the first one did the work.
+                messages.info(request, _("This form had already been sent: it was saved once."))
+                return HttpResponseRedirect(self.get_duplicate_url())
             try:
                 self.perform(form)
             except ValidationError as error:
                 form_errors_from(error, form)
+            except IntegrityError:
+                # Two identical requests raced past validation: the database kept one, this one says so.
+                form.add_error(None, _("This item already exists (it may have just been saved from another "
+                                       "window). Reload the page to see it."))
             else:
                 if self.success_message:
                     messages.success(request, self.success_message)
                 return HttpResponseRedirect(self.get_success_url())
+            if token:
+                form_token_release(self.organization, token)  # nothing was saved: the user may send it again
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_duplicate_url(self) -> str:
+        """Where a form sent a second time goes: the page it came from, which shows what the first one saved."""
+        return self.request.get_full_path()
 
     def perform(self, form: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -10,7 +10,33 @@ document.addEventListener("submit", (event) => {
   const question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
+    return;
   }
+  // One click sends once: a POST form's buttons are disabled once it is on its way (after this event, so
+  // the clicked button's name and value are still sent). The server refuses a replayed form token too.
+  if (form.method.toLowerCase() === "post" && !form.hasAttribute("data-no-disable")) {
+    if (form.dataset.sent) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    window.setTimeout(() => {
+      form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach((button) => {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+      });
+    }, 0);
+  }
+});
+// Back/forward cache: a page shown again must have its buttons back.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sent]").forEach((form) => {
+    delete form.dataset.sent;
+    form.querySelectorAll("button[aria-busy], input[aria-busy]").forEach((button) => {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    });
+  });
 });
 // Long lists (apps/core/widgets.py, with ``search``): a filter box above the list hides what does not
 // contain the typed text (accents and case ignored), and says so when nothing is left.
