@@ -15,17 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia.models import Activity, CarePerimeter
+from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
 from apps.compliance.registry import CheckResult, register_check
 from apps.tenants.models import Establishment
-
-PERIMETERS = (CarePerimeter.CARE_SERVICE, CarePerimeter.ADMIN_PROCESS, CarePerimeter.TECHNICAL_PLATFORM)
-COVERAGE_THRESHOLD = Decimal("66")
 
 
 def _perimeter_status(organization: Any) -> dict[tuple[int, str], set[str]]:
     """(establishment id, perimeter) → statuses of the activities tagged with that perimeter (one query)."""
     result: dict[tuple[int, str], set[str]] = {}
-    rows = (Activity.objects.filter(organization=organization, care_perimeter__in=PERIMETERS)
+    rows = (Activity.objects.filter(organization=organization, care_perimeter__in=minimum_perimeters())
             .values_list("establishment_id", "care_perimeter", "status").distinct())
     for establishment_id, perimeter, status in rows:
         result.setdefault((establishment_id, perimeter), set()).add(status)
@@ -44,9 +42,9 @@ def bia_minimum_perimeters(organization: Any) -> CheckResult:
     validated = _validated_perimeters(status)
     started = {p for (_e, p) in status}
     evidence = [_("Validated BIA on the perimeter « %(perimeter)s ».") % {"perimeter": CarePerimeter(p).label}
-                for p in PERIMETERS if p in validated]
+                for p in minimum_perimeters() if p in validated]
     missing = []
-    for p in PERIMETERS:
+    for p in minimum_perimeters():
         if p in validated:
             continue
         if p in started:
@@ -54,7 +52,7 @@ def bia_minimum_perimeters(organization: Any) -> CheckResult:
         else:
             missing.append(_("No activity is tagged « %(perimeter)s »: tag one and run its BIA.")
                            % {"perimeter": CarePerimeter(p).label})
-    if len(validated) == len(PERIMETERS):
+    if len(validated) == len(minimum_perimeters()):
         state = CheckResult.MET
     elif started:
         state = CheckResult.PARTIAL
@@ -76,23 +74,24 @@ def bia_activity_coverage(organization: Any) -> CheckResult:
     establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
     status = _perimeter_status(organization)
     if len(establishments) <= 1:
-        covered = len(_validated_perimeters(status)) == len(PERIMETERS)
+        covered = len(_validated_perimeters(status)) == len(minimum_perimeters())
         return CheckResult(
             status=CheckResult.MET if covered else CheckResult.NOT_MET if not status else CheckResult.PARTIAL,
-            summary=_("A single establishment: the 66 percent rule is met once its BIA covers the three perimeters."),
+            summary=_("A single establishment: the %(threshold)s percent rule is met once its BIA covers the three "
+                      "perimeters.") % {"threshold": coverage_threshold()},
         )
     share = Decimal("0")
     evidence, missing = [], []
     for est in establishments:
         done = _validated_perimeters(status, est.pk)
-        if len(done) == len(PERIMETERS):
+        if len(done) == len(minimum_perimeters()):
             share += est.activity_share
             evidence.append(_("%(name)s (%(share)s %% of activity): the three perimeters are covered.")
                             % {"name": est, "share": est.activity_share})
         else:
             missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of 3 perimeters validated.")
                            % {"name": est, "share": est.activity_share, "done": len(done)})
-    if share >= COVERAGE_THRESHOLD:
+    if share >= coverage_threshold():
         state = CheckResult.MET
     elif share > 0 or status:
         state = CheckResult.PARTIAL
@@ -101,7 +100,7 @@ def bia_activity_coverage(organization: Any) -> CheckResult:
     return CheckResult(
         status=state,
         summary=_("Establishments covered by validated BIAs weigh %(share)s %% of the combined activity "
-                  "(66 %% required).") % {"share": share},
+                  "(%(threshold)s %% required).") % {"share": share, "threshold": coverage_threshold()},
         evidence=evidence, missing=missing if state != CheckResult.MET else [],
         action=(gettext_lazy("Open the BIA"), "bia:activities"),
     )

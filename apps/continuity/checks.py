@@ -17,12 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia.models import Activity, CarePerimeter
+from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
 from apps.compliance.registry import CheckResult, register_check
 from apps.continuity.models import DegradedMode, Plan, PlanActivity, PlanScenario, PlanVersion, Scenario
 from apps.tenants.models import Establishment
-
-PERIMETERS = (CarePerimeter.CARE_SERVICE, CarePerimeter.ADMIN_PROCESS, CarePerimeter.TECHNICAL_PLATFORM)
-COVERAGE_THRESHOLD = Decimal("66")
 
 
 def _approved_plan_ids(organization: Any) -> set[int]:
@@ -38,7 +36,7 @@ def _covered(organization: Any) -> tuple[set[str], set[tuple[int, str]], dict[in
     covered = set(PlanActivity.objects.filter(organization=organization, plan_id__in=approved)
                   .values_list("activity__establishment_id", "activity__care_perimeter"))
     tagged: dict[int, set[str]] = {}
-    for est, perimeter in (Activity.objects.filter(organization=organization, care_perimeter__in=PERIMETERS)
+    for est, perimeter in (Activity.objects.filter(organization=organization, care_perimeter__in=minimum_perimeters())
                            .values_list("establishment_id", "care_perimeter").distinct()):
         tagged.setdefault(est, set()).add(perimeter)
     return kinds, covered, tagged
@@ -62,7 +60,7 @@ def plans_scenarios_and_perimeters(organization: Any) -> CheckResult:
         missing.append(_("Cover at least one other scenario: site, people or critical supplier unavailable."))
     existing = set().union(*tagged.values()) if tagged else set()
     covered_perimeters = {p for (_e, p) in covered}
-    for p in PERIMETERS:
+    for p in minimum_perimeters():
         label = CarePerimeter(p).label
         if p in covered_perimeters:
             evidence.append(_("Perimeter « %(perimeter)s »: covered by an approved plan.") % {"perimeter": label})
@@ -79,7 +77,7 @@ def plans_scenarios_and_perimeters(organization: Any) -> CheckResult:
     return CheckResult(
         status=status,
         summary=_("%(done)s of 3 minimum perimeters covered by approved plans; %(count)s scenarios covered.")
-        % {"done": len(covered_perimeters & set(PERIMETERS)), "count": len(kinds)},
+        % {"done": len(covered_perimeters & set(minimum_perimeters())), "count": len(kinds)},
         evidence=evidence, missing=missing, action=(gettext_lazy("Open the plans"), "continuity:plans"),
     )
 
@@ -94,12 +92,12 @@ def plans_activity_coverage(organization: Any) -> CheckResult:
         return CheckResult(
             status=CheckResult.MET if done and covered else CheckResult.PARTIAL if covered else CheckResult.NOT_MET,
             summary=_("A single establishment: the %(threshold)s %% rule is met once its minimum perimeters have approved "
-                      "plans.") % {"threshold": COVERAGE_THRESHOLD},
+                      "plans.") % {"threshold": coverage_threshold()},
         )
     share = Decimal("0")
     evidence, missing = [], []
     for est in establishments:
-        needed = tagged.get(est.pk, set(PERIMETERS))
+        needed = tagged.get(est.pk, set(minimum_perimeters()))
         have = {p for (e, p) in covered if e == est.pk}
         if needed and needed <= have:
             share += est.activity_share
@@ -109,12 +107,12 @@ def plans_activity_coverage(organization: Any) -> CheckResult:
             missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of %(total)s minimum perimeters have "
                              "approved plans.") % {"name": est, "share": est.activity_share,
                                                    "done": len(have & needed), "total": len(needed)})
-    state = (CheckResult.MET if share >= COVERAGE_THRESHOLD
+    state = (CheckResult.MET if share >= coverage_threshold()
              else CheckResult.PARTIAL if (share > 0 or covered) else CheckResult.NOT_MET)
     return CheckResult(
         status=state,
         summary=_("Establishments covered by approved plans weigh %(share)s %% of the combined activity "
-                  "(66 %% required).") % {"share": share},
+                  "(%(threshold)s %% required).") % {"share": share, "threshold": coverage_threshold()},
         evidence=evidence, missing=missing if state != CheckResult.MET else [],
         action=(gettext_lazy("Open the coverage matrix"), "continuity:coverage"),
     )
