@@ -225,3 +225,24 @@ def test_cached_analysis_never_crosses_the_limit(name, ght, client_for) -> None:
     assert MARKER in everyone.get(url).content.decode()
     assert MARKER not in limited.get(url).content.decode()
     assert MARKER in everyone.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_business_owner_links_only_activities_of_their_establishments(ght, client_for) -> None:  # noqa: ANN001
+    """In an unlimited GHT membership, a chef de service still only picks upstream activities of the
+    establishments of their own activities."""
+    from apps.bia.models import ActivityLink
+    from apps.bia.services import activity_assign_owner
+    from tests.factories import MembershipFactory
+
+    ours = populate(ght.org, ght.home, "Saint-Aubin")
+    theirs = populate(ght.org, ght.other, MARKER)
+    owner = MembershipFactory(organization=ght.org, role=Role.BUSINESS_OWNER).user
+    activity_assign_owner(activity=ours["activity"], actor=None, owner=owner)
+    client = client_for(owner)
+    url = reverse("bia:questionnaire", kwargs={"org_slug": ght.org.slug, "pk": ours["activity"].pk, "step": 4})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert MARKER not in page.content.decode()
+    client.post(url, {"action": "add_link", "depends_on": theirs["activity"].pk})
+    assert not ActivityLink.objects.filter(activity=ours["activity"]).exists()

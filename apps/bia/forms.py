@@ -6,6 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import (
@@ -172,9 +173,14 @@ class ActivityDependencyForm(forms.Form):
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, establishment_ids: Collection[int] | None = None,
+                 **kwargs: Any) -> None:
+        """``establishment_ids``: only shared resources and those of these establishments (a business owner's)."""
         super().__init__(*args, **kwargs)
-        self.fields["resource"].queryset = Resource.objects.filter(organization=organization).order_by("kind", "name")
+        qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
+        if establishment_ids is not None:
+            qs = qs.filter(Q(establishment__isnull=True) | Q(establishment_id__in=establishment_ids))
+        self.fields["resource"].queryset = qs
         _group_resources_by_kind(self.fields["resource"])
 
 

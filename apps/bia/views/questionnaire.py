@@ -74,6 +74,14 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
                                                 pk=self.kwargs["pk"])
         return self._activity  # type: ignore[return-value]
 
+    def link_establishments(self) -> set[int] | None:
+        """A business owner links their activity to activities and resources of their own activities'
+        establishments only (``None``: a BIA manager, who chooses among everything the scope shows)."""
+        if selectors.can_manage_bia(self.membership):
+            return None
+        mine = selectors.activity_queryset(organization=self.organization, membership=self.membership)
+        return set(mine.values_list("establishment_id", flat=True))
+
     def step_url(self, step: int) -> str:
         return self.org_url("bia:questionnaire", pk=self.get_activity().pk, step=step)
 
@@ -107,8 +115,10 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
             ctx["scale"] = selectors.scales(organization=self.organization)
         if self.step_key in ("dependencies", "review"):
             ctx.update(selectors.activity_detail(organization=self.organization, activity=activity))
-            ctx.setdefault("dependency_form", ActivityDependencyForm(organization=self.organization))
-            ctx.setdefault("link_form", ActivityLinkForm(organization=self.organization, exclude=activity.pk))
+            ctx.setdefault("dependency_form", ActivityDependencyForm(
+                organization=self.organization, establishment_ids=self.link_establishments()))
+            ctx.setdefault("link_form", ActivityLinkForm(
+                organization=self.organization, exclude=activity.pk, establishment_ids=self.link_establishments()))
         if self.step_key == "review":
             scale = selectors.scales(organization=self.organization)
             ctx["grid"] = selectors.impact_grid(scale=scale, cells=ctx["cells"])
@@ -156,14 +166,16 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
     def _post_dependencies(self, request: HttpRequest, activity: Activity, step: int) -> HttpResponse | None:
         action = request.POST.get("action", "next")
         if action == "add_dependency":
-            form = ActivityDependencyForm(request.POST, organization=self.organization)
+            form = ActivityDependencyForm(request.POST, organization=self.organization,
+                                          establishment_ids=self.link_establishments())
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(dependency_form=form), status=400)
             activity_dependency_set(activity=activity, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Dependency saved."))
             return HttpResponseRedirect(self.step_url(step))
         if action == "add_link":
-            form = ActivityLinkForm(request.POST, organization=self.organization, exclude=activity.pk)
+            form = ActivityLinkForm(request.POST, organization=self.organization, exclude=activity.pk,
+                                    establishment_ids=self.link_establishments())
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(link_form=form), status=400)
             activity_link_set(activity=activity, actor=request.user, **form.cleaned_data)
