@@ -99,6 +99,7 @@ def test_limited_member_sees_own_rows(ght, client_for) -> None:  # noqa: ANN001
     for name in ("bia:activities", "continuity:plans", "bia:resources"):
         body = client.get(reverse(name, kwargs={"org_slug": ght.org.slug})).content.decode()
         assert "Saint-Aubin" in body and MARKER not in body, name
+        assert "Votre accès est limité à : CH de Saint-Aubin." in body  # every page says what it covers
 
 
 @pytest.mark.django_db
