@@ -54,6 +54,8 @@ def limited_member(organization: Any, role: str, *establishments: Any) -> Any:
 
 def populate(organization: Any, establishment: Any, tag: str, *, shared: Any = None) -> dict[str, Any]:
     """Rows of every establishment-bound kind in ``establishment``, each named with ``tag``."""
+    from django.contrib.contenttypes.models import ContentType
+
     from apps.bia.models import OrgUnit
     from tests.backups.factories import BackupControlFactory, RestoreTestFactory
     from tests.bia.factories import (
@@ -62,6 +64,7 @@ def populate(organization: Any, establishment: Any, tag: str, *, shared: Any = N
         ResourceDependencyFactory,
         ResourceFactory,
     )
+    from tests.compliance.factories import EvidenceFactory
     from tests.continuity.factories import plan_in
     from tests.factories import SiteFactory
 
@@ -80,4 +83,7 @@ def populate(organization: Any, establishment: Any, tag: str, *, shared: Any = N
     plan = plan_in(organization, title=f"{tag} plan", activities=[activity], with_mode=True)
     BackupControlFactory(organization=organization, resource=resource, product=f"{tag} sauvegarde")
     RestoreTestFactory(organization=organization, resource=resource)
-    return {"site": site, "unit": unit, "activity": activity, "resource": resource, "plan": plan}
+    evidence = EvidenceFactory(organization=organization, title=f"{tag} preuve du plan",
+                               content_type=ContentType.objects.get_for_model(plan), object_id=plan.pk,
+                               requirement_ids=["D2.O1.C"])
+    return {"evidence": evidence, "site": site, "unit": unit, "activity": activity, "resource": resource, "plan": plan}

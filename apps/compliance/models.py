@@ -17,9 +17,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
+from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
@@ -36,6 +37,23 @@ class EvidenceQuerySet(models.QuerySet):
 
     def for_requirement(self, requirement_id: str) -> EvidenceQuerySet:
         return self.filter(requirement_ids__contains=[requirement_id])
+
+
+def evidence_visible(ids: frozenset[int]) -> Q:
+    """Evidence linked to nothing or to an object without an establishment, or to an object the limit shows."""
+    from django.apps import apps as django_apps
+
+    # Evidence links to rows with an integer key (``object_id``); itself and export jobs (UUID) are left out.
+    limited = {m: tenancy.model_limit(m) for m in django_apps.get_models()
+               if m._meta.label != "compliance.Evidence" and isinstance(m._meta.pk, models.IntegerField)}
+    types = ContentType.objects.get_for_models(*[m for m, limit in limited.items() if limit is not None])
+    condition = Q(content_type__isnull=True) | ~Q(content_type__in=list(types.values()))
+    for model, content_type in types.items():
+        limit = limited[model]
+        assert limit is not None
+        condition |= Q(content_type=content_type,
+                       object_id__in=model._base_manager.filter(limit.visible(ids)).values("pk"))
+    return condition
 
 
 @track_history(exclude=["file"])
@@ -64,7 +82,8 @@ class Evidence(TenantModel):
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("deleted by"))
 
-    objects = ScopedManager(organization="organization", _manager_class=models.Manager.from_queryset(EvidenceQuerySet))
+    # A member limited to some establishments sees the files linked to nothing, or to what they may see.
+    objects = tenancy.limited_manager(lambda ids: evidence_visible(ids), queryset_class=EvidenceQuerySet)
 
     class Meta:
         ordering = ["-created_at", "-id"]

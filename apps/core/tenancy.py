@@ -123,13 +123,21 @@ class LimitedManager(_ScopedBase):  # type: ignore[misc, valid-type]
         return qs.filter(self.limit.writable(ids))
 
 
-def limited_manager(visible: Limit, writable: Limit | None = None) -> Any:
-    """The default manager of an establishment-bound model (see the module docstring)."""
-    return _manager_for(EstablishmentLimit(visible, writable))
+def limited_manager(visible: Limit, writable: Limit | None = None, *,
+                    queryset_class: type[models.QuerySet[Any]] | None = None) -> Any:
+    """The default manager of an establishment-bound model (see the module docstring); ``queryset_class``
+    keeps a model's own queryset methods."""
+    return _manager_for(EstablishmentLimit(visible, writable), queryset_class)
 
 
-def _manager_for(limit: EstablishmentLimit) -> Any:
-    return type("LimitedManager", (LimitedManager,), {"limit": limit})()
+def _manager_for(limit: EstablishmentLimit, queryset_class: type[models.QuerySet[Any]] | None = None) -> Any:
+    bases: tuple[type, ...] = (LimitedManager,)
+    if queryset_class is not None:
+        # django-scopes builds its manager class on the given one: put the queryset's methods underneath.
+        scoped = type(ScopedManager(organization="organization",
+                                    _manager_class=models.Manager.from_queryset(queryset_class)))
+        bases = (LimitedManager, scoped)
+    return type("LimitedManager", bases, {"limit": limit})()
 
 
 def model_limit(model: type[models.Model]) -> EstablishmentLimit | None:
