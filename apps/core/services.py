@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,8 +99,11 @@ def ensure_same_organization(organization: Organization, values: Mapping[str, An
         raise ValidationError({name: message} if name else message)
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 @transaction.atomic
-def model_update(*, instance: models.Model, data: dict[str, Any], fields: list[str]) -> tuple[models.Model, bool]:
+def model_update(*, instance: M, data: dict[str, Any], fields: list[str]) -> tuple[M, bool]:
     """Set ``fields`` from ``data`` on ``instance``, validate, save only what changed.
 
     Returns the instance and whether anything changed (after HackSoftware's ``model_update``).

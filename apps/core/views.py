@@ -9,7 +9,7 @@ can check every view by introspecting the URLconf.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -132,19 +132,21 @@ class OrgFormView(OrgViewMixin, TemplateView):
         raise NotImplementedError
 
 
-class TenantObjectFormMixin:
-    """Edit views: the form's instance is the URL's object, looked up through the organization."""
+class TenantObjectFormMixin(Generic[M]):
+    """Edit views: the form's instance is the URL's object, looked up through the organization.
 
-    model: type[Model]
+    ``TenantObjectFormMixin[Site]`` types ``get_object`` and ``fresh_object`` as ``Site``."""
+
+    model: type[M]
     organization: Organization
     kwargs: dict[str, Any]
 
-    def get_object(self) -> Model:
+    def get_object(self) -> M:
         if not hasattr(self, "_object"):
             self._object = tenant_object(self.model._default_manager.all(), self.organization, pk=self.kwargs["pk"])
         return self._object
 
-    def fresh_object(self) -> Model:
+    def fresh_object(self) -> M:
         # The ModelForm wrote the submitted values onto its instance; services compare against the stored row.
         return tenant_object(self.model._default_manager.all(), self.organization, pk=self.get_object().pk)
 
