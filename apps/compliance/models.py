@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import PurePath
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -18,10 +18,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from apps.core.history import track_history
 from apps.core.models import TenantModel
+from apps.core.tenancy import OrganizationManager
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
@@ -30,12 +30,16 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.organization_id}/{secrets.token_hex(16)}{suffix}"
 
 
-class EvidenceQuerySet(models.QuerySet):
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
     def alive(self) -> EvidenceQuerySet:
         return self.filter(deleted_at__isnull=True)
 
     def for_requirement(self, requirement_id: str) -> EvidenceQuerySet:
         return self.filter(requirement_ids__contains=[requirement_id])
+
+
+# The organization's scoped manager with the queryset's methods (``Evidence.objects.alive()``).
+EvidenceManager = OrganizationManager.from_queryset(EvidenceQuerySet)
 
 
 @track_history(exclude=["file"])
@@ -64,7 +68,7 @@ class Evidence(TenantModel):
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("deleted by"))
 
-    objects = ScopedManager(organization="organization", _manager_class=models.Manager.from_queryset(EvidenceQuerySet))
+    objects: ClassVar[EvidenceManager] = EvidenceManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
