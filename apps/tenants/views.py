@@ -201,7 +201,7 @@ class MemberUpdateView(OrgFormView):
     def get_member(self) -> Membership:
         if not hasattr(self, "_member"):
             self._member = self.tenant_object(Membership.objects.select_related("user"), pk=self.kwargs["pk"])
-        return self._member  # type: ignore[return-value]
+        return self._member
 
     def get_form(self) -> MembershipForm:
         member = self.get_member()
