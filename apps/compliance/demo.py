@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
 from apps.compliance.pdf import minimal_pdf
 from apps.compliance.services import evidence_upload
+
+if TYPE_CHECKING:
+    from apps.tenants.demo import DemoContext
 
 # (organization key, uploader key, title, file name, document date, requirements)
 FILES: list[tuple[str, str, str, str, date | None, list[str]]] = [
@@ -29,7 +33,7 @@ FILES: list[tuple[str, str, str, str, date | None, list[str]]] = [
 ]
 
 
-def seed(ctx) -> None:  # noqa: ANN001 - DemoContext
+def seed(ctx: DemoContext) -> None:
     for org_key, user_key, title, name, doc_date, requirements in FILES:
         organization = ctx.organizations[org_key]
         with scope(organization=organization):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +13,9 @@ from apps.compliance.catalogue import current_catalogue
 from apps.compliance.registry import CheckResult
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
 
 def status_label(row: selectors.RequirementStatus) -> str:
     if not row.has_checks:
@@ -20,20 +23,20 @@ def status_label(row: selectors.RequirementStatus) -> str:
     return {CheckResult.MET: _("Met"), CheckResult.PARTIAL: _("Partially met")}.get(row.status, _("Not met"))
 
 
-def requirements_context(organization: Any) -> dict[str, Any]:
+def requirements_context(organization: Organization) -> dict[str, Any]:
     rows = selectors.requirement_rows(organization=organization)
     return {"rows": rows, "summary": selectors.status_summary(rows), "catalogue": current_catalogue(),
             "labels": {r.requirement.id: status_label(r) for r in rows}}
 
 
-def synthesis_rows(organization: Any) -> Iterator[list[Any]]:
+def synthesis_rows(organization: Organization) -> Iterator[list[Any]]:
     for row in selectors.requirement_rows(organization=organization):
         yield [row.requirement.id, row.requirement.label, row.requirement.target, status_label(row),
                "\n".join(str(e) for e in row.evidence), "\n".join(f.title for f in row.files),
                "\n".join(str(m) for m in row.missing)]
 
 
-def evidence_rows(organization: Any) -> Iterator[list[Any]]:
+def evidence_rows(organization: Organization) -> Iterator[list[Any]]:
     for evidence in selectors.evidence_list(organization=organization).iterator(chunk_size=500):
         uploader = evidence.uploaded_by
         yield [evidence.title, ", ".join(evidence.requirement_ids), evidence.original_name, evidence.document_date,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.validators import ACCEPT_ATTRIBUTE
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 
 def requirement_choices() -> list[tuple[str, str]]:
@@ -24,10 +27,10 @@ class EvidenceEditForm(forms.Form):
     requirement_ids = forms.MultipleChoiceField(label=_("CaRE requirements this document supports"), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["requirement_ids"].choices = requirement_choices()
+        cast(forms.MultipleChoiceField, self.fields["requirement_ids"]).choices = requirement_choices()
 
 
 class EvidenceUploadForm(EvidenceEditForm):
@@ -56,5 +59,5 @@ class PortfolioFilterForm(forms.Form):
         from apps.tenants.models import Organization, Region
 
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions")), *Region.choices]
-        self.fields["kind"].choices = [("", _("All kinds")), *Organization.Kind.choices]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All regions")), *Region.choices]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("All kinds")), *Organization.Kind.choices]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.compliance.catalogue import Milestone, current_catalogue
 from apps.compliance.selectors import requirement_statuses, status_summary
 from apps.core.navigation import stages
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Membership, Organization
 
 # (key, order, label) of the CaRE D2 stages, in the order of the work (DOMAIN.md §2).
 UPCOMING_STAGES: list[tuple[str, int, Promise]] = [
@@ -69,13 +72,13 @@ def progress_stages() -> list[Any]:
     return [s for s in stages() if s.key not in NOT_JOURNEY and s.progress is not None]
 
 
-def stage_progress(stage: Any, organization: Any) -> tuple[int, dict[str, Any]]:
+def stage_progress(stage: Any, organization: Organization) -> tuple[int, dict[str, Any]]:
     """The stage's percentage (clamped to 0–100) and its full progress dict."""
     progress = stage.progress(organization)
     return max(0, min(100, int(progress.get("percent", 0)))), progress
 
 
-def journey_stages(*, organization: Any, membership: Any) -> list[JourneyStage]:
+def journey_stages(*, organization: Organization, membership: Membership) -> list[JourneyStage]:
     """Registered stages with their computed progress, then the « à venir » ones, in CaRE order."""
     result: list[JourneyStage] = []
     registered = set()
@@ -115,7 +118,7 @@ def care_calendar(*, today: date | None = None) -> list[CalendarEntry]:
             for m in current_catalogue().calendar]
 
 
-def journey_context(*, organization: Any, membership: Any) -> dict[str, Any]:
+def journey_context(*, organization: Organization, membership: Membership) -> dict[str, Any]:
     statuses = requirement_statuses(organization=organization)
     catalogue = current_catalogue()
     return {

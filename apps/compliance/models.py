@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import PurePath
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -31,7 +31,7 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.organization_id}/{secrets.token_hex(16)}{suffix}"
 
 
-class EvidenceQuerySet(models.QuerySet):
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
     def alive(self) -> EvidenceQuerySet:
         return self.filter(deleted_at__isnull=True)
 
@@ -83,7 +83,8 @@ class Evidence(TenantModel):
                                    related_name="+", verbose_name=_("deleted by"))
 
     # A member limited to some establishments sees the files linked to nothing, or to what they may see.
-    objects = tenancy.limited_manager(lambda ids: evidence_visible(ids), queryset_class=EvidenceQuerySet)
+    objects: ClassVar[tenancy.LimitedManager[Evidence]] = tenancy.limited_manager(
+        lambda ids: evidence_visible(ids), queryset_class=EvidenceQuerySet)
 
     class Meta:
         ordering = ["-created_at", "-id"]

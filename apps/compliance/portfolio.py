@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -28,6 +28,10 @@ from apps.compliance.journey import progress_stages, stage_progress
 from apps.compliance.registry import CheckResult
 from apps.compliance.selectors import requirement_statuses, status_summary
 from apps.core.tasks import enqueue_on_commit
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Organization
 
 SUMMARY_TTL = 3600
 PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
@@ -46,7 +50,7 @@ def _pending_key(organization_id: int) -> str:
     return f"portfolio:pending:{organization_id}"
 
 
-def compute_summary(organization: Any) -> dict[str, Any]:
+def compute_summary(organization: Organization) -> dict[str, Any]:
     """Requirement counts and journey stage progress of ``organization``; stored in the cache."""
     with scope(organization=organization):
         statuses = requirement_statuses(organization=organization)
@@ -93,7 +97,7 @@ def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], 
     return summaries, [o.pk for o in missing]
 
 
-def lock_behind_mfa(rows: list[dict[str, Any]], *, user: Any) -> list[Any]:
+def lock_behind_mfa(rows: list[dict[str, Any]], *, user: User) -> list[Any]:
     """Mark ``row["mfa_locked"]`` on organizations that require MFA from a user without it; return the others.
 
     Such an organization shows none of its figures (its pages redirect to the MFA set-up, see

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from apps.compliance.catalogue import Requirement, current_catalogue
 from apps.compliance.models import Evidence
 from apps.compliance.registry import CheckResult, checks_for, combine
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 
 @dataclass
@@ -41,7 +44,7 @@ class RequirementStatus:
         return seen
 
 
-def requirement_statuses(*, organization: Any) -> list[RequirementStatus]:
+def requirement_statuses(*, organization: Organization) -> list[RequirementStatus]:
     """Every requirement of the catalogue in force, with its checks run for ``organization``.
 
     Must be called inside the organization's scope (a view under /o/<slug>/, or a ``TenantTask``).
@@ -53,7 +56,7 @@ def requirement_statuses(*, organization: Any) -> list[RequirementStatus]:
     return statuses
 
 
-def requirement_rows(*, organization: Any) -> list[RequirementStatus]:
+def requirement_rows(*, organization: Organization) -> list[RequirementStatus]:
     """``requirement_statuses`` plus the evidence files linked to each requirement (one query for all)."""
     statuses = requirement_statuses(organization=organization)
     by_requirement: dict[str, list[Evidence]] = {}
@@ -75,7 +78,7 @@ def status_summary(statuses: list[RequirementStatus]) -> dict[str, int]:
     return summary
 
 
-def evidence_list(*, organization: Any, query: str = "", requirement_id: str = "") -> QuerySet[Evidence]:
+def evidence_list(*, organization: Organization, query: str = "", requirement_id: str = "") -> QuerySet[Evidence]:
     qs = Evidence.objects.filter(organization=organization).alive().select_related("uploaded_by")
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(description__icontains=query) | Q(original_name__icontains=query))
@@ -84,7 +87,7 @@ def evidence_list(*, organization: Any, query: str = "", requirement_id: str = "
     return qs.order_by("-created_at", "-id")
 
 
-def evidence_for_object(*, organization: Any, obj: Any) -> QuerySet[Evidence]:
+def evidence_for_object(*, organization: Organization, obj: Any) -> QuerySet[Evidence]:
     from django.contrib.contenttypes.models import ContentType
 
     return evidence_list(organization=organization).filter(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +21,10 @@ from apps.compliance.validators import validate_evidence_file
 from apps.core.models import AuditEvent, TenantModel
 from apps.core.services import audit_log
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Organization
+
 
 def _clean_requirement_ids(requirement_ids: list[str]) -> list[str]:
     known = [r.id for r in current_catalogue().requirements]
@@ -30,7 +34,7 @@ def _clean_requirement_ids(requirement_ids: list[str]) -> list[str]:
     return [r for r in known if r in requirement_ids]  # catalogue order, no duplicates
 
 
-def resolve_linked_object(*, organization: Any, label: str, pk: Any) -> models.Model:
+def resolve_linked_object(*, organization: Organization, label: str, pk: Any) -> models.Model:
     """The tenant-owned object ``label``/``pk`` of ``organization``, or ValidationError (never another tenant's)."""
     try:
         model = django_apps.get_model(label)
@@ -45,7 +49,7 @@ def resolve_linked_object(*, organization: Any, label: str, pk: Any) -> models.M
 
 
 @transaction.atomic
-def evidence_upload(*, organization: Any, actor: Any, upload: UploadedFile, title: str, description: str = "",
+def evidence_upload(*, organization: Organization, actor: User | None, upload: UploadedFile, title: str, description: str = "",
                     document_date: date | None = None, requirement_ids: list[str] | None = None,
                     linked_object: models.Model | None = None, request: HttpRequest | None = None) -> Evidence:
     """Store a supporting document after checking its size and its real type (magic bytes).
@@ -63,9 +67,9 @@ def evidence_upload(*, organization: Any, actor: Any, upload: UploadedFile, titl
         digest.update(chunk)
     upload.seek(0)
     evidence = Evidence(
-        organization=organization, title=title.strip() or upload.name, description=description,
+        organization=organization, title=title.strip() or upload.name or "", description=description,
         document_date=document_date, requirement_ids=_clean_requirement_ids(requirement_ids or []),
-        original_name=(upload.name or "document")[:255], mime_type=mime_type, size=upload.size,
+        original_name=(upload.name or "document")[:255], mime_type=mime_type, size=upload.size or 0,
         sha256=digest.hexdigest(), uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if linked_object is not None:
@@ -80,7 +84,8 @@ def evidence_upload(*, organization: Any, actor: Any, upload: UploadedFile, titl
         evidence.full_clean()
         evidence.save()
     except Exception:
-        evidence.file.storage.delete(stored_name)
+        if stored_name:
+            evidence.file.storage.delete(stored_name)
         raise
     audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=organization, target=evidence.title,
               details={"evidence": evidence.pk, "name": evidence.original_name, "size": evidence.size,
@@ -89,7 +94,7 @@ def evidence_upload(*, organization: Any, actor: Any, upload: UploadedFile, titl
 
 
 @transaction.atomic
-def evidence_update(*, evidence: Evidence, actor: Any, title: str, description: str,
+def evidence_update(*, evidence: Evidence, actor: User | None, title: str, description: str,
                     document_date: date | None, requirement_ids: list[str]) -> Evidence:
     evidence.title = title
     evidence.description = description
@@ -101,7 +106,7 @@ def evidence_update(*, evidence: Evidence, actor: Any, title: str, description: 
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Evidence, actor: Any) -> Evidence:
+def evidence_delete(*, evidence: Evidence, actor: User | None) -> Evidence:
     """Soft delete: the file leaves every list but stays on disk and in the history."""
     if evidence.deleted_at is None:
         evidence.deleted_at = timezone.now()
@@ -110,7 +115,7 @@ def evidence_delete(*, evidence: Evidence, actor: Any) -> Evidence:
     return evidence
 
 
-def evidence_record_download(*, evidence: Evidence, actor: Any, request: HttpRequest | None = None) -> None:
+def evidence_record_download(*, evidence: Evidence, actor: User | None, request: HttpRequest | None = None) -> None:
     audit_log(action=AuditEvent.Action.DOWNLOAD, actor=actor, organization=evidence.organization,
               target=evidence.title, details={"evidence": evidence.pk, "name": evidence.original_name},
               request=request)

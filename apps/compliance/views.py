@@ -76,7 +76,8 @@ class EvidenceUploadView(OrgFormView):
     def get_form(self) -> EvidenceUploadForm:
         if self.request.method == "POST":
             return EvidenceUploadForm(self.request.POST, self.request.FILES, organization=self.organization)
-        initial = {k: self.request.GET.get(k) for k in ("link_model", "link_pk", "next") if self.request.GET.get(k)}
+        initial: dict[str, Any] = {
+            k: self.request.GET.get(k) for k in ("link_model", "link_pk", "next") if self.request.GET.get(k)}
         if self.request.GET.get("exigence"):
             initial["requirement_ids"] = [self.request.GET["exigence"]]
         return EvidenceUploadForm(organization=self.organization, initial=initial)
@@ -88,7 +89,7 @@ class EvidenceUploadView(OrgFormView):
             linked = services.resolve_linked_object(organization=self.organization, label=data["link_model"],
                                                     pk=data["link_pk"])
         self.evidence = services.evidence_upload(
-            organization=self.organization, actor=self.request.user, upload=data["file"], title=data["title"],
+            organization=self.organization, actor=self.user, upload=data["file"], title=data["title"],
             description=data["description"], document_date=data["document_date"],
             requirement_ids=data["requirement_ids"], linked_object=linked, request=self.request,
         )
@@ -108,7 +109,7 @@ class EvidenceUpdateView(OrgFormView):
     def get_object(self) -> Evidence:
         if not hasattr(self, "_object"):
             self._object = self.tenant_object(Evidence.objects.alive(), pk=self.kwargs["pk"])
-        return self._object  # type: ignore[return-value]
+        return self._object
 
     def get_form(self) -> EvidenceEditForm:
         obj = self.get_object()
@@ -123,7 +124,7 @@ class EvidenceUpdateView(OrgFormView):
         return ctx
 
     def perform(self, form: EvidenceEditForm) -> None:
-        services.evidence_update(evidence=self.get_object(), actor=self.request.user, **form.cleaned_data)
+        services.evidence_update(evidence=self.get_object(), actor=self.user, **form.cleaned_data)
         messages.success(self.request, _("File details saved."))
 
     def get_success_url(self) -> str:
@@ -136,13 +137,13 @@ class EvidenceDownloadView(OrgViewMixin, View):
     capability = "evidence.view"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         evidence = self.tenant_object(Evidence.objects.alive(), pk=kwargs["pk"])
         try:
             handle = evidence.file.open("rb")
         except (FileNotFoundError, ValueError) as error:
             raise Http404 from error
-        services.evidence_record_download(evidence=evidence, actor=request.user, request=request)
+        services.evidence_record_download(evidence=evidence, actor=self.user, request=request)
         response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.mime_type)
         response["X-Content-Type-Options"] = "nosniff"
@@ -164,7 +165,7 @@ class EvidenceDeleteView(OrgViewMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         evidence = self.tenant_object(Evidence.objects.alive(), pk=kwargs["pk"])
-        services.evidence_delete(evidence=evidence, actor=request.user)
+        services.evidence_delete(evidence=evidence, actor=self.user)
         messages.success(request, _("File « %(title)s » deleted.") % {"title": evidence.title})
         return HttpResponseRedirect(reverse("compliance:evidence-list", kwargs={"org_slug": self.organization.slug}))
 
@@ -186,15 +187,17 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         form = PortfolioFilterForm(request.GET or None)
         form.is_valid()  # a bad value in one filter (edited URL) leaves the others working
         filters = getattr(form, "cleaned_data", {})
+        user = request.user
+        assert user.is_authenticated  # LoginRequiredMixin
         memberships = tenant_selectors.portfolio_memberships(
-            user=request.user, query=(filters.get("q") or "").strip(), region=filters.get("region") or "",
+            user=user, query=(filters.get("q") or "").strip(), region=filters.get("region") or "",
             kind=filters.get("kind") or "")
         filtering = any(filters.get(name) for name in ("q", "region", "kind"))
         page = Paginator(memberships, self.paginate_by).get_page(request.GET.get("page"))
         if page.paginator.count == 1 and not filtering and not request.GET.get("all"):
             return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
         rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
-        summaries, pending = portfolio.summaries_for(portfolio.lock_behind_mfa(rows, user=request.user))
+        summaries, pending = portfolio.summaries_for(portfolio.lock_behind_mfa(rows, user=user))
         columns = progress_stages()
         for row in rows:
             row["summary"] = summaries.get(row["organization"].pk)

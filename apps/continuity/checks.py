@@ -11,7 +11,7 @@ Each check issues a fixed number of queries.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,13 +22,16 @@ from apps.compliance.registry import CheckResult, register_check
 from apps.continuity.models import DegradedMode, Plan, PlanActivity, PlanScenario, PlanVersion, Scenario
 from apps.tenants.models import Establishment
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
-def _approved_plan_ids(organization: Any) -> set[int]:
+
+def _approved_plan_ids(organization: Organization) -> set[int]:
     return set(PlanVersion.objects.filter(organization=organization, status=PlanVersion.Status.APPROVED,
                                           plan__is_archived=False).values_list("plan_id", flat=True))
 
 
-def _covered(organization: Any) -> tuple[set[str], set[tuple[int, str]], dict[int, set[str]]]:
+def _covered(organization: Organization) -> tuple[set[str], set[tuple[int, str]], dict[int, set[str]]]:
     """Scenario kinds of approved plans; (establishment, perimeter) of activities in approved plans."""
     approved = _approved_plan_ids(organization)
     kinds = set(PlanScenario.objects.filter(organization=organization, plan_id__in=approved)
@@ -43,7 +46,7 @@ def _covered(organization: Any) -> tuple[set[str], set[tuple[int, str]], dict[in
 
 
 @register_check("D2.O1.C", key="continuity.plans")
-def plans_scenarios_and_perimeters(organization: Any) -> CheckResult:
+def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
     """Approved plans: the IS scenario, another scenario, and the three minimum perimeters where they exist."""
     kinds, covered, tagged = _covered(organization)
     evidence: list[str] = []
@@ -83,7 +86,7 @@ def plans_scenarios_and_perimeters(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O1.C", key="continuity.coverage_66")
-def plans_activity_coverage(organization: Any) -> CheckResult:
+def plans_activity_coverage(organization: Organization) -> CheckResult:
     """With several establishments, those whose minimum perimeters have approved plans must weigh ≥ 66 %."""
     establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
     kinds, covered, tagged = _covered(organization)
@@ -118,7 +121,7 @@ def plans_activity_coverage(organization: Any) -> CheckResult:
     )
 
 
-def journey_progress(organization: Any) -> dict[str, Any]:
+def journey_progress(organization: Organization) -> dict[str, Any]:
     """The « Plans » stage: share of the CaRE plan requirements met, what is missing, what to do next."""
     plans = list(Plan.objects.filter(organization=organization, is_archived=False)
                  .values_list("pk", "current_version__status"))

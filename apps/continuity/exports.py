@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,15 +15,18 @@ from apps.continuity import selectors
 from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
 PDF_PLAN_LIMIT = 40
 
 
-def _shown_versions(organization: Any, plans: list[Any]) -> dict[int, PlanVersion]:
+def _shown_versions(organization: Organization, plans: list[Any]) -> dict[int, PlanVersion]:
     """Per plan: the approved version when there is one, else the current one."""
     return {p.pk: p.approved_version or p.current_version for p in plans if (p.approved_version or p.current_version)}
 
 
-def plans_context(organization: Any) -> dict[str, Any]:
+def plans_context(organization: Organization) -> dict[str, Any]:
     plans = selectors.plan_list(organization=organization)
     shown = _shown_versions(organization, plans)
     ids = [v.pk for v in shown.values()]
@@ -47,7 +50,7 @@ def _person(user: Any) -> str:
     return (user.get_full_name() or user.email) if user else ""
 
 
-def plan_rows(organization: Any) -> Iterator[list[Any]]:
+def plan_rows(organization: Organization) -> Iterator[list[Any]]:
     """One row per plan × activity × scenario, with the degraded mode summary of the shown version."""
     plans = selectors.plan_list(organization=organization)
     shown = _shown_versions(organization, plans)
@@ -67,7 +70,7 @@ def plan_rows(organization: Any) -> Iterator[list[Any]]:
                 ]
 
 
-def coverage_rows(organization: Any) -> Iterator[list[Any]]:
+def coverage_rows(organization: Organization) -> Iterator[list[Any]]:
     matrix = selectors.coverage_matrix(organization=organization)
     for row in matrix["rows"]:
         a = row["activity"]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 
 @dataclass
@@ -25,7 +28,7 @@ class BiaState:
     resource_links: dict[int, list[int]] = field(default_factory=dict)
 
 
-def bia_state(*, organization: Any) -> BiaState:
+def bia_state(*, organization: Organization) -> BiaState:
     state = BiaState()
     for pk, name, override, derived, pdma, criticality in Activity.objects.filter(organization=organization).values_list(
         "id", "name", "dmia_override_hours", "dmia_derived_hours", "pdma_hours", "criticality"

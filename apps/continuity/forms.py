@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,9 @@ from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet, Scena
 from apps.core.forms import OrgForm
 from apps.core.widgets import QuickCheckboxSelectMultiple
 from apps.tenants.models import Establishment, Membership
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 
 class PerimeterForm(OrgForm):
@@ -29,7 +32,7 @@ class PerimeterForm(OrgForm):
         label=_("Scenarios"), queryset=Scenario.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text=_("Information system unavailable is mandatory for CaRE; add at least one other scenario."))
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, **kwargs)
         self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization).order_by("name")
         self.fields["unit"].queryset = OrgUnit.objects.filter(organization=organization).order_by("name")
@@ -65,7 +68,7 @@ class DegradedModeForm(forms.ModelForm):
                    ("trigger", "paper_forms", "data_capture", "data_reentry")} | {
             "procedure": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args: Any, organization: Any, activities: list[Activity], scenarios: list[Scenario],
+    def __init__(self, *args: Any, organization: Organization, activities: list[Activity], scenarios: list[Scenario],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = Activity.objects.filter(organization=organization,
@@ -84,7 +87,7 @@ class ReflexSheetForm(forms.ModelForm):
         widgets = {"first_actions": forms.Textarea(attrs={"rows": 8}), "who_to_call": forms.Textarea(attrs={"rows": 4}),
                    "do_not": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
     def _post_clean(self) -> None:
@@ -98,7 +101,7 @@ class ReturnCommunicationForm(forms.ModelForm):
                   "communication_patients", "communication_ars", "communication_press"]
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in fields}
 
-    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
     def _post_clean(self) -> None:
@@ -109,7 +112,7 @@ class RecoveryMoveForm(forms.Form):
     position = forms.IntegerField(label=_("New position"), min_value=1)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
 
@@ -117,7 +120,7 @@ class ApproverForm(forms.Form):
     approver = forms.ModelChoiceField(label=_("Named approver"), queryset=Membership.objects.none(), required=False,
                                       help_text=_("Besides the direction, this member may approve the plan."))
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["approver"].queryset = (Membership.objects.filter(organization=organization)
                                             .select_related("user").order_by("user__last_name"))
@@ -131,7 +134,7 @@ class ScenarioForm(forms.ModelForm):
         fields = ["description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
 

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -85,7 +87,8 @@ class Plan(TenantModel):
     wizard_step = models.PositiveSmallIntegerField(_("last guided step saved"), default=0)
     is_archived = models.BooleanField(_("archived"), default=False)
 
-    objects = tenancy.limited_manager(limits.plan_visible, limits.plan_writable)
+    objects: ClassVar[tenancy.LimitedManager[Plan]] = tenancy.limited_manager(
+        limits.plan_visible, limits.plan_writable)
 
     class Meta:
         ordering = ["title", "id"]
@@ -104,7 +107,8 @@ class PlanActivity(TenantModel):
     activity = models.ForeignKey("bia.Activity", on_delete=models.CASCADE, related_name="+",
                                  verbose_name=_("activity"))
 
-    objects = tenancy.child_manager("plan", "continuity.Plan", tenancy.by_establishment("activity__establishment"))
+    objects: ClassVar[tenancy.LimitedManager[PlanActivity]] = tenancy.child_manager(
+        "plan", "continuity.Plan", tenancy.by_establishment("activity__establishment"))
 
     class Meta:
         verbose_name = _("plan activity")
@@ -120,7 +124,7 @@ class PlanScenario(TenantModel):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_scenarios", verbose_name=_("plan"))
     scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="+", verbose_name=_("scenario"))
 
-    objects = tenancy.child_manager("plan", "continuity.Plan")
+    objects: ClassVar[tenancy.LimitedManager[PlanScenario]] = tenancy.child_manager("plan", "continuity.Plan")
 
     class Meta:
         verbose_name = _("plan scenario")
@@ -159,7 +163,7 @@ class PlanVersion(TenantModel):
     snapshot = models.JSONField(_("frozen content"), default=dict, blank=True)
     bia_fingerprint = models.JSONField(_("BIA data at approval"), default=dict, blank=True)
 
-    objects = tenancy.child_manager("plan", "continuity.Plan")
+    objects: ClassVar[tenancy.LimitedManager[PlanVersion]] = tenancy.child_manager("plan", "continuity.Plan")
 
     class Meta:
         ordering = ["plan_id", "-number"]
@@ -200,8 +204,8 @@ class DegradedMode(TenantModel):
     data_capture = models.TextField(_("how data is captured meanwhile"), blank=True)
     data_reentry = models.TextField(_("how data is re-entered on return"), blank=True)
 
-    objects = tenancy.child_manager("version__plan", "continuity.Plan",
-                                    tenancy.by_establishment("activity__establishment"))
+    objects: ClassVar[tenancy.LimitedManager[DegradedMode]] = tenancy.child_manager(
+        "version__plan", "continuity.Plan", tenancy.by_establishment("activity__establishment"))
 
     class Meta:
         ordering = ["activity__name", "scenario_id"]
@@ -227,7 +231,7 @@ class ReflexSheet(TenantModel):
     do_not = models.TextField(_("what not to do"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    objects = tenancy.child_manager("version__plan", "continuity.Plan")
+    objects: ClassVar[tenancy.LimitedManager[ReflexSheet]] = tenancy.child_manager("version__plan", "continuity.Plan")
 
     class Meta:
         ordering = ["order", "role"]
@@ -261,8 +265,8 @@ class RecoveryStep(TenantModel):
     adjustment_reason = models.TextField(_("reason for the manual adjustment"), blank=True)
     in_cycle = models.BooleanField(_("part of a dependency cycle"), default=False)
 
-    objects = tenancy.child_manager("version__plan", "continuity.Plan",
-                                    tenancy.shared_or_establishment("resource__establishment"))
+    objects: ClassVar[tenancy.LimitedManager[RecoveryStep]] = tenancy.child_manager(
+        "version__plan", "continuity.Plan", tenancy.shared_or_establishment("resource__establishment"))
 
     class Meta:
         ordering = ["position", "id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -23,22 +23,25 @@ from apps.continuity.models import (
 )
 from apps.continuity.recovery import recovery_order
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
 STEPS = (
     (1, "perimeter"), (2, "prefill"), (3, "degraded"), (4, "reflex"), (5, "recovery"), (6, "return"), (7, "submit"),
 )
 
 
-def scenario_list(*, organization: Any) -> list[Scenario]:
+def scenario_list(*, organization: Organization) -> list[Scenario]:
     """The organization's scenarios in the order of their kinds (created with the organization)."""
     order = list(Scenario.Kind.values)
     return sorted(Scenario.objects.filter(organization=organization), key=lambda s: order.index(s.kind))
 
 
-def plan_queryset(*, organization: Any) -> QuerySet[Plan]:
+def plan_queryset(*, organization: Organization) -> QuerySet[Plan]:
     return Plan.objects.filter(organization=organization, is_archived=False)
 
 
-def _approved_versions(organization: Any, plan_ids: list[int]) -> dict[int, PlanVersion]:
+def _approved_versions(organization: Organization, plan_ids: list[int]) -> dict[int, PlanVersion]:
     result: dict[int, PlanVersion] = {}
     for v in (PlanVersion.objects.filter(organization=organization, plan_id__in=plan_ids,
                                          status=PlanVersion.Status.APPROVED).select_related("approved_by")):
@@ -46,7 +49,7 @@ def _approved_versions(organization: Any, plan_ids: list[int]) -> dict[int, Plan
     return result
 
 
-def plan_list(*, organization: Any) -> list[Plan]:
+def plan_list(*, organization: Organization) -> list[Plan]:
     """Plans with their scenarios, activities, last approved version and the « à revoir » flag."""
     plans = list(plan_queryset(organization=organization)
                  .select_related("establishment", "unit", "current_version")
@@ -212,7 +215,7 @@ def prefill(*, plan: Plan, activities: list[Activity]) -> Prefill:
                    cycles=[[graph.resources[r].name for r in c] for c in order.cycles], proposed_recovery=order)
 
 
-def perimeter_choices(*, organization: Any) -> list[dict[str, Any]]:
+def perimeter_choices(*, organization: Organization) -> list[dict[str, Any]]:
     """The three CaRE minimum perimeters first, each with the BIA activities tagged with it."""
     rows: dict[str, list[Activity]] = defaultdict(list)
     for a in (Activity.objects.filter(organization=organization).exclude(care_perimeter=CarePerimeter.NONE)
@@ -232,7 +235,7 @@ class CoverageCell:
         return any(v.status == PlanVersion.Status.APPROVED for _p, v in self.plans)
 
 
-def coverage_matrix(*, organization: Any, criticalities: tuple[str, ...] = ("critical", "high")) -> dict[str, Any]:
+def coverage_matrix(*, organization: Organization, criticalities: tuple[str, ...] = ("critical", "high")) -> dict[str, Any]:
     """Critical activities × scenarios: degraded mode or not, in which plan version, approved when.
 
     The version shown is the last approved one when there is one, else the current draft.

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +30,10 @@ from apps.continuity.recovery import recovery_order
 from apps.core.services import ensure_same_organization
 from apps.tenants.models import Establishment, Membership
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Organization
+
 APPROVE_PERMISSION = "continuity.approve_plan"
 
 DEFAULT_SCENARIOS = {
@@ -49,7 +53,7 @@ DEGRADED_FIELDS = ["trigger", "decided_by", "activation_delay_hours", "procedure
 REFLEX_FIELDS = ["role", "first_actions", "who_to_call", "do_not", "order"]
 
 
-def scenarios_ensure_defaults(*, organization: Any) -> list[Scenario]:
+def scenarios_ensure_defaults(*, organization: Organization) -> list[Scenario]:
     """The four scenario kinds exist in every organization (descriptions can be adapted)."""
     existing = {s.kind: s for s in Scenario.objects.filter(organization=organization)}
     for kind, description in DEFAULT_SCENARIOS.items():
@@ -59,14 +63,14 @@ def scenarios_ensure_defaults(*, organization: Any) -> list[Scenario]:
 
 
 @transaction.atomic
-def scenario_update(*, scenario: Scenario, actor: Any, description: str) -> Scenario:
+def scenario_update(*, scenario: Scenario, actor: User | None, description: str) -> Scenario:
     scenario.description = description
     scenario.full_clean()
     scenario.save(update_fields=["description", "updated_at"])
     return scenario
 
 
-def _perimeter_activities(organization: Any, establishment: Establishment | None, unit: OrgUnit | None,
+def _perimeter_activities(organization: Organization, establishment: Establishment | None, unit: OrgUnit | None,
                           activities: list[Activity]) -> list[Activity]:
     """The chosen activities; without any, those of the chosen pôle/service (or establishment)."""
     if activities or (unit is None and establishment is None):
@@ -79,7 +83,7 @@ def _perimeter_activities(organization: Any, establishment: Establishment | None
     return list(qs)
 
 
-def _check_perimeter(organization: Any, establishment: Establishment | None, unit: OrgUnit | None,
+def _check_perimeter(organization: Organization, establishment: Establishment | None, unit: OrgUnit | None,
                      activities: list[Activity], scenarios: list[Scenario]) -> None:
     ensure_same_organization(organization, [establishment, unit, *activities, *scenarios])
     if not activities:
@@ -101,7 +105,7 @@ def _set_members(plan: Plan, activities: list[Activity], scenarios: list[Scenari
 
 
 @transaction.atomic
-def plan_create(*, organization: Any, actor: Any, title: str, care_perimeter: str, activities: list[Activity],
+def plan_create(*, organization: Organization, actor: User | None, title: str, care_perimeter: str, activities: list[Activity],
                 scenarios: list[Scenario], establishment: Establishment | None = None,
                 unit: OrgUnit | None = None) -> Plan:
     """Step 1 of the guided flow: a plan for a perimeter and scenarios, with its first draft version.
@@ -128,7 +132,7 @@ def _step_done(plan: Plan, step: int) -> None:
 
 
 @transaction.atomic
-def plan_update_perimeter(*, plan: Plan, actor: Any, title: str, care_perimeter: str, activities: list[Activity],
+def plan_update_perimeter(*, plan: Plan, actor: User | None, title: str, care_perimeter: str, activities: list[Activity],
                           scenarios: list[Scenario], establishment: Establishment | None = None,
                           unit: OrgUnit | None = None) -> Plan:
     """Changing the perimeter of an approved plan opens a new draft (the change shows in the next version)."""
@@ -144,14 +148,14 @@ def plan_update_perimeter(*, plan: Plan, actor: Any, title: str, care_perimeter:
 
 
 @transaction.atomic
-def plan_confirm_prefill(*, plan: Plan, actor: Any) -> Plan:
+def plan_confirm_prefill(*, plan: Plan, actor: User | None) -> Plan:
     """Step 2: the RPCRA has reviewed what the BIA says about the perimeter."""
     _step_done(plan, 2)
     return plan
 
 
 @transaction.atomic
-def version_for_edit(*, plan: Plan, actor: Any) -> PlanVersion:
+def version_for_edit(*, plan: Plan, actor: User | None) -> PlanVersion:
     """The draft to write in: the current draft, or a copy of the approved version (number + 1).
 
     A version submitted for approval is locked until it is approved or sent back.
@@ -204,7 +208,7 @@ def _plan_activity_ids(plan: Plan) -> list[int]:
 
 
 @transaction.atomic
-def degraded_mode_save(*, plan: Plan, actor: Any, activity: Activity, scenario: Scenario,
+def degraded_mode_save(*, plan: Plan, actor: User | None, activity: Activity, scenario: Scenario,
                        data: dict[str, Any], degraded_mode: DegradedMode | None = None) -> DegradedMode:
     """Write the mode dégradé of one activity of the perimeter under one of the plan's scenarios."""
     if activity.pk not in _plan_activity_ids(plan):
@@ -236,14 +240,14 @@ def degraded_mode_save(*, plan: Plan, actor: Any, activity: Activity, scenario: 
 
 
 @transaction.atomic
-def degraded_mode_delete(*, plan: Plan, actor: Any, degraded_mode: DegradedMode) -> None:
+def degraded_mode_delete(*, plan: Plan, actor: User | None, degraded_mode: DegradedMode) -> None:
     version = version_for_edit(plan=plan, actor=actor)
     DegradedMode.objects.filter(organization=plan.organization, version=version, activity_id=degraded_mode.activity_id,
                                 scenario_id=degraded_mode.scenario_id).delete()
 
 
 @transaction.atomic
-def reflex_sheet_save(*, plan: Plan, actor: Any, data: dict[str, Any],
+def reflex_sheet_save(*, plan: Plan, actor: User | None, data: dict[str, Any],
                       sheet: ReflexSheet | None = None) -> ReflexSheet:
     """A fiche réflexe per role; ``ReflexSheet.clean`` keeps it to one printed page."""
     version = version_for_edit(plan=plan, actor=actor)
@@ -267,13 +271,13 @@ def reflex_sheet_save(*, plan: Plan, actor: Any, data: dict[str, Any],
 
 
 @transaction.atomic
-def reflex_sheet_delete(*, plan: Plan, actor: Any, sheet: ReflexSheet) -> None:
+def reflex_sheet_delete(*, plan: Plan, actor: User | None, sheet: ReflexSheet) -> None:
     version = version_for_edit(plan=plan, actor=actor)
     ReflexSheet.objects.filter(organization=plan.organization, version=version, role=sheet.role).delete()
 
 
 @transaction.atomic
-def recovery_propose(*, plan: Plan, actor: Any) -> list[RecoveryStep]:
+def recovery_propose(*, plan: Plan, actor: User | None) -> list[RecoveryStep]:
     """Replace the sequence with the one computed from the BIA (manual adjustments are dropped)."""
     version = version_for_edit(plan=plan, actor=actor)
     order = recovery_order(bia_graph(organization=plan.organization), _plan_activity_ids(plan))
@@ -290,7 +294,7 @@ def recovery_propose(*, plan: Plan, actor: Any) -> list[RecoveryStep]:
 
 
 @transaction.atomic
-def recovery_step_move(*, plan: Plan, actor: Any, step: RecoveryStep, position: int, reason: str) -> RecoveryStep:
+def recovery_step_move(*, plan: Plan, actor: User | None, step: RecoveryStep, position: int, reason: str) -> RecoveryStep:
     """Move a system in the sequence by hand; the reason is mandatory and printed with the plan."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the proposed order is changed.")})
@@ -312,7 +316,7 @@ def recovery_step_move(*, plan: Plan, actor: Any, step: RecoveryStep, position: 
 
 
 @transaction.atomic
-def return_and_communication_save(*, plan: Plan, actor: Any, data: dict[str, Any]) -> PlanVersion:
+def return_and_communication_save(*, plan: Plan, actor: User | None, data: dict[str, Any]) -> PlanVersion:
     version = version_for_edit(plan=plan, actor=actor)
     for f in RETURN_FIELDS:
         if f in data:
@@ -324,7 +328,7 @@ def return_and_communication_save(*, plan: Plan, actor: Any, data: dict[str, Any
 
 
 @transaction.atomic
-def plan_submit(*, plan: Plan, actor: Any) -> PlanVersion:
+def plan_submit(*, plan: Plan, actor: User | None) -> PlanVersion:
     """Send the draft for approval: it needs a perimeter, scenarios and at least one degraded mode."""
     version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.DRAFT:
@@ -350,7 +354,7 @@ def can_approve(*, plan: Plan, membership: Membership) -> bool:
 
 
 @transaction.atomic
-def plan_approve(*, plan: Plan, actor: Any) -> PlanVersion:
+def plan_approve(*, plan: Plan, actor: User | None) -> PlanVersion:
     """Freeze the submitted version: approver, date, content snapshot and the BIA fingerprint."""
     from apps.continuity.selectors import version_content
 
@@ -369,7 +373,7 @@ def plan_approve(*, plan: Plan, actor: Any) -> PlanVersion:
 
 
 @transaction.atomic
-def plan_send_back(*, plan: Plan, actor: Any) -> PlanVersion:
+def plan_send_back(*, plan: Plan, actor: User | None) -> PlanVersion:
     version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a version submitted for approval can be sent back."))
@@ -379,7 +383,7 @@ def plan_send_back(*, plan: Plan, actor: Any) -> PlanVersion:
 
 
 @transaction.atomic
-def plan_set_approver(*, plan: Plan, actor: Any, approver: Any | None) -> Plan:
+def plan_set_approver(*, plan: Plan, actor: User | None, approver: Any | None) -> Plan:
     """Name (or remove) the person who approves this plan besides the direction (guardian object permission)."""
     from guardian.shortcuts import get_users_with_perms
 

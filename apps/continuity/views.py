@@ -97,7 +97,7 @@ class PlanCreateView(PlanViewMixin, OrgFormView):
         return ctx
 
     def perform(self, form: Any) -> None:
-        self.plan = services.plan_create(organization=self.organization, actor=self.request.user,
+        self.plan = services.plan_create(organization=self.organization, actor=self.user,
                                          **{k: form.cleaned_data[k] for k in ("title", "care_perimeter",
                                                                              "establishment", "unit")},
                                          activities=list(form.cleaned_data["activities"]),
@@ -257,7 +257,7 @@ class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
 
     def perform(self, form: Any) -> None:
         data = dict(form.cleaned_data)
-        services.degraded_mode_save(plan=self.get_plan(), actor=self.request.user, activity=data.pop("activity"),
+        services.degraded_mode_save(plan=self.get_plan(), actor=self.user, activity=data.pop("activity"),
                                     scenario=data.pop("scenario"), data=data, degraded_mode=self.get_object())
 
     def get_success_url(self) -> str:
@@ -282,7 +282,7 @@ class ReflexSheetUpdateView(PlanViewMixin, OrgFormView):
         return ctx
 
     def perform(self, form: Any) -> None:
-        services.reflex_sheet_save(plan=self.get_plan(), actor=self.request.user, data=form.cleaned_data,
+        services.reflex_sheet_save(plan=self.get_plan(), actor=self.user, data=form.cleaned_data,
                                    sheet=self.get_object())
 
     def get_success_url(self) -> str:
@@ -301,11 +301,11 @@ class ItemDeleteView(PlanViewMixin, View):
         try:
             if kind == "mode":
                 obj = self.tenant_object(DegradedMode.objects.filter(version__plan=plan), pk=kwargs["item"])
-                services.degraded_mode_delete(plan=plan, actor=request.user, degraded_mode=obj)
+                services.degraded_mode_delete(plan=plan, actor=self.user, degraded_mode=obj)
                 step = 3
             elif kind == "fiche":
                 obj = self.tenant_object(ReflexSheet.objects.filter(version__plan=plan), pk=kwargs["item"])
-                services.reflex_sheet_delete(plan=plan, actor=request.user, sheet=obj)
+                services.reflex_sheet_delete(plan=plan, actor=self.user, sheet=obj)
                 step = 4
             else:
                 raise Http404
@@ -328,7 +328,7 @@ class RecoveryMoveView(PlanViewMixin, View):
             messages.error(request, _("Give the new position and the reason for the change."))
             return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=plan.pk, step=5))
         try:
-            services.recovery_step_move(plan=plan, actor=request.user, step=step,
+            services.recovery_step_move(plan=plan, actor=self.user, step=step,
                                         position=form.cleaned_data["position"], reason=form.cleaned_data["reason"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -349,10 +349,10 @@ class PlanDecisionView(PlanViewMixin, View):
             raise PermissionDenied
         try:
             if kwargs["decision"] == "approuver":
-                version = services.plan_approve(plan=plan, actor=request.user)
+                version = services.plan_approve(plan=plan, actor=self.user)
                 messages.success(request, _("Version %(number)s is approved and frozen.") % {"number": version.number})
             elif kwargs["decision"] == "renvoyer":
-                services.plan_send_back(plan=plan, actor=request.user)
+                services.plan_send_back(plan=plan, actor=self.user)
                 messages.success(request, _("The plan was sent back to its authors."))
             else:
                 raise Http404
@@ -376,7 +376,7 @@ class ApproverView(PlanViewMixin, OrgFormView):
 
     def perform(self, form: Any) -> None:
         membership = form.cleaned_data["approver"]
-        services.plan_set_approver(plan=self.get_plan(), actor=self.request.user,
+        services.plan_set_approver(plan=self.get_plan(), actor=self.user,
                                    approver=membership.user if membership else None)
 
     def get_success_url(self) -> str:
@@ -463,7 +463,7 @@ class ScenarioUpdateView(PlanViewMixin, OrgFormView):
         return ctx
 
     def perform(self, form: Any) -> None:
-        services.scenario_update(scenario=self.get_object(), actor=self.request.user,
+        services.scenario_update(scenario=self.get_object(), actor=self.user,
                                  description=form.cleaned_data["description"])
 
     def get_success_url(self) -> str:

@@ -7,7 +7,7 @@ kept on the organization object for the rest of the request (services forget it 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,10 +16,13 @@ from django.utils.translation import gettext_lazy
 from apps.compliance.registry import CheckResult, register_check
 from apps.governance.selectors import Criterion, GovernanceSnapshot, governance_snapshot
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
 CACHE_ATTRIBUTE = "_governance_snapshot"
 
 
-def snapshot_for(organization: Any) -> GovernanceSnapshot:
+def snapshot_for(organization: Organization) -> GovernanceSnapshot:
     snap = getattr(organization, CACHE_ATTRIBUTE, None)
     if snap is None:
         snap = governance_snapshot(organization=organization)
@@ -27,7 +30,7 @@ def snapshot_for(organization: Any) -> GovernanceSnapshot:
     return snap
 
 
-def forget_snapshot(organization: Any) -> None:
+def forget_snapshot(organization: Organization) -> None:
     organization.__dict__.pop(CACHE_ATTRIBUTE, None)
 
 
@@ -47,7 +50,7 @@ def _result(criteria: list[Criterion], summary: str, evidence: list[str]) -> Che
 
 
 @register_check("D2.P1", key="governance.pssi")
-def pssi_check(organization: Any) -> CheckResult:
+def pssi_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     p = snap.profile
     evidence = []
@@ -59,7 +62,7 @@ def pssi_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.P2", key="governance.project")
-def project_check(organization: Any) -> CheckResult:
+def project_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     evidence = [_("Project team: %(team)d person(s); COPIL: %(copil)d member(s)") % {
         "team": len(snap.team), "copil": len(snap.copil)}]
@@ -70,7 +73,7 @@ def project_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O1.A", key="governance.scheme")
-def scheme_check(organization: Any) -> CheckResult:
+def scheme_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     evidence = [_("%(meetings)d COPIL meeting(s), %(decisions)d decision(s)") % {
         "meetings": snap.meeting_count, "decisions": snap.decision_count}]
@@ -86,7 +89,7 @@ _CRISIS_KEYS = {"crisis_director", "crisis_deputies", "phone", "rooms", "activat
 
 
 @register_check("D2.O1.B", key="governance.crisis_cell")
-def crisis_cell_check(organization: Any) -> CheckResult:
+def crisis_cell_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     complete = sum(1 for r in snap.roles if r.holder and r.deputies)
     evidence = [_("Cellule de crise: %(complete)d of %(total)d role(s) with a holder and a deputy") % {
@@ -96,7 +99,7 @@ def crisis_cell_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O1.B", key="governance.signalement")
-def signalement_check(organization: Any) -> CheckResult:
+def signalement_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     evidence = [_("%(count)d reporting duty(ies) recorded") % {"count": snap.duty_count}]
     criteria = [c for c in snap.for_requirement("D2.O1.B") if c.key == "signalement"]
@@ -104,14 +107,14 @@ def signalement_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O1.B", key="governance.plan_blanc")
-def plan_blanc_check(organization: Any) -> CheckResult:
+def plan_blanc_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     evidence = [snap.profile.plan_blanc_reference] if snap.profile.plan_blanc_reference else []
     criteria = [c for c in snap.for_requirement("D2.O1.B") if c.key in {"plan_blanc", "procedures"}]
     return _result(criteria, _("Digital risks in the plan blanc and cyber crisis procedures"), evidence)
 
 
-def governance_progress(organization: Any) -> dict[str, Any]:
+def governance_progress(organization: Organization) -> dict[str, Any]:
     """The journey stage's progress: percent of blocking criteria met, what is missing, what to do next."""
     snap = snapshot_for(organization)
     missing = [c for c in snap.criteria if not c.ok]

@@ -8,7 +8,7 @@ and an old PSSI (2021, outside the CaRE window), a crisis cell barely started, n
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django_scopes import scope
@@ -18,21 +18,25 @@ from apps.governance import services
 from apps.governance.models import CrisisAssignment, CrisisRole, GovernanceMember, GovernanceProfile, ReportingDuty
 from apps.tenants.models import Membership
 
+if TYPE_CHECKING:
+    from apps.tenants.demo import DemoContext
+    from apps.tenants.models import Organization
 
-def _evidence(organization: Any, title_start: str) -> Evidence:
+
+def _evidence(organization: Organization, title_start: str) -> Evidence:
     return Evidence.objects.filter(organization=organization, title__startswith=title_start).first()
 
 
-def _member(organization: Any, user: Any) -> Membership:
+def _member(organization: Organization, user: Any) -> Membership:
     return Membership.objects.get(organization=organization, user=user)
 
 
-def seed(ctx) -> None:  # noqa: ANN001 - DemoContext
+def seed(ctx: DemoContext) -> None:
     _seed_ght(ctx)
     _seed_clinic(ctx)
 
 
-def _seed_ght(ctx) -> None:  # noqa: ANN001, C901
+def _seed_ght(ctx: DemoContext) -> None:
     org = ctx.organizations["ght"]
     u = ctx.users
     rpcra = u["rpcra"]
@@ -167,7 +171,7 @@ def _seed_ght(ctx) -> None:  # noqa: ANN001, C901
             approved_at=timezone.make_aware(datetime(2026, 4, 22, 17, 30)))
 
 
-def _seed_clinic(ctx) -> None:  # noqa: ANN001
+def _seed_clinic(ctx: DemoContext) -> None:
     org = ctx.organizations["clinic"]
     actor = ctx.users["clinique_rpcra"]
     with scope(organization=org):

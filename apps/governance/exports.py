@@ -7,7 +7,7 @@ reading only through the governance selectors (constant number of queries).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +16,11 @@ from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_se
 from apps.governance import selectors
 from apps.governance.models import GovernanceMember
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
-def governance_context(organization: Any) -> dict[str, Any]:
+
+def governance_context(organization: Organization) -> dict[str, Any]:
     members = list(selectors.member_list(organization=organization))
     return {
         "profile": selectors.governance_profile(organization=organization),
@@ -30,7 +33,7 @@ def governance_context(organization: Any) -> dict[str, Any]:
     }
 
 
-def governance_rows(organization: Any) -> Iterator[list[Any]]:
+def governance_rows(organization: Organization) -> Iterator[list[Any]]:
     """One row per fact: section, item, person or value, details, date."""
     ctx = governance_context(organization)
     p = ctx["profile"]

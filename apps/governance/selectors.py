@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -22,8 +22,11 @@ from apps.governance.models import (
     ReportingDuty,
 )
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
-def governance_profile(*, organization: Any) -> GovernanceProfile:
+
+def governance_profile(*, organization: Organization) -> GovernanceProfile:
     """The organization's governance scheme; an unsaved empty one until the first step is saved."""
     profile = (
         GovernanceProfile.objects.filter(organization=organization)
@@ -34,14 +37,14 @@ def governance_profile(*, organization: Any) -> GovernanceProfile:
     return profile or GovernanceProfile(organization=organization)
 
 
-def member_list(*, organization: Any, body: str | None = None) -> QuerySet[GovernanceMember]:
+def member_list(*, organization: Organization, body: str | None = None) -> QuerySet[GovernanceMember]:
     qs = GovernanceMember.objects.filter(organization=organization).select_related("member__user", "mission_letter")
     if body:
         qs = qs.filter(body=body)
     return qs.order_by("body", "id")
 
 
-def crisis_roles(*, organization: Any) -> list[CrisisRole]:
+def crisis_roles(*, organization: Organization) -> list[CrisisRole]:
     """Roles with ``holder`` and ``deputies`` attached (two queries whatever the size)."""
     assignments = CrisisAssignment.objects.filter(organization=organization).select_related("member__user")
     roles = list(
@@ -56,7 +59,7 @@ def crisis_roles(*, organization: Any) -> list[CrisisRole]:
     return roles
 
 
-def meeting_list(*, organization: Any) -> QuerySet[CopilMeeting]:
+def meeting_list(*, organization: Organization) -> QuerySet[CopilMeeting]:
     return (
         CopilMeeting.objects.filter(organization=organization)
         .annotate(decision_count=Count("decisions", distinct=True), attendee_count=Count("attendees", distinct=True))
@@ -64,7 +67,7 @@ def meeting_list(*, organization: Any) -> QuerySet[CopilMeeting]:
     )
 
 
-def meeting_detail(*, organization: Any, pk: int) -> CopilMeeting | None:
+def meeting_detail(*, organization: Organization, pk: int) -> CopilMeeting | None:
     return (
         CopilMeeting.objects.filter(organization=organization, pk=pk)
         .select_related("minutes_evidence")
@@ -76,17 +79,17 @@ def meeting_detail(*, organization: Any, pk: int) -> CopilMeeting | None:
     )
 
 
-def decision_list(*, organization: Any) -> QuerySet[Decision]:
+def decision_list(*, organization: Organization) -> QuerySet[Decision]:
     return Decision.objects.filter(organization=organization).select_related("meeting").order_by(
         "-meeting__held_on", "id"
     )
 
 
-def duty_list(*, organization: Any) -> QuerySet[ReportingDuty]:
+def duty_list(*, organization: Organization) -> QuerySet[ReportingDuty]:
     return ReportingDuty.objects.filter(organization=organization).order_by("id")
 
 
-def evidence_choices(*, organization: Any) -> QuerySet[Evidence]:
+def evidence_choices(*, organization: Organization) -> QuerySet[Evidence]:
     return Evidence.objects.filter(organization=organization).alive().order_by("-created_at")
 
 
@@ -127,7 +130,7 @@ class GovernanceSnapshot:
         return round(100 * sum(c.ok for c in blocking) / len(blocking)) if blocking else 0
 
 
-def governance_snapshot(*, organization: Any) -> GovernanceSnapshot:
+def governance_snapshot(*, organization: Organization) -> GovernanceSnapshot:
     """Everything the completeness checks need, in a fixed number of queries."""
     profile = governance_profile(organization=organization)
     members = list(member_list(organization=organization))

@@ -7,7 +7,7 @@ organization: forms already limit their choices, the services check again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -27,6 +27,10 @@ from apps.governance.models import (
     GovernanceProfile,
     ReportingDuty,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Organization
 
 M = TypeVar("M", bound=models.Model)
 
@@ -54,7 +58,7 @@ STANDARD_ROLES = [
 ]
 
 
-def _create(model: type[M], *, organization: Any, data: dict[str, Any], fields: list[str], **extra: Any) -> M:
+def _create(model: type[M], *, organization: Organization, data: dict[str, Any], fields: list[str], **extra: Any) -> M:
     ensure_same_organization(organization, [*data.values(), *extra.values()])
     instance = model(organization=organization, **{f: data[f] for f in fields if f in data}, **extra)
     instance.full_clean()
@@ -63,14 +67,14 @@ def _create(model: type[M], *, organization: Any, data: dict[str, Any], fields: 
     return instance
 
 
-def _update(instance: M, *, organization: Any, data: dict[str, Any], fields: list[str]) -> M:
+def _update(instance: M, *, organization: Organization, data: dict[str, Any], fields: list[str]) -> M:
     ensure_same_organization(organization, data.values())
     instance, _changed = model_update(instance=instance, data=data, fields=fields)
     forget_snapshot(organization)
     return instance
 
 
-def _delete(instance: models.Model, *, organization: Any) -> None:
+def _delete(instance: models.Model, *, organization: Organization) -> None:
     if instance.organization_id != organization.pk:  # type: ignore[attr-defined]
         raise ValidationError(_("This item belongs to another organization."))
     instance.delete()
@@ -80,7 +84,7 @@ def _delete(instance: models.Model, *, organization: Any) -> None:
 # --- The governance scheme (one per organization) ------------------------------------------------
 
 @transaction.atomic
-def governance_profile_update(*, organization: Any, actor: Any, step: str, data: dict[str, Any]) -> GovernanceProfile:
+def governance_profile_update(*, organization: Organization, actor: User | None, step: str, data: dict[str, Any]) -> GovernanceProfile:
     """Save one guided step of the governance scheme (D2.P1, D2.P2, D2.O1.B): nothing typed is lost."""
     fields = PROFILE_STEPS[step]
     profile, _created = GovernanceProfile.objects.get_or_create(organization=organization)
@@ -89,7 +93,7 @@ def governance_profile_update(*, organization: Any, actor: Any, step: str, data:
 
 
 @transaction.atomic
-def governance_approve(*, organization: Any, actor: Any, request: HttpRequest | None = None) -> GovernanceProfile:
+def governance_approve(*, organization: Organization, actor: User | None, request: HttpRequest | None = None) -> GovernanceProfile:
     """The direction approves the governance scheme (D2.O1.A); who and when are kept."""
     profile, _created = GovernanceProfile.objects.select_for_update().get_or_create(organization=organization)
     profile.approved_by = actor
@@ -105,17 +109,17 @@ def governance_approve(*, organization: Any, actor: Any, request: HttpRequest | 
 # --- Project team and COPIL (D2.P2) ---------------------------------------------------------------
 
 @transaction.atomic
-def governance_member_create(*, organization: Any, actor: Any, data: dict[str, Any]) -> GovernanceMember:
+def governance_member_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> GovernanceMember:
     return _create(GovernanceMember, organization=organization, data=data, fields=MEMBER_FIELDS)
 
 
 @transaction.atomic
-def governance_member_update(*, member: GovernanceMember, actor: Any, data: dict[str, Any]) -> GovernanceMember:
+def governance_member_update(*, member: GovernanceMember, actor: User | None, data: dict[str, Any]) -> GovernanceMember:
     return _update(member, organization=member.organization, data=data, fields=MEMBER_FIELDS)
 
 
 @transaction.atomic
-def governance_member_delete(*, member: GovernanceMember, actor: Any) -> None:
+def governance_member_delete(*, member: GovernanceMember, actor: User | None) -> None:
     _delete(member, organization=member.organization)
 
 
@@ -130,7 +134,7 @@ def _set_attendees(meeting: CopilMeeting, attendees: Iterable[GovernanceMember] 
 
 
 @transaction.atomic
-def copil_meeting_create(*, organization: Any, actor: Any, data: dict[str, Any]) -> CopilMeeting:
+def copil_meeting_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> CopilMeeting:
     meeting = _create(CopilMeeting, organization=organization,
                       data={k: v for k, v in data.items() if k != "attendees"}, fields=MEETING_FIELDS)
     _set_attendees(meeting, data.get("attendees"))
@@ -138,7 +142,7 @@ def copil_meeting_create(*, organization: Any, actor: Any, data: dict[str, Any])
 
 
 @transaction.atomic
-def copil_meeting_update(*, meeting: CopilMeeting, actor: Any, data: dict[str, Any]) -> CopilMeeting:
+def copil_meeting_update(*, meeting: CopilMeeting, actor: User | None, data: dict[str, Any]) -> CopilMeeting:
     meeting = _update(meeting, organization=meeting.organization,
                       data={k: v for k, v in data.items() if k != "attendees"}, fields=MEETING_FIELDS)
     _set_attendees(meeting, data.get("attendees"))
@@ -146,44 +150,44 @@ def copil_meeting_update(*, meeting: CopilMeeting, actor: Any, data: dict[str, A
 
 
 @transaction.atomic
-def copil_meeting_delete(*, meeting: CopilMeeting, actor: Any) -> None:
+def copil_meeting_delete(*, meeting: CopilMeeting, actor: User | None) -> None:
     _delete(meeting, organization=meeting.organization)
 
 
 @transaction.atomic
-def decision_create(*, meeting: CopilMeeting, actor: Any, data: dict[str, Any]) -> Decision:
+def decision_create(*, meeting: CopilMeeting, actor: User | None, data: dict[str, Any]) -> Decision:
     return _create(Decision, organization=meeting.organization, data=data, fields=DECISION_FIELDS, meeting=meeting)
 
 
 @transaction.atomic
-def decision_update(*, decision: Decision, actor: Any, data: dict[str, Any]) -> Decision:
+def decision_update(*, decision: Decision, actor: User | None, data: dict[str, Any]) -> Decision:
     return _update(decision, organization=decision.organization, data=data, fields=DECISION_FIELDS)
 
 
 @transaction.atomic
-def decision_delete(*, decision: Decision, actor: Any) -> None:
+def decision_delete(*, decision: Decision, actor: User | None) -> None:
     _delete(decision, organization=decision.organization)
 
 
 # --- Cellule de crise (D2.O1.B) ------------------------------------------------------------------
 
 @transaction.atomic
-def crisis_role_create(*, organization: Any, actor: Any, data: dict[str, Any]) -> CrisisRole:
+def crisis_role_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> CrisisRole:
     return _create(CrisisRole, organization=organization, data=data, fields=ROLE_FIELDS)
 
 
 @transaction.atomic
-def crisis_role_update(*, role: CrisisRole, actor: Any, data: dict[str, Any]) -> CrisisRole:
+def crisis_role_update(*, role: CrisisRole, actor: User | None, data: dict[str, Any]) -> CrisisRole:
     return _update(role, organization=role.organization, data=data, fields=ROLE_FIELDS)
 
 
 @transaction.atomic
-def crisis_role_delete(*, role: CrisisRole, actor: Any) -> None:
+def crisis_role_delete(*, role: CrisisRole, actor: User | None) -> None:
     _delete(role, organization=role.organization)
 
 
 @transaction.atomic
-def crisis_roles_create_standard(*, organization: Any, actor: Any) -> list[CrisisRole]:
+def crisis_roles_create_standard(*, organization: Organization, actor: User | None) -> list[CrisisRole]:
     """Add the usual roles that the cellule de crise does not have yet (safe to run twice)."""
     existing = set(CrisisRole.objects.filter(organization=organization).values_list("kind", flat=True))
     created = []
@@ -195,7 +199,7 @@ def crisis_roles_create_standard(*, organization: Any, actor: Any) -> list[Crisi
 
 
 @transaction.atomic
-def crisis_assignment_create(*, role: CrisisRole, actor: Any, data: dict[str, Any]) -> CrisisAssignment:
+def crisis_assignment_create(*, role: CrisisRole, actor: User | None, data: dict[str, Any]) -> CrisisAssignment:
     """Name the holder or a deputy of a role; a role has one holder at most."""
     if data.get("position") == CrisisAssignment.Position.HOLDER and role.assignments.filter(
             position=CrisisAssignment.Position.HOLDER).exists():
@@ -204,7 +208,7 @@ def crisis_assignment_create(*, role: CrisisRole, actor: Any, data: dict[str, An
 
 
 @transaction.atomic
-def crisis_assignment_update(*, assignment: CrisisAssignment, actor: Any, data: dict[str, Any]) -> CrisisAssignment:
+def crisis_assignment_update(*, assignment: CrisisAssignment, actor: User | None, data: dict[str, Any]) -> CrisisAssignment:
     if data.get("position") == CrisisAssignment.Position.HOLDER and assignment.role.assignments.filter(
             position=CrisisAssignment.Position.HOLDER).exclude(pk=assignment.pk).exists():
         raise ValidationError({"position": _("This role already has a holder: edit it, or add a deputy.")})
@@ -212,22 +216,22 @@ def crisis_assignment_update(*, assignment: CrisisAssignment, actor: Any, data: 
 
 
 @transaction.atomic
-def crisis_assignment_delete(*, assignment: CrisisAssignment, actor: Any) -> None:
+def crisis_assignment_delete(*, assignment: CrisisAssignment, actor: User | None) -> None:
     _delete(assignment, organization=assignment.organization)
 
 
 # --- Signalement (D2.O1.B) -----------------------------------------------------------------------
 
 @transaction.atomic
-def reporting_duty_create(*, organization: Any, actor: Any, data: dict[str, Any]) -> ReportingDuty:
+def reporting_duty_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> ReportingDuty:
     return _create(ReportingDuty, organization=organization, data=data, fields=DUTY_FIELDS)
 
 
 @transaction.atomic
-def reporting_duty_update(*, duty: ReportingDuty, actor: Any, data: dict[str, Any]) -> ReportingDuty:
+def reporting_duty_update(*, duty: ReportingDuty, actor: User | None, data: dict[str, Any]) -> ReportingDuty:
     return _update(duty, organization=duty.organization, data=data, fields=DUTY_FIELDS)
 
 
 @transaction.atomic
-def reporting_duty_delete(*, duty: ReportingDuty, actor: Any) -> None:
+def reporting_duty_delete(*, duty: ReportingDuty, actor: User | None) -> None:
     _delete(duty, organization=duty.organization)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db.models import Model
@@ -27,6 +27,9 @@ from apps.governance.models import (
     GovernanceMember,
     ReportingDuty,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # The guided steps, in order: (key, label, url name).
 STEPS: list[tuple[str, Promise, str]] = [
@@ -99,7 +102,7 @@ class ProfileStepView(GovernanceMixin, OrgFormView):
         return ctx
 
     def perform(self, form: Any) -> None:
-        services.governance_profile_update(organization=self.organization, actor=self.request.user,
+        services.governance_profile_update(organization=self.organization, actor=self.user,
                                            step=self.step.replace("-", "_"), data=form.cleaned_data)
         messages.success(self.request, _("Step saved."))
 
@@ -199,7 +202,7 @@ class ApproveView(GovernanceMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        services.governance_approve(organization=self.organization, actor=request.user, request=request)
+        services.governance_approve(organization=self.organization, actor=self.user, request=request)
         messages.success(request, _("Governance scheme approved."))
         return HttpResponseRedirect(self.org_url("governance:overview"))
 
@@ -209,7 +212,7 @@ class CrisisRolesStandardView(GovernanceMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        created = services.crisis_roles_create_standard(organization=self.organization, actor=request.user)
+        created = services.crisis_roles_create_standard(organization=self.organization, actor=self.user)
         messages.success(request, _("%(count)d role(s) added.") % {"count": len(created)})
         return HttpResponseRedirect(self.org_url("governance:crisis-cell"))
 
@@ -283,7 +286,7 @@ class MemberCreateView(ObjectFormView):
     back_url_name = "governance:step-members"
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.governance_member_create(organization=self.organization, actor=self.request.user, data=data)
+        return services.governance_member_create(organization=self.organization, actor=self.user, data=data)
 
 
 class MemberUpdateView(MemberCreateView):
@@ -291,7 +294,7 @@ class MemberUpdateView(MemberCreateView):
     title = gettext_lazy("Edit a person of the project team or the COPIL")
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.governance_member_update(member=self.get_object(), actor=self.request.user, data=data)
+        return services.governance_member_update(member=self.get_object(), actor=self.user, data=data)
 
 
 class MemberDeleteView(ObjectDeleteView):
@@ -299,7 +302,7 @@ class MemberDeleteView(ObjectDeleteView):
     back_url_name = "governance:step-members"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Any, actor: User | None) -> None:
         services.governance_member_delete(member=obj, actor=actor)
 
 
@@ -310,7 +313,7 @@ class RoleCreateView(ObjectFormView):
     back_url_name = "governance:crisis-cell"
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.crisis_role_create(organization=self.organization, actor=self.request.user, data=data)
+        return services.crisis_role_create(organization=self.organization, actor=self.user, data=data)
 
 
 class RoleUpdateView(RoleCreateView):
@@ -318,7 +321,7 @@ class RoleUpdateView(RoleCreateView):
     title = gettext_lazy("Edit a role of the cellule de crise")
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.crisis_role_update(role=self.get_object(), actor=self.request.user, data=data)
+        return services.crisis_role_update(role=self.get_object(), actor=self.user, data=data)
 
 
 class RoleDeleteView(ObjectDeleteView):
@@ -326,7 +329,7 @@ class RoleDeleteView(ObjectDeleteView):
     back_url_name = "governance:crisis-cell"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Any, actor: User | None) -> None:
         services.crisis_role_delete(role=obj, actor=actor)
 
 
@@ -338,7 +341,7 @@ class AssignmentCreateView(ObjectFormView):
     back_url_name = "governance:crisis-cell"
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.crisis_assignment_create(role=self.get_parent(), actor=self.request.user, data=data)
+        return services.crisis_assignment_create(role=self.get_parent(), actor=self.user, data=data)
 
 
 class AssignmentUpdateView(AssignmentCreateView):
@@ -347,7 +350,7 @@ class AssignmentUpdateView(AssignmentCreateView):
     title = gettext_lazy("Edit a holder or a deputy")
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.crisis_assignment_update(assignment=self.get_object(), actor=self.request.user, data=data)
+        return services.crisis_assignment_update(assignment=self.get_object(), actor=self.user, data=data)
 
 
 class AssignmentDeleteView(ObjectDeleteView):
@@ -355,7 +358,7 @@ class AssignmentDeleteView(ObjectDeleteView):
     back_url_name = "governance:crisis-cell"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Any, actor: User | None) -> None:
         services.crisis_assignment_delete(assignment=obj, actor=actor)
 
 
@@ -366,7 +369,7 @@ class DutyCreateView(ObjectFormView):
     back_url_name = "governance:step-signalement"
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.reporting_duty_create(organization=self.organization, actor=self.request.user, data=data)
+        return services.reporting_duty_create(organization=self.organization, actor=self.user, data=data)
 
 
 class DutyUpdateView(DutyCreateView):
@@ -374,7 +377,7 @@ class DutyUpdateView(DutyCreateView):
     title = gettext_lazy("Edit a reporting duty")
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.reporting_duty_update(duty=self.get_object(), actor=self.request.user, data=data)
+        return services.reporting_duty_update(duty=self.get_object(), actor=self.user, data=data)
 
 
 class DutyDeleteView(ObjectDeleteView):
@@ -382,7 +385,7 @@ class DutyDeleteView(ObjectDeleteView):
     back_url_name = "governance:step-signalement"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Any, actor: User | None) -> None:
         services.reporting_duty_delete(duty=obj, actor=actor)
 
 
@@ -393,7 +396,7 @@ class MeetingCreateView(ObjectFormView):
     saved_message = gettext_lazy("COPIL meeting saved. You can now record its decisions.")
 
     def save(self, data: dict[str, Any]) -> Any:
-        self.saved = services.copil_meeting_create(organization=self.organization, actor=self.request.user, data=data)
+        self.saved = services.copil_meeting_create(organization=self.organization, actor=self.user, data=data)
         return self.saved
 
     def get_success_url(self) -> str:
@@ -409,7 +412,7 @@ class MeetingUpdateView(MeetingCreateView):
     saved_message = gettext_lazy("COPIL meeting saved.")
 
     def save(self, data: dict[str, Any]) -> Any:
-        self.saved = services.copil_meeting_update(meeting=self.get_object(), actor=self.request.user, data=data)
+        self.saved = services.copil_meeting_update(meeting=self.get_object(), actor=self.user, data=data)
         return self.saved
 
 
@@ -418,7 +421,7 @@ class MeetingDeleteView(ObjectDeleteView):
     back_url_name = "governance:meetings"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Any, actor: User | None) -> None:
         services.copil_meeting_delete(meeting=obj, actor=actor)
 
 
@@ -429,7 +432,7 @@ class DecisionCreateView(ObjectFormView):
     title = gettext_lazy("Record a decision")
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.decision_create(meeting=self.get_parent(), actor=self.request.user, data=data)
+        return services.decision_create(meeting=self.get_parent(), actor=self.user, data=data)
 
     def get_success_url(self) -> str:
         meeting = self.get_parent() or self.get_object().meeting  # type: ignore[union-attr]
@@ -442,14 +445,14 @@ class DecisionUpdateView(DecisionCreateView):
     title = gettext_lazy("Edit a decision")
 
     def save(self, data: dict[str, Any]) -> Any:
-        return services.decision_update(decision=self.get_object(), actor=self.request.user, data=data)
+        return services.decision_update(decision=self.get_object(), actor=self.user, data=data)
 
 
 class DecisionDeleteView(ObjectDeleteView):
     model = Decision
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Any, actor: User | None) -> None:
         services.decision_delete(decision=obj, actor=actor)
 
     def back_url(self, obj: Any) -> str:

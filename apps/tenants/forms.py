@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -10,6 +10,9 @@ from apps.tenants.models import Establishment, Organization, Site
 from apps.tenants.roles import Role
 from apps.tenants.validators import normalize_finess
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class OrganizationForm(forms.ModelForm):
     class Meta:
@@ -17,7 +20,7 @@ class OrganizationForm(forms.ModelForm):
         fields = ["name", "kind", "region", "ecare_number", "mfa_required"]
 
 
-def _finess_field(label: str) -> forms.CharField:
+def _finess_field(label: StrOrPromise) -> forms.CharField:
     # Accepts "75 071 2184" or "75.071.2184": normalised before the model's 9-character validation.
     return forms.CharField(label=label, max_length=20, help_text=_("9 characters, e.g. 750712184."))
 
@@ -41,7 +44,7 @@ class EstablishmentForm(forms.ModelForm):
         try:
             self.instance.validate_constraints()
         except forms.ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # Django's own (private, not in the stubs)
 
 
 class SiteForm(forms.ModelForm):
@@ -56,7 +59,8 @@ class SiteForm(forms.ModelForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
-        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
+        cast(forms.ModelChoiceField, self.fields["establishment"]).queryset = Establishment.objects.filter(
+            organization=organization)
 
     def clean_finess_eg(self) -> str:
         return normalize_finess(self.cleaned_data["finess_eg"])
@@ -65,7 +69,7 @@ class SiteForm(forms.ModelForm):
         try:
             self.instance.validate_constraints()
         except forms.ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # Django's own (private, not in the stubs)
 
 
 class InvitationForm(forms.Form):
@@ -81,8 +85,9 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishments"].queryset = Establishment.objects.filter(organization=organization)
-        if organization.kind != Organization.Kind.GHT and not self.fields["establishments"].queryset.count() > 1:
+        establishments = cast(forms.ModelMultipleChoiceField, self.fields["establishments"])
+        establishments.queryset = Establishment.objects.filter(organization=organization)
+        if organization.kind != Organization.Kind.GHT and not establishments.queryset.count() > 1:
             del self.fields["establishments"]
 
 
@@ -99,7 +104,8 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishments"].queryset = Establishment.objects.filter(organization=organization)
+        cast(forms.ModelMultipleChoiceField, self.fields["establishments"]).queryset = Establishment.objects.filter(
+            organization=organization)
 
 
 class InvitationAcceptForm(forms.Form):
@@ -117,6 +123,7 @@ class InvitationAcceptForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -105,7 +106,8 @@ class Establishment(TenantModel):
         help_text=_("Used for the CaRE 66 percent rule: BIA, plans and tests must cover at least 66 percent of activity."),
     )
 
-    objects = tenancy.limited_manager(lambda ids: Q(pk__in=ids))
+    objects: ClassVar[tenancy.LimitedManager[Establishment]] = tenancy.limited_manager(
+        lambda ids: Q(pk__in=ids))
 
     class Meta:
         ordering = ["name"]
@@ -134,7 +136,7 @@ class Site(TenantModel):
     finess_eg = models.CharField(_("FINESS EG"), max_length=9, validators=[validate_finess])
     city = models.CharField(_("city"), max_length=100, blank=True)
 
-    objects = tenancy.limited_manager(tenancy.by_establishment())
+    objects: ClassVar[tenancy.LimitedManager[Site]] = tenancy.limited_manager(tenancy.by_establishment())
 
     class Meta:
         ordering = ["establishment__name", "name"]
@@ -202,7 +204,7 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _invitation_expiry():  # noqa: ANN202
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=14)
 
 

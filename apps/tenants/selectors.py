@@ -6,7 +6,7 @@ on purpose (``scopes_disabled``) and always filter by the user.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 from django_scopes import scopes_disabled
@@ -14,8 +14,13 @@ from guardian.shortcuts import get_objects_for_user
 
 from apps.tenants.models import Establishment, Invitation, Membership, Organization, Site
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def membership_for(*, user: Any, org_slug: str) -> Membership | None:
+    from apps.accounts.models import User
+
+
+def membership_for(*, user: User, org_slug: str) -> Membership | None:
     with scopes_disabled():
         return (
             Membership.objects.select_related("organization")
@@ -24,7 +29,7 @@ def membership_for(*, user: Any, org_slug: str) -> Membership | None:
         )
 
 
-def memberships_for_user(*, user: Any) -> list[Membership]:
+def memberships_for_user(*, user: User | AnonymousUser) -> list[Membership]:
     """The user's organizations (the consultant's portfolio), with a few counts per organization."""
     if not user.is_authenticated:
         return []
@@ -36,7 +41,7 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
         )
 
 
-def portfolio_memberships(*, user: Any, query: str = "", region: str = "", kind: str = "") -> QuerySet[Membership]:
+def portfolio_memberships(*, user: User, query: str = "", region: str = "", kind: str = "") -> QuerySet[Membership]:
     """The user's memberships (one per organization), filtered for « Mon portefeuille »."""
     with scopes_disabled():
         qs = Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,13 +24,16 @@ from apps.tenants.models import Establishment, Invitation, Membership, Organizat
 from apps.tenants.roles import Role
 from apps.tenants.validators import normalize_finess
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ORGANIZATION_FIELDS = ["name", "kind", "region", "ecare_number", "mfa_required"]
 ESTABLISHMENT_FIELDS = ["name", "short_name", "finess_ej", "legal_status", "activity_share"]
 SITE_FIELDS = ["establishment", "name", "finess_eg", "city"]
 
 
 @transaction.atomic
-def organization_create(*, actor: Any, name: str, slug: str, kind: str, region: str = "",
+def organization_create(*, actor: User | None, name: str, slug: str, kind: str, region: str = "",
                         ecare_number: str = "", mfa_required: bool = False) -> Organization:
     """Create a candidate organization with its defaults (``apps.tenants.defaults``); its creator
     becomes its first administrator."""
@@ -48,7 +51,7 @@ def organization_create(*, actor: Any, name: str, slug: str, kind: str, region: 
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, actor: Any, data: dict[str, Any],
+def organization_update(*, organization: Organization, actor: User | None, data: dict[str, Any],
                         request: HttpRequest | None = None) -> Organization:
     before = {f: getattr(organization, f) for f in ORGANIZATION_FIELDS}
     organization, changed = model_update(instance=organization, data=data, fields=ORGANIZATION_FIELDS)
@@ -67,7 +70,7 @@ def _clean_finess(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 @transaction.atomic
-def establishment_create(*, organization: Organization, actor: Any, data: dict[str, Any]) -> Establishment:
+def establishment_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> Establishment:
     data = _clean_finess(data, "finess_ej")
     establishment = Establishment(organization=organization, **{f: data[f] for f in ESTABLISHMENT_FIELDS if f in data})
     establishment.full_clean()
@@ -76,7 +79,7 @@ def establishment_create(*, organization: Organization, actor: Any, data: dict[s
 
 
 @transaction.atomic
-def establishment_update(*, establishment: Establishment, actor: Any, data: dict[str, Any]) -> Establishment:
+def establishment_update(*, establishment: Establishment, actor: User | None, data: dict[str, Any]) -> Establishment:
     data = _clean_finess(data, "finess_ej")
     establishment, _changed = model_update(instance=establishment, data=data, fields=ESTABLISHMENT_FIELDS)
     return establishment
@@ -87,7 +90,7 @@ def _check_site_establishment(organization: Organization, establishment: Establi
 
 
 @transaction.atomic
-def site_create(*, organization: Organization, actor: Any, data: dict[str, Any]) -> Site:
+def site_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> Site:
     data = _clean_finess(data, "finess_eg")
     _check_site_establishment(organization, data["establishment"])
     site = Site(organization=organization, **{f: data[f] for f in SITE_FIELDS if f in data})
@@ -97,7 +100,7 @@ def site_create(*, organization: Organization, actor: Any, data: dict[str, Any])
 
 
 @transaction.atomic
-def site_update(*, site: Site, actor: Any, data: dict[str, Any]) -> Site:
+def site_update(*, site: Site, actor: User | None, data: dict[str, Any]) -> Site:
     data = _clean_finess(data, "finess_eg")
     if "establishment" in data:
         _check_site_establishment(site.organization, data["establishment"])
@@ -124,7 +127,7 @@ def _administrator_count(organization: Organization) -> int:
 
 
 @transaction.atomic
-def invitation_create(*, organization: Organization, actor: Any, email: str, role: str,
+def invitation_create(*, organization: Organization, actor: User | None, email: str, role: str,
                       establishments: Iterable[Establishment] = (), request: HttpRequest | None = None) -> Invitation:
     """Invite someone by e-mail; the worker sends it once the transaction commits."""
     email = email.strip().lower()
@@ -163,7 +166,7 @@ def invitation_send(*, organization: Organization, invitation_id: int) -> bool:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: Any, request: HttpRequest | None = None) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User, request: HttpRequest | None = None) -> Membership:
     """Turn a pending invitation into a membership for ``user`` (whose e-mail must match)."""
     if not invitation.is_pending:
         raise ValidationError(_("This invitation is no longer valid."))
@@ -185,7 +188,7 @@ def invitation_accept(*, invitation: Invitation, user: Any, request: HttpRequest
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor: Any, request: HttpRequest | None = None) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, actor: User | None, request: HttpRequest | None = None) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_log(action=AuditEvent.Action.INVITATION_REVOKED, actor=actor, organization=invitation.organization,
@@ -194,7 +197,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Any, request: HttpReques
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, actor: Any, role: str, restricted: bool,
+def membership_update(*, membership: Membership, actor: User | None, role: str, restricted: bool,
                       establishments: Iterable[Establishment], request: HttpRequest | None = None) -> Membership:
     """Change a member's role and establishment restriction; an organization keeps an administrator."""
     organization = membership.organization
@@ -219,7 +222,7 @@ def membership_update(*, membership: Membership, actor: Any, role: str, restrict
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: Any, request: HttpRequest | None = None) -> None:
+def membership_remove(*, membership: Membership, actor: User | None, request: HttpRequest | None = None) -> None:
     organization = membership.organization
     if membership.role == Role.ADMINISTRATOR and _administrator_count(organization) <= 1:
         raise ValidationError(_("The organization must keep at least one administrator."))

@@ -62,7 +62,7 @@ class OrganizationSettingsView(OrgFormView):
         form = self.get_form()
         if form.is_valid():
             services.organization_update(
-                organization=self.organization, actor=request.user, data=form.cleaned_data, request=request
+                organization=self.organization, actor=self.user, data=form.cleaned_data, request=request
             )
             messages.success(request, _("Organization settings saved."))
             return redirect("tenants:settings", org_slug=self.organization.slug)
@@ -82,7 +82,7 @@ class EstablishmentListView(OrgViewMixin, TemplateView):
         for site in sites:
             by_establishment.setdefault(site.establishment_id, []).append(site)
         for establishment in establishments:
-            establishment.site_rows = by_establishment.get(establishment.pk, [])
+            establishment.site_rows = by_establishment.get(establishment.pk, [])  # type: ignore[attr-defined]  # for the template
         ctx["establishments"] = establishments
         ctx["total_share"] = sum((e.activity_share for e in establishments), 0)
         ctx["can_manage"] = self.can("org.manage")
@@ -96,18 +96,18 @@ class EstablishmentCreateView(OrgFormView):
     form_class = EstablishmentForm
 
     def perform(self, form: EstablishmentForm) -> None:
-        services.establishment_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+        services.establishment_create(organization=self.organization, actor=self.user, data=form.cleaned_data)
         messages.success(self.request, _("Establishment added."))
 
     def get_success_url(self) -> str:
         return reverse("tenants:establishments", kwargs={"org_slug": self.organization.slug})
 
 
-class EstablishmentUpdateView(TenantObjectFormMixin, EstablishmentCreateView):
+class EstablishmentUpdateView(TenantObjectFormMixin[Establishment], EstablishmentCreateView):
     model = Establishment
 
     def perform(self, form: EstablishmentForm) -> None:
-        services.establishment_update(establishment=self.fresh_object(), actor=self.request.user,
+        services.establishment_update(establishment=self.fresh_object(), actor=self.user,
                                       data=form.cleaned_data)
         messages.success(self.request, _("Establishment saved."))
 
@@ -125,18 +125,18 @@ class SiteCreateView(OrgFormView):
         return form
 
     def perform(self, form: SiteForm) -> None:
-        services.site_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+        services.site_create(organization=self.organization, actor=self.user, data=form.cleaned_data)
         messages.success(self.request, _("Site added."))
 
     def get_success_url(self) -> str:
         return reverse("tenants:establishments", kwargs={"org_slug": self.organization.slug})
 
 
-class SiteUpdateView(TenantObjectFormMixin, SiteCreateView):
+class SiteUpdateView(TenantObjectFormMixin[Site], SiteCreateView):
     model = Site
 
     def perform(self, form: SiteForm) -> None:
-        services.site_update(site=self.fresh_object(), actor=self.request.user, data=form.cleaned_data)
+        services.site_update(site=self.fresh_object(), actor=self.user, data=form.cleaned_data)
         messages.success(self.request, _("Site saved."))
 
 
@@ -171,7 +171,7 @@ class InvitationCreateView(OrgFormView):
 
     def perform(self, form: InvitationForm) -> None:
         services.invitation_create(
-            organization=self.organization, actor=self.request.user, email=form.cleaned_data["email"],
+            organization=self.organization, actor=self.user, email=form.cleaned_data["email"],
             role=form.cleaned_data["role"], establishments=form.cleaned_data.get("establishments") or [],
             request=self.request,
         )
@@ -187,7 +187,7 @@ class InvitationRevokeView(OrgViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         invitation = self.tenant_object(Invitation.objects.all(), pk=kwargs["pk"])
-        services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+        services.invitation_revoke(invitation=invitation, actor=self.user, request=request)
         messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
         return redirect("tenants:members", org_slug=self.organization.slug)
 
@@ -201,7 +201,7 @@ class MemberUpdateView(OrgFormView):
     def get_member(self) -> Membership:
         if not hasattr(self, "_member"):
             self._member = self.tenant_object(Membership.objects.select_related("user"), pk=self.kwargs["pk"])
-        return self._member  # type: ignore[return-value]
+        return self._member
 
     def get_form(self) -> MembershipForm:
         member = self.get_member()
@@ -220,7 +220,7 @@ class MemberUpdateView(OrgFormView):
 
     def perform(self, form: MembershipForm) -> None:
         services.membership_update(
-            membership=self.get_member(), actor=self.request.user, role=form.cleaned_data["role"],
+            membership=self.get_member(), actor=self.user, role=form.cleaned_data["role"],
             restricted=form.cleaned_data["restricted"], establishments=form.cleaned_data["establishments"],
             request=self.request,
         )
@@ -245,7 +245,7 @@ class MemberRemoveView(OrgViewMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         member = self.tenant_object(Membership.objects.select_related("user"), pk=kwargs["pk"])
         try:
-            services.membership_remove(membership=member, actor=request.user, request=request)
+            services.membership_remove(membership=member, actor=self.user, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -297,10 +297,10 @@ class ObjectHistoryView(OrgViewMixin, TemplateView):
         page = Paginator(events, 30).get_page(self.request.GET.get("page"))
         user_ids = {(e.pgh_context or {}).get("user") for e in page if e.pgh_context}
         with scopes_disabled():
-            users = {u.pk: u for u in User.objects.filter(pk__in=[u for u in user_ids if u])}
+            users: dict[int | None, User] = {u.pk: u for u in User.objects.filter(pk__in=[u for u in user_ids if u])}
         rows = []
         for event in page:
-            context = event.pgh_context or {}
+            context: dict[str, Any] = event.pgh_context or {}
             rows.append({
                 "event": event,
                 "label": event.pgh_label,
