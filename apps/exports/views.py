@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +22,9 @@ from apps.core.services import audit_log
 from apps.core.views import OrgViewMixin
 from apps.exports import selectors, services
 from apps.exports.models import ExportJob
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 PAGE_SIZE = 20
 
@@ -49,7 +52,8 @@ class ExportRequestView(OrgViewMixin, View):
         kind = request.POST.get("kind", "")
         if kind not in ExportJob.Kind.values:
             return HttpResponse(_("Unknown kind of export."), status=400, content_type="text/plain; charset=utf-8")
-        services.export_request(organization=self.organization, actor=request.user, kind=kind, request=request)
+        user = cast("User", request.user)  # OrgViewMixin: a member, never anonymous
+        services.export_request(organization=self.organization, actor=user, kind=kind, request=request)
         messages.success(request, _("Export requested: it is being prepared, you can leave this page."))
         return HttpResponseRedirect(reverse("exports:list", kwargs={"org_slug": self.organization.slug}))
 
@@ -74,7 +78,8 @@ class ExportRetryView(OrgViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = self.tenant_object(ExportJob.objects.all(), pk=kwargs["pk"])
         try:
-            services.export_retry(organization=self.organization, actor=request.user, job=job, request=request)
+            user = cast("User", request.user)  # OrgViewMixin: a member, never anonymous
+            services.export_retry(organization=self.organization, actor=user, job=job, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -94,7 +99,7 @@ class ExportDownloadView(OrgViewMixin, View):
     capability = "exports.view"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         job = self.tenant_object(ExportJob.objects.select_related("organization"), pk=kwargs["pk"])
         if not job.is_downloadable:
             raise Http404
