@@ -5,14 +5,18 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
+from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
-def time_pages(command: Any, *, user: Any, pages: Iterable[tuple[str, str]], runs: int) -> None:
+
+def time_pages(command: BaseCommand, *, user: User, pages: Iterable[tuple[str, str]], runs: int) -> None:
     """For each (label, url): one warm-up, then ``runs`` requests as ``user`` (DEBUG off); prints the
     median and p95 server time (middleware, view, templates, database), queries and response size."""
     with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
+# A guard takes an object of the model it is registered for (hence Any: each guard names its own model).
 _GUARDS: dict[str, list[Callable[[Any], list[str]]]] = defaultdict(list)
 
 
@@ -23,11 +25,11 @@ def register_guard(model_label: str, guard: Callable[[Any], list[str]]) -> None:
         _GUARDS[model_label].append(guard)
 
 
-def blockers(obj: Any) -> list[str]:
+def blockers(obj: models.Model) -> list[str]:
     return [reason for guard in _GUARDS.get(obj._meta.label_lower, []) for reason in guard(obj)]
 
 
-def ensure_deletable(obj: Any) -> None:
+def ensure_deletable(obj: models.Model) -> None:
     reasons = blockers(obj)
     if reasons:
         raise ValidationError(reasons)

@@ -10,18 +10,21 @@ offers — and never accepts — another organization's or another establishment
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.db.models import Model, QuerySet
 from django.forms.renderers import DjangoTemplates
 from django.utils.text import capfirst
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
 Refinement = Callable[[QuerySet[Any]], QuerySet[Any]]
 
 # How a choice list of these models is always shown, whatever the form.
 DEFAULT_REFINEMENTS: dict[str, Refinement] = {
-    "compliance.Evidence": lambda qs: qs.alive(),  # type: ignore[attr-defined]
+    "compliance.Evidence": lambda qs: qs.alive(),  # type: ignore[attr-defined]  # an EvidenceQuerySet
     "tenants.Membership": lambda qs: qs.select_related("user"),
     "governance.GovernanceMember": lambda qs: qs.select_related("member__user"),
 }
@@ -39,13 +42,13 @@ class OrgFormMixin:
     choice_refinements: ClassVar[dict[str, Refinement]] = {}
     fields: dict[str, forms.Field]
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
         refinements = {**DEFAULT_REFINEMENTS, **self.choice_refinements}
         for field in self.fields.values():
             field.label = capfirst(field.label)  # model verbose names are lowercase
-            if isinstance(field, forms.ModelChoiceField):
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
                 model = field.queryset.model
                 if any(f.name == "organization" for f in model._meta.concrete_fields):
                     queryset = model._default_manager.filter(organization=organization)
@@ -57,7 +60,7 @@ class OrgModelForm(OrgFormMixin, forms.ModelForm):
     """A ModelForm of a tenant-owned model: the instance belongs to the organization before validation, so the
     per-organization unique constraints give a French error next to the form instead of a database error."""
 
-    def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, **kwargs)
         if any(f.name == "organization" for f in self.instance._meta.concrete_fields):
             self.instance.organization = organization
@@ -66,19 +69,19 @@ class OrgModelForm(OrgFormMixin, forms.ModelForm):
         try:
             self.instance.validate_constraints()
         except forms.ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]  # Django's own (private, not in the stubs)
 
 
 class OrgForm(OrgFormMixin, forms.Form):
     """A plain form bound to an organization, optionally editing ``instance`` (its values become the initial data)."""
 
-    def __init__(self, *args: Any, organization: Any, instance: Model | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, instance: Model | None = None, **kwargs: Any) -> None:
         if instance is not None:
             initial = kwargs.setdefault("initial", {})
             for name in self.base_fields:
                 if name in initial:
                     continue
-                value = getattr(instance, name, None)
+                value: Any = getattr(instance, name, None)
                 if hasattr(value, "all"):
                     value = list(value.all())
                 initial[name] = value

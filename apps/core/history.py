@@ -7,14 +7,18 @@ context (user, URL) comes from ``pghistory.middleware.HistoryMiddleware`` for re
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pghistory
 from django.db import models
 from django.db.models import QuerySet
 
+_M = TypeVar("_M", bound=models.Model)
 
-def track_history(**kwargs: Any):  # noqa: ANN201 - returns a class decorator
+
+def track_history(**kwargs: Any) -> Callable[[type[_M]], type[_M]]:
+    """The class decorator."""
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **kwargs)
 
 
@@ -31,7 +35,7 @@ def history_readable(label: str) -> bool:
     return label in _HISTORY_MODELS
 
 
-def history_for(obj: models.Model) -> QuerySet:
+def history_for(obj: models.Model) -> QuerySet[Any]:
     """Events of one object, newest first. The caller has already resolved ``obj`` in its tenant."""
     from pghistory.models import Events
 

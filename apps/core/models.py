@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+
+from apps.core.tenancy import OrganizationManager
 
 
 class TimeStampedModel(models.Model):
@@ -28,7 +29,7 @@ class TenantModel(TimeStampedModel):
         "tenants.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
     )
 
-    objects = ScopedManager(organization="organization")
+    objects = OrganizationManager()
 
     class Meta:
         abstract = True

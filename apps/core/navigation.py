@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class Stage:
     capability: str
     links: tuple[NavLink, ...] = ()
     # progress(organization) -> dict(percent=int, missing=[…], next_action=(label, url) | None)
-    progress: Callable[[Any], dict[str, Any]] | None = field(default=None, compare=False)
+    progress: Callable[[Organization], dict[str, Any]] | None = field(default=None, compare=False)
     description: str | Promise = ""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +13,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.accounts.models import User
+    from apps.tenants.models import Organization
 
 
 def _ip_or_none(value: str | None) -> str | None:
@@ -51,14 +57,14 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def audit_log(
     *,
     action: str,
-    actor: Any = None,
-    organization: Any = None,
+    actor: User | AnonymousUser | None = None,
+    organization: Organization | None = None,
     target: str = "",
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Record a security-relevant action (see ``AuditEvent.Action``)."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
+    if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
         action=action,
@@ -70,7 +76,7 @@ def audit_log(
     )
 
 
-def ensure_same_organization(organization: Any, values: Mapping[str, Any] | Iterable[Any]) -> None:
+def ensure_same_organization(organization: Organization, values: Mapping[str, Any] | Iterable[Any]) -> None:
     """Refuse a service call that links rows of another organization, or of an establishment the member's
     limit hides (``apps.core.tenancy``): the one check every service runs on the objects it is given.
 

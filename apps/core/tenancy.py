@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -82,7 +82,23 @@ def establishment_allowed(establishment_id: int | None) -> bool:
 
 # --- The manager ---------------------------------------------------------------------------------
 
-_ScopedBase: type[models.Manager[Any]] = type(ScopedManager(organization="organization"))
+_M = TypeVar("_M", bound=models.Model)
+_Self = TypeVar("_Self")
+
+if TYPE_CHECKING:
+    class _ScopedBase(models.Manager[_M]):
+        """What ``django_scopes.ScopedManager(organization=…)`` builds at run time (a class local to it)."""
+
+        def with_scope(self: _Self, **scope: Any) -> _Self: ...
+        def with_scopes_disabled(self: _Self) -> _Self: ...
+else:
+    _ScopedBase = type(ScopedManager(organization="organization"))
+
+
+class OrganizationManager(_ScopedBase[_M]):
+    """django-scopes' manager on the organization dimension (``TenantModel.objects``), as a named class
+    so that mypy's Django plugin can resolve the managers of the models (the class ``ScopedManager`` builds
+    is local to that function)."""
 
 
 class EstablishmentLimit:
@@ -93,7 +109,7 @@ class EstablishmentLimit:
         self.writable = writable or visible
 
 
-class LimitedManager(_ScopedBase):  # type: ignore[misc, valid-type]
+class LimitedManager(OrganizationManager[_M]):
     """django-scopes' organization manager, narrowed to the allowed establishments when the scope has a limit."""
 
     # Set on the subclass each model gets (related managers subclass it and call __init__() bare).
@@ -123,13 +139,15 @@ class LimitedManager(_ScopedBase):  # type: ignore[misc, valid-type]
         return qs.filter(self.limit.writable(ids))
 
 
-def limited_manager(visible: Limit, writable: Limit | None = None) -> Any:
+def limited_manager(visible: Limit, writable: Limit | None = None) -> LimitedManager[Any]:
     """The default manager of an establishment-bound model (see the module docstring)."""
     return _manager_for(EstablishmentLimit(visible, writable))
 
 
-def _manager_for(limit: EstablishmentLimit) -> Any:
-    return type("LimitedManager", (LimitedManager,), {"limit": limit})()
+def _manager_for(limit: EstablishmentLimit) -> LimitedManager[Any]:
+    # Keeps the name: mypy's Django plugin resolves a model's manager by its class's module and name.
+    manager_class: type[LimitedManager[Any]] = type("LimitedManager", (LimitedManager,), {"limit": limit})
+    return manager_class()
 
 
 def model_limit(model: type[models.Model]) -> EstablishmentLimit | None:
@@ -182,7 +200,7 @@ def through(path: str, model_label: str) -> EstablishmentLimit:
     )
 
 
-def child_manager(path: str, model_label: str, *extra: Limit) -> Any:
+def child_manager(path: str, model_label: str, *extra: Limit) -> LimitedManager[Any]:
     """The manager of a child row: the parent's limit, plus ``extra`` conditions (its own establishment links)."""
     parent = through(path, model_label)
     return _manager_for(EstablishmentLimit(

@@ -8,7 +8,7 @@ can check every view by introspecting the URLconf.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
@@ -21,8 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
+from apps.core.http import TenantRequest, is_tenant_request
+
 if TYPE_CHECKING:
-    from apps.tenants.models import Organization
+    from apps.accounts.models import User
+    from apps.tenants.models import Membership, Organization
+
+__all__ = ["TenantRequest", "is_tenant_request"]  # importable from here with the mixins
 
 
 M = TypeVar("M", bound=Model)
@@ -42,24 +47,29 @@ class OrgViewMixin(ContextMixin):
     capability: str | None = None
     # Pages linked from a stage of the journey set this to highlight it in the navigation.
     nav_stage: str | None = None
+    # ``self.request`` keeps View's type (a mixin cannot narrow it); what the tenant middleware resolved
+    # is here, typed: the organization, the member's membership and the (authenticated) user.
     request: HttpRequest
+    organization: Organization
+    membership: Membership
+    user: User
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.capability is None:
             raise ImproperlyConfigured(f"{type(self).__name__} must declare the capability it needs")
-        if request.membership is None:  # type: ignore[attr-defined]
+        if not is_tenant_request(request):
             raise ImproperlyConfigured(f"{type(self).__name__} must be routed under /o/<org_slug>/")
+        self.organization, self.membership, self.user = request.organization, request.membership, request.user
         if not self.has_permission():
             raise PermissionDenied
-        self.organization = request.organization  # type: ignore[attr-defined]
-        self.membership = request.membership  # type: ignore[attr-defined]
+        # A mixin: the view class it is combined with (View, TemplateView…) provides dispatch.
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def has_permission(self) -> bool:
-        return self.request.membership.has_capability(self.capability)  # type: ignore[attr-defined]
+        return self.capability is not None and self.membership.has_capability(self.capability)
 
     def can(self, capability: str) -> bool:
-        return self.request.membership.has_capability(capability)  # type: ignore[attr-defined]
+        return self.membership.has_capability(capability)
 
     def tenant_object(self, queryset: QuerySet[M], **lookup: Any) -> M:
         """Look an object up *through the organization*; missing, foreign or outside the member's
@@ -138,6 +148,7 @@ class TenantObjectFormMixin:
         # The ModelForm wrote the submitted values onto its instance; services compare against the stored row.
         return tenant_object(self.model._default_manager.all(), self.organization, pk=self.get_object().pk)
 
+    # A mixin in front of an OrgFormView subclass, which provides both methods.
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.get_object()}  # type: ignore[misc]
 
@@ -153,16 +164,18 @@ class ObjectDeleteMixin:
     nothing is deleted. Confirmation happens on the page (``data-confirm`` on the form).
     """
 
-    http_method_names = ["post"]
+    http_method_names: Sequence[str] = ["post"]
     model: type[Model]
     remove: Callable[..., None]
     deleted_message = gettext_lazy("Deleted.")
+    organization: Organization  # organization and user: set by OrgViewMixin, which the view also inherits
+    user: User
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.tenant_object(self.model.objects.all(), pk=kwargs["pk"])  # type: ignore[attr-defined]
+        obj = tenant_object(self.model._default_manager.all(), self.organization, pk=kwargs["pk"])
         back = self.get_back_url(obj)
         try:
-            type(self).remove(obj, request.user)
+            type(self).remove(obj, self.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -173,15 +186,19 @@ class ObjectDeleteMixin:
         raise NotImplementedError
 
 
-def capability_required(capability: str):  # noqa: ANN201 - decorator
+FunctionView = Callable[..., HttpResponse]
+
+
+def capability_required(capability: str) -> Callable[[FunctionView], FunctionView]:
     """The same contract as ``OrgViewMixin`` for the rare function view."""
 
-    def decorator(view):  # noqa: ANN001, ANN202
+    def decorator(view: FunctionView) -> FunctionView:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.membership is None or not request.membership.has_capability(capability):  # type: ignore[attr-defined]
+            if not is_tenant_request(request) or not request.membership.has_capability(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Read by the isolation matrix (tests/test_isolation.py), like OrgViewMixin.capability.
         wrapped.capability = capability  # type: ignore[attr-defined]
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__

@@ -46,7 +46,7 @@ class QuickSelect(forms.Select):
             final_attrs["data-filter"] = str(self.search)
             final_attrs["data-filter-none"] = gettext("No match: clear the filter to see the whole list.")
         selected = set(self.format_value(value))
-        parts = [format_html("<select name=\"{}\"{}>", name, flatatt(final_attrs))]
+        parts: list[str] = [format_html("<select name=\"{}\"{}>", name, flatatt(final_attrs))]
         group: str | None = None
         for option_value, label in self.choices:
             if isinstance(label, (list, tuple)):  # a plain (group, [(value, label), …]) choice
@@ -57,7 +57,7 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
                 continue
             if self.group_by is not None and isinstance(option_value, ModelChoiceIteratorValue):
-                key = str(self.group_by(option_value.instance))
+                key = str(self.group_by(option_value.instance))  # type: ignore[attr-defined]  # missing from the stubs
                 if key != group:
                     parts.append(self._close(group))
                     parts.append(format_html("<optgroup label=\"{}\">", key))
@@ -102,7 +102,7 @@ class QuickCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
             container["data-filter-checkboxes"] = str(self.search)
             container["data-filter-none"] = gettext("No match: clear the filter to see the whole list.")
         selected = set(self.format_value(value))
-        parts = [format_html("<div{}>", flatatt(container))]
+        parts: list[str] = [format_html("<div{}>", flatatt(container))]
         for index, (option_value, label) in enumerate(self.choices):
             text = "" if option_value is None else str(option_value)
             option_id = f"{base_id}_{index}" if base_id else None

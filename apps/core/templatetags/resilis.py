@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.urls import reverse
 
 from apps.core.navigation import stages
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Membership
 
 register = template.Library()
 
@@ -42,5 +45,5 @@ def nav_stages(context: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @register.filter
-def has_cap(membership: Any, capability: str) -> bool:
-    return bool(membership) and membership.has_capability(capability)
+def has_cap(membership: Membership | None, capability: str) -> bool:
+    return membership is not None and membership.has_capability(capability)
