@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,9 +22,6 @@ from apps.core.services import audit_log
 from apps.core.views import OrgViewMixin
 from apps.exports import selectors, services
 from apps.exports.models import ExportJob
-
-if TYPE_CHECKING:
-    from apps.accounts.models import User
 
 PAGE_SIZE = 20
 
@@ -52,8 +49,7 @@ class ExportRequestView(OrgViewMixin, View):
         kind = request.POST.get("kind", "")
         if kind not in ExportJob.Kind.values:
             return HttpResponse(_("Unknown kind of export."), status=400, content_type="text/plain; charset=utf-8")
-        user = cast("User", request.user)  # OrgViewMixin: a member, never anonymous
-        services.export_request(organization=self.organization, actor=user, kind=kind, request=request)
+        services.export_request(organization=self.organization, actor=self.user, kind=kind, request=request)
         messages.success(request, _("Export requested: it is being prepared, you can leave this page."))
         return HttpResponseRedirect(reverse("exports:list", kwargs={"org_slug": self.organization.slug}))
 
@@ -78,8 +74,7 @@ class ExportRetryView(OrgViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = self.tenant_object(ExportJob.objects.all(), pk=kwargs["pk"])
         try:
-            user = cast("User", request.user)  # OrgViewMixin: a member, never anonymous
-            services.export_retry(organization=self.organization, actor=user, job=job, request=request)
+            services.export_retry(organization=self.organization, actor=self.user, job=job, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -107,7 +102,7 @@ class ExportDownloadView(OrgViewMixin, View):
         path = (media / job.file_path).resolve()
         if not path.is_relative_to(media / "exports" / str(self.organization.pk)) or not path.is_file():
             raise Http404
-        audit_log(action=AuditEvent.Action.DOWNLOAD, actor=request.user, organization=self.organization,
+        audit_log(action=AuditEvent.Action.DOWNLOAD, actor=self.user, organization=self.organization,
                   target=download_filename(job), details={"job": str(job.pk), "sha256": job.sha256}, request=request)
         response = FileResponse(path.open("rb"), as_attachment=True, filename=download_filename(job),
                                 content_type=job.content_type)
