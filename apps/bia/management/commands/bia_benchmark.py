@@ -56,6 +56,7 @@ class Command(BaseCommand):
                               f"{options['dependencies']} dependencies in {time.perf_counter() - started:.1f} s")
             activity = Activity.objects.filter(organization=organization).order_by("pk").first()
             resource = Resource.objects.filter(organization=organization).order_by("pk").first()
+            assert activity is not None and resource is not None, "the seed creates activities and resources"
         slug = organization.slug
         pages = [
             ("BIA list", reverse("bia:activities", kwargs={"org_slug": slug})),
