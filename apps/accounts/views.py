@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -29,9 +29,10 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         return ctx
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = ProfileForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+        user = cast(User, request.user)  # LoginRequiredMixin: never anonymous here
+        form = ProfileForm(request.POST, instance=User.objects.get(pk=user.pk))
         if form.is_valid():
-            model_update(instance=request.user, data=form.cleaned_data, fields=ProfileForm.Meta.fields)
+            model_update(instance=user, data=form.cleaned_data, fields=ProfileForm.Meta.fields)
             messages.success(request, _("Profile saved."))
             return redirect("profile")
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -6,6 +6,7 @@ the rest of the request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ class BackupsSnapshot:
         return with_milestones[0] if with_milestones else None
 
 
-def snapshot_for(organization: Any) -> BackupsSnapshot:
+def snapshot_for(organization: Organization) -> BackupsSnapshot:
     snap = getattr(organization, CACHE_ATTRIBUTE, None)
     if snap is None:
         tests = list(selectors.restore_test_list(organization=organization))
@@ -66,12 +67,12 @@ def _names(rows: list[selectors.SystemRow]) -> str:
     return ", ".join(r.resource.name for r in rows[:5]) + ("…" if len(rows) > 5 else "")
 
 
-def _result(criteria: list[tuple[bool, str | Promise]], summary: str | Promise, evidence: list[Any],
+def _result(criteria: Sequence[tuple[bool, str | Promise]], summary: str | Promise, evidence: Sequence[str | Promise],
             url_name: str = "backups:overview") -> CheckResult:
     missing = [label for ok, label in criteria if not ok]
     status = _status(sum(ok for ok, _label in criteria), len(criteria))
     action = (gettext_lazy("Complete the backup controls"), url_name) if missing else None
-    return CheckResult(status=status, summary=summary, evidence=evidence, missing=missing, action=action)
+    return CheckResult(status=status, summary=summary, evidence=list(evidence), missing=missing, action=action)
 
 
 def _systems_criterion(rows: list[selectors.SystemRow], failing: list[selectors.SystemRow],
@@ -81,7 +82,7 @@ def _systems_criterion(rows: list[selectors.SystemRow], failing: list[selectors.
 
 
 @register_check("D2.O2.A", key="backups.policy")
-def policy_check(organization: Any) -> CheckResult:
+def policy_check(organization: Organization) -> CheckResult:
     """A validated backup and restoration policy, updated since 16 July 2022, covering SaaS through contracts."""
     snap = snapshot_for(organization)
     p = snap.policy
@@ -104,7 +105,7 @@ def policy_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O2.B", key="backups.plans")
-def plans_check(organization: Any) -> CheckResult:
+def plans_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
     failing = [r for r in rows if not (r.control and r.control.plan_evidence_id)]
@@ -115,7 +116,7 @@ def plans_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O3.A", key="backups.authentication")
-def authentication_check(organization: Any) -> CheckResult:
+def authentication_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
 
@@ -136,7 +137,7 @@ def authentication_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O3.B", key="backups.isolation")
-def isolation_check(organization: Any) -> CheckResult:
+def isolation_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
     trajectory = snap.trajectory(Trajectory.Kind.ISOLATION)
@@ -153,7 +154,7 @@ def isolation_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O3.C", key="backups.321")
-def three_two_one_check(organization: Any) -> CheckResult:
+def three_two_one_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
     trajectory = snap.trajectory(Trajectory.Kind.THREE_TWO_ONE)
@@ -169,7 +170,7 @@ def three_two_one_check(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O3.D", key="backups.supervision")
-def supervision_check(organization: Any) -> CheckResult:
+def supervision_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
 
@@ -196,7 +197,7 @@ def qualifying_tests(snap: BackupsSnapshot) -> list[RestoreTest]:
 
 
 @register_check("D2.O4", key="backups.restore_test")
-def restore_test_check(organization: Any) -> CheckResult:
+def restore_test_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     tests = qualifying_tests(snap)
     criteria = [(bool(tests), _(
@@ -212,7 +213,7 @@ CHECKS = (policy_check, plans_check, authentication_check, isolation_check, thre
           restore_test_check)
 
 
-def backups_progress(organization: Any) -> dict[str, Any]:
+def backups_progress(organization: Organization) -> dict[str, Any]:
     """The journey stage: percent of the seven checks met (partial counts half), what is missing, what next."""
     results = [check(organization) for check in CHECKS]
     score = sum(1 if r.status == CheckResult.MET else 0.5 if r.status == CheckResult.PARTIAL else 0 for r in results)

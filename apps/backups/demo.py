@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -18,7 +18,11 @@ from apps.backups import services
 from apps.backups.models import SYSTEM_KINDS, BackupControl, RestoreTest, Trajectory
 from apps.bia.models import Resource
 from apps.compliance.pdf import minimal_pdf
-from apps.tenants.models import Membership
+from apps.tenants.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.demo import DemoContext
 
 SUPERVISION = {"supervision_who": "Équipe d'exploitation de la DSI du GHT",
                "supervision_frequency": "Chaque matin, rapport de la console",
@@ -61,11 +65,11 @@ def _pdf(name: str, title: str) -> SimpleUploadedFile:
                               content_type="application/pdf")
 
 
-def _systems(org: Any) -> dict[str, Resource]:
+def _systems(org: Organization) -> dict[str, Resource]:
     return {r.name: r for r in Resource.objects.filter(organization=org, kind__in=SYSTEM_KINDS)}
 
 
-def _controls(org: Any, actor: Any, systems: dict[str, Resource], specs: dict[str, tuple]) -> None:
+def _controls(org: Organization, actor: User | None, systems: dict[str, Resource], specs: dict[str, tuple]) -> None:
     for name, (product, frequency, retention, extra, with_plan) in specs.items():
         resource = systems.get(name)
         if resource is None:
@@ -76,7 +80,7 @@ def _controls(org: Any, actor: Any, systems: dict[str, Resource], specs: dict[st
             plan_upload=_pdf("plan-de-sauvegarde.pdf", f"Plan de sauvegarde - {name}") if with_plan else None)
 
 
-def seed(ctx: Any) -> None:
+def seed(ctx: DemoContext) -> None:
     ght, clinic = ctx.organizations.get("ght"), ctx.organizations.get("clinic")
     today = timezone.localdate()
     if ght is not None:

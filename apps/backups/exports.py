@@ -7,7 +7,7 @@ only through the backups selectors (constant number of queries).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy
 from apps.backups import checks
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
-def backups_context(organization: Any) -> dict[str, Any]:
+
+def backups_context(organization: Organization) -> dict[str, Any]:
     snap = checks.snapshot_for(organization)
     return {
         "rows": snap.rows, "policy": snap.policy, "trajectories": snap.trajectories, "tests": snap.tests,
@@ -31,7 +34,7 @@ def _yes(value: bool) -> str:
 RULE_LABELS = {"32110": "3-2-1-1-0", "321": "3-2-1"}
 
 
-def system_rows(organization: Any) -> Iterator[list[Any]]:
+def system_rows(organization: Organization) -> Iterator[list[Any]]:
     for row in checks.snapshot_for(organization).rows:
         c = row.control
         yield [
@@ -47,7 +50,7 @@ def system_rows(organization: Any) -> Iterator[list[Any]]:
         ]
 
 
-def test_rows(organization: Any) -> Iterator[list[Any]]:
+def test_rows(organization: Organization) -> Iterator[list[Any]]:
     for t in checks.snapshot_for(organization).tests:
         yield [t.tested_on, t.resource.name, str(t.get_scope_display()), float(t.measured_hours),
                float(t.required_rto_hours) if t.required_rto_hours is not None else None,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django import forms
+from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
@@ -13,6 +14,9 @@ from apps.compliance.models import Evidence
 from apps.core.forms import OrgModelForm, Refinement
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Membership
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 UPLOAD_HELP = _("Or upload a new file: it is added to the evidence library.")
@@ -31,7 +35,7 @@ class SystemsForm(OrgModelForm):
     }
 
 
-def evidence_field(label: Any) -> forms.ModelChoiceField:
+def evidence_field(label: StrOrPromise) -> forms.ModelChoiceField[Evidence]:
     return forms.ModelChoiceField(label=label, queryset=Evidence.objects.none(), required=False,
                                   help_text=_("Choose a file from the evidence library."))
 
@@ -65,7 +69,7 @@ class ControlForm(SystemsForm):
                    "contract_clauses_note": forms.Textarea(attrs={"rows": 2}),
                    "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def sections(self) -> list[tuple[Any, list[Any]]]:
+    def sections(self) -> list[tuple[StrOrPromise, list[BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
 

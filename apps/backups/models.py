@@ -11,6 +11,7 @@ BIA engine. ``BackupPolicy`` (one per organization) holds the policy document (D
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -96,7 +97,8 @@ class BackupControl(TenantModel):
                                       related_name="+", verbose_name=_("backup plan document"))
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = tenancy.limited_manager(tenancy.shared_or_establishment("resource__establishment"))
+    objects: ClassVar[tenancy.LimitedManager[BackupControl]] = tenancy.limited_manager(
+        tenancy.shared_or_establishment("resource__establishment"))
 
     class Meta:
         verbose_name = _("backup control")
@@ -129,6 +131,13 @@ class Trajectory(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def progress(self) -> int:
+        """Percent of milestones done (``selectors.trajectory_list`` prefetches them: no query per trajectory)."""
+        from apps.backups.computations import trajectory_progress
+
+        return trajectory_progress(list(self.milestones.all()))
 
 
 @track_history()
@@ -187,7 +196,8 @@ class RestoreTest(TenantModel):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
 
-    objects = tenancy.limited_manager(tenancy.shared_or_establishment("resource__establishment"))
+    objects: ClassVar[tenancy.LimitedManager[RestoreTest]] = tenancy.limited_manager(
+        tenancy.shared_or_establishment("resource__establishment"))
 
     class Meta:
         ordering = ["-tested_on", "-id"]

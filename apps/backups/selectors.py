@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -13,11 +12,12 @@ from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Miles
 from apps.bia import engine
 from apps.bia.models import Activity, CarePerimeter, Resource
 from apps.bia.selectors import bia_analysis
+from apps.tenants.models import Organization
 
 CACHE_ATTRIBUTE = "_backups_snapshot"
 
 
-def forget_snapshot(organization: Any) -> None:
+def forget_snapshot(organization: Organization) -> None:
     """Drop the checks' snapshot kept on the organization object (after any write)."""
     organization.__dict__.pop(CACHE_ATTRIBUTE, None)
 
@@ -48,11 +48,11 @@ class SystemRow:
         return self.serves_care or self.bia_gap
 
 
-def system_queryset(*, organization: Any) -> QuerySet[Resource]:
+def system_queryset(*, organization: Organization) -> QuerySet[Resource]:
     return Resource.objects.filter(organization=organization, kind__in=SYSTEM_KINDS)
 
 
-def _care_resource_ids(organization: Any, graph: engine.Graph) -> set[int]:
+def _care_resource_ids(organization: Organization, graph: engine.Graph) -> set[int]:
     """Resources reached, through any dependency, from an activity of a CaRE D2.O1.C perimeter."""
     starts = list(Activity.objects.filter(organization=organization).exclude(care_perimeter=CarePerimeter.NONE)
                   .values_list("id", flat=True))
@@ -74,7 +74,7 @@ def _hours(requirement: engine.Requirement | None) -> float | None:
     return requirement.hours if requirement is not None else None
 
 
-def system_rows(*, organization: Any, tests: list[RestoreTest] | None = None) -> list[SystemRow]:
+def system_rows(*, organization: Organization, tests: list[RestoreTest] | None = None) -> list[SystemRow]:
     """Every application and infrastructure with its backup control, needs from the BIA and last test;
     critical systems (CaRE perimeters, BIA gaps) first. ``tests`` (newest first) saves a query when the
     caller already holds them."""
@@ -108,32 +108,30 @@ def system_rows(*, organization: Any, tests: list[RestoreTest] | None = None) ->
     return rows
 
 
-def requirements_for(*, organization: Any, resource: Resource) -> tuple[float | None, float | None]:
+def requirements_for(*, organization: Organization, resource: Resource) -> tuple[float | None, float | None]:
     """(required RTO, required PDMA) of a system from the BIA engine."""
     _graph, analysis = bia_analysis(organization=organization)
     key = (engine.RESOURCE, resource.pk)
     return _hours(analysis.rto_requirements.get(key)), _hours(analysis.rpo_requirements.get(key))
 
 
-def policy(*, organization: Any) -> BackupPolicy | None:
+def policy(*, organization: Organization) -> BackupPolicy | None:
     return BackupPolicy.objects.filter(organization=organization).select_related("evidence").first()
 
 
-def trajectory_list(*, organization: Any) -> list[Trajectory]:
-    trajectories = list(Trajectory.objects.filter(organization=organization).prefetch_related(
+def trajectory_list(*, organization: Organization) -> list[Trajectory]:
+    # ``Trajectory.progress`` reads the prefetched milestones.
+    return list(Trajectory.objects.filter(organization=organization).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.filter(organization=organization))))
-    for t in trajectories:
-        t.progress = computations.trajectory_progress(list(t.milestones.all()))
-    return trajectories
 
 
-def restore_test_list(*, organization: Any) -> QuerySet[RestoreTest]:
+def restore_test_list(*, organization: Organization) -> QuerySet[RestoreTest]:
     return (RestoreTest.objects.filter(organization=organization)
             .select_related("resource", "referent_member__user", "report_evidence", "recorded_by")
             .order_by("-tested_on", "-id"))
 
 
-def ads_controls(*, organization: Any) -> QuerySet[BackupControl]:
+def ads_controls(*, organization: Organization) -> QuerySet[BackupControl]:
     return (BackupControl.objects.filter(organization=organization,
                                          authentication=BackupControl.Authentication.DEDICATED_DIRECTORY)
             .select_related("resource").order_by("resource__name"))

@@ -7,8 +7,9 @@ Row history is kept by pghistory; file uploads go through ``apps.compliance.serv
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -32,6 +33,11 @@ from apps.compliance.services import evidence_upload
 from apps.core.services import ensure_same_organization, model_update
 from apps.tenants.models import Organization
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
 CONTROL_FIELDS = [
     "product", "frequency_hours", "retention_days", "copies", "media_count", "offsite_copy", "offline_copy",
     "restore_errors_checked", "authentication", "least_privilege_role", "mfa_on_consoles", "network_isolated",
@@ -46,7 +52,7 @@ TEST_FIELDS = ["resource", "tested_on", "scope", "measured_hours", "data_loss_ho
                "referent_name", "report_evidence", "notes"]
 
 
-def _forgets(func: Any) -> Any:
+def _forgets(func: F) -> F:
     """Every write forgets the snapshot the checks keep on the organization object."""
     import functools
 
@@ -56,14 +62,15 @@ def _forgets(func: Any) -> Any:
         for value in kwargs.values():
             if isinstance(value, Organization):
                 forget_snapshot(value)
-            elif isinstance(value, models.Model) and isinstance(getattr(value, "organization", None), Organization):
-                forget_snapshot(value.organization)
+            elif isinstance(value, models.Model) and isinstance(owner := getattr(value, "organization", None),
+                                                                 Organization):
+                forget_snapshot(owner)
         return result
 
-    return wrapper
+    return cast(F, wrapper)
 
 
-def _attach(organization: Any, actor: Any, data: dict[str, Any], field: str, upload: UploadedFile | None,
+def _attach(organization: Organization, actor: User | None, data: dict[str, Any], field: str, upload: UploadedFile | None,
             title: str, requirement_ids: list[str], document_date: datetime.date | None = None) -> None:
     """An uploaded file becomes an evidence row of the library and the value of ``field``."""
     if upload is not None:
@@ -73,7 +80,7 @@ def _attach(organization: Any, actor: Any, data: dict[str, Any], field: str, upl
 
 @_forgets
 @transaction.atomic
-def control_save(*, organization: Any, actor: Any, resource: Resource, data: dict[str, Any],
+def control_save(*, organization: Organization, actor: User | None, resource: Resource, data: dict[str, Any],
                  plan_upload: UploadedFile | None = None) -> BackupControl:
     """Create or update the backup control of one system (CaRE D2.O2.B, D2.O3.A–D)."""
     if resource.organization_id != organization.pk or resource.kind not in SYSTEM_KINDS:
@@ -97,7 +104,7 @@ def control_save(*, organization: Any, actor: Any, resource: Resource, data: dic
 
 @_forgets
 @transaction.atomic
-def policy_save(*, organization: Any, actor: Any, data: dict[str, Any],
+def policy_save(*, organization: Organization, actor: User | None, data: dict[str, Any],
                 upload: UploadedFile | None = None) -> BackupPolicy:
     """The backup and restoration policy; its validation date must be on or after 16 July 2022 (D2.O2.A)."""
     data = dict(data)
@@ -122,7 +129,7 @@ def policy_save(*, organization: Any, actor: Any, data: dict[str, Any],
 
 @_forgets
 @transaction.atomic
-def trajectory_create(*, organization: Any, actor: Any, data: dict[str, Any]) -> Trajectory:
+def trajectory_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> Trajectory:
     trajectory = Trajectory(organization=organization, **{k: data[k] for k in TRAJECTORY_FIELDS if k in data})
     trajectory.full_clean()
     trajectory.save()
@@ -131,20 +138,20 @@ def trajectory_create(*, organization: Any, actor: Any, data: dict[str, Any]) ->
 
 @_forgets
 @transaction.atomic
-def trajectory_update(*, trajectory: Trajectory, actor: Any, data: dict[str, Any]) -> Trajectory:
+def trajectory_update(*, trajectory: Trajectory, actor: User | None, data: dict[str, Any]) -> Trajectory:
     model_update(instance=trajectory, data=data, fields=TRAJECTORY_FIELDS)
     return trajectory
 
 
 @_forgets
 @transaction.atomic
-def trajectory_delete(*, trajectory: Trajectory, actor: Any) -> None:
+def trajectory_delete(*, trajectory: Trajectory, actor: User | None) -> None:
     trajectory.delete()
 
 
 @_forgets
 @transaction.atomic
-def milestone_create(*, trajectory: Trajectory, actor: Any, data: dict[str, Any]) -> Milestone:
+def milestone_create(*, trajectory: Trajectory, actor: User | None, data: dict[str, Any]) -> Milestone:
     milestone = Milestone(organization_id=trajectory.organization_id, trajectory=trajectory,
                           **{k: data[k] for k in MILESTONE_FIELDS if k in data})
     milestone.full_clean()
@@ -154,14 +161,14 @@ def milestone_create(*, trajectory: Trajectory, actor: Any, data: dict[str, Any]
 
 @_forgets
 @transaction.atomic
-def milestone_update(*, milestone: Milestone, actor: Any, data: dict[str, Any]) -> Milestone:
+def milestone_update(*, milestone: Milestone, actor: User | None, data: dict[str, Any]) -> Milestone:
     model_update(instance=milestone, data=data, fields=MILESTONE_FIELDS)
     return milestone
 
 
 @_forgets
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone, actor: Any) -> None:
+def milestone_delete(*, milestone: Milestone, actor: User | None) -> None:
     milestone.delete()
 
 
@@ -171,14 +178,14 @@ def _measured_at(tested_on: datetime.date) -> datetime.datetime:
     return min(end, timezone.now())
 
 
-def _feed_bia(test: RestoreTest, actor: Any) -> None:
+def _feed_bia(test: RestoreTest, actor: User | None) -> None:
     """A successful or partial restoration measures what the system can really do; a failure measures nothing."""
     if test.result != RestoreTest.Result.FAILURE:
         resource_record_measured_rto(resource=test.resource, hours=test.measured_hours,
                                      measured_at=_measured_at(test.tested_on), actor=actor)
 
 
-def _validate_test(organization: Any, data: dict[str, Any]) -> None:
+def _validate_test(organization: Organization, data: dict[str, Any]) -> None:
     resource = data.get("resource")
     if resource is None or resource.organization_id != organization.pk or resource.kind not in SYSTEM_KINDS:
         raise ValidationError({"resource": _("Choose an application or an infrastructure of this organization.")})
@@ -189,7 +196,7 @@ def _validate_test(organization: Any, data: dict[str, Any]) -> None:
     ensure_same_organization(organization, data)
 
 
-def _with_requirements(organization: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _with_requirements(organization: Organization, data: dict[str, Any]) -> dict[str, Any]:
     rto, pdma = selectors.requirements_for(organization=organization, resource=data["resource"])
     data["required_rto_hours"] = Decimal(str(rto)) if rto is not None else None
     data["required_pdma_hours"] = Decimal(str(pdma)) if pdma is not None else None
@@ -198,7 +205,7 @@ def _with_requirements(organization: Any, data: dict[str, Any]) -> dict[str, Any
 
 @_forgets
 @transaction.atomic
-def restore_test_record(*, organization: Any, actor: Any, data: dict[str, Any],
+def restore_test_record(*, organization: Organization, actor: User | None, data: dict[str, Any],
                         report_upload: UploadedFile | None = None) -> RestoreTest:
     """Record a restoration test (CaRE D2.O4) against the RTO and PDMA the BIA requires of the system, and feed
     its measured duration to the BIA engine as the system's measured capability."""
@@ -218,7 +225,7 @@ def restore_test_record(*, organization: Any, actor: Any, data: dict[str, Any],
 
 @_forgets
 @transaction.atomic
-def restore_test_update(*, test: RestoreTest, actor: Any, data: dict[str, Any],
+def restore_test_update(*, test: RestoreTest, actor: User | None, data: dict[str, Any],
                         report_upload: UploadedFile | None = None) -> RestoreTest:
     organization = test.organization
     data = dict(data)
@@ -233,6 +240,6 @@ def restore_test_update(*, test: RestoreTest, actor: Any, data: dict[str, Any],
 
 @_forgets
 @transaction.atomic
-def restore_test_delete(*, test: RestoreTest, actor: Any) -> None:
+def restore_test_delete(*, test: RestoreTest, actor: User | None) -> None:
     """The measured capability stays on the BIA resource (it is the history of what was measured)."""
     test.delete()

@@ -5,12 +5,14 @@ Thin views: resolve through the organization, call a selector or a service, rend
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Model
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -18,7 +20,14 @@ from django.views.generic import TemplateView
 
 from apps.backups import checks, forms, selectors, services
 from apps.backups.models import BackupControl, Milestone, RestoreTest, Trajectory
-from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin
+from apps.bia.models import Resource
+from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin, tenant_object
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.models import Organization
+
+M = TypeVar("M", bound=Model)
 
 
 class BackupsMixin(OrgViewMixin):
@@ -29,7 +38,7 @@ class UploadFormView(BackupsMixin, OrgFormView):
     """Forms with a file field: the request's files go to the form."""
 
     template_name = "backups/object_form.html"
-    title: Any = ""
+    title: str | Promise = ""
     instance: Model | None = None
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -38,7 +47,7 @@ class UploadFormView(BackupsMixin, OrgFormView):
     def get_instance(self) -> Model | None:
         return None
 
-    def get_form(self) -> Any:
+    def get_form(self) -> BaseForm:
         if self.request.method == "POST":
             return self.form_class(self.request.POST, self.request.FILES, **self.get_form_kwargs())
         return self.form_class(**self.get_form_kwargs())
@@ -75,7 +84,7 @@ class ControlFormView(UploadFormView):
     form_class = forms.ControlForm
     template_name = "backups/control_form.html"
 
-    def get_resource(self) -> Any:
+    def get_resource(self) -> Resource:
         if not hasattr(self, "_resource"):
             self._resource = self.tenant_object(selectors.system_queryset(organization=self.organization),
                                                 pk=self.kwargs["pk"])
@@ -90,8 +99,8 @@ class ControlFormView(UploadFormView):
         ctx.update(resource=self.get_resource(), required_rto=rto, required_pdma=pdma, control=self.get_instance())
         return ctx
 
-    def perform(self, form: Any) -> None:
-        services.control_save(organization=self.organization, actor=self.request.user, resource=self.get_resource(),
+    def perform(self, form: forms.ControlForm) -> None:
+        services.control_save(organization=self.organization, actor=self.user, resource=self.get_resource(),
                               data=form.cleaned_data, plan_upload=form.cleaned_data.get("plan_upload"))
         messages.success(self.request, _("Backup control saved."))
 
@@ -122,8 +131,8 @@ class PolicyView(UploadFormView):
                    can_change=self.can("backups.change"), check=checks.policy_check(self.organization))
         return ctx
 
-    def perform(self, form: Any) -> None:
-        services.policy_save(organization=self.organization, actor=self.request.user, data=form.cleaned_data,
+    def perform(self, form: forms.PolicyForm) -> None:
+        services.policy_save(organization=self.organization, actor=self.user, data=form.cleaned_data,
                              upload=form.cleaned_data.get("upload"))
         messages.success(self.request, _("Policy saved."))
 
@@ -147,34 +156,38 @@ class TrajectoryCreateView(UploadFormView):
     form_class = forms.TrajectoryForm
     title = gettext_lazy("New trajectory")
 
-    def perform(self, form: Any) -> None:
-        services.trajectory_create(organization=self.organization, actor=self.request.user, data=form.cleaned_data)
+    def perform(self, form: forms.TrajectoryForm) -> None:
+        services.trajectory_create(organization=self.organization, actor=self.user, data=form.cleaned_data)
 
     def get_success_url(self) -> str:
         return self.org_url("backups:trajectories")
 
 
-class TenantObjectMixin:
-    model: type[Model]
+class TenantObjectMixin(Generic[M]):
+    """Edit views: the URL's object, looked up through the organization (in front of an ``UploadFormView``)."""
 
-    def get_instance(self) -> Model:
+    model: type[M]
+    organization: Organization  # organization and kwargs: set by OrgViewMixin and View
+    kwargs: dict[str, Any]
+
+    def get_instance(self) -> M:
         if not hasattr(self, "_object"):
-            self._object = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])  # type: ignore[attr-defined]
+            self._object = tenant_object(self.model._default_manager.all(), self.organization, pk=self.kwargs["pk"])
         return self._object
 
-    def fresh(self) -> Model:
+    def fresh(self) -> M:
         # The ModelForm wrote the submitted values on its instance; services compare with the stored row.
-        return self.model.objects.get(pk=self.get_instance().pk, organization=self.organization)  # type: ignore[attr-defined]
+        return self.model._default_manager.get(pk=self.get_instance().pk, organization=self.organization)
 
 
-class TrajectoryUpdateView(TenantObjectMixin, UploadFormView):
+class TrajectoryUpdateView(TenantObjectMixin[Trajectory], UploadFormView):
     capability = "backups.change"
     form_class = forms.TrajectoryForm
     model = Trajectory
     title = gettext_lazy("Edit the trajectory")
 
-    def perform(self, form: Any) -> None:
-        services.trajectory_update(trajectory=self.fresh(), actor=self.request.user, data=form.cleaned_data)
+    def perform(self, form: forms.TrajectoryForm) -> None:
+        services.trajectory_update(trajectory=self.fresh(), actor=self.user, data=form.cleaned_data)
 
     def get_success_url(self) -> str:
         return self.org_url("backups:trajectories")
@@ -186,10 +199,10 @@ class MilestoneCreateView(UploadFormView):
     title = gettext_lazy("New milestone")
 
     def get_trajectory(self) -> Trajectory:
-        return self.tenant_object(Trajectory.objects.all(), pk=self.kwargs["pk"])  # type: ignore[return-value]
+        return self.tenant_object(Trajectory.objects.all(), pk=self.kwargs["pk"])
 
-    def perform(self, form: Any) -> None:
-        services.milestone_create(trajectory=self.get_trajectory(), actor=self.request.user, data=form.cleaned_data)
+    def perform(self, form: forms.MilestoneForm) -> None:
+        services.milestone_create(trajectory=self.get_trajectory(), actor=self.user, data=form.cleaned_data)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "parent": self.get_trajectory()}
@@ -198,14 +211,14 @@ class MilestoneCreateView(UploadFormView):
         return self.org_url("backups:trajectories")
 
 
-class MilestoneUpdateView(TenantObjectMixin, UploadFormView):
+class MilestoneUpdateView(TenantObjectMixin[Milestone], UploadFormView):
     capability = "backups.change"
     form_class = forms.MilestoneForm
     model = Milestone
     title = gettext_lazy("Edit the milestone")
 
-    def perform(self, form: Any) -> None:
-        services.milestone_update(milestone=self.fresh(), actor=self.request.user, data=form.cleaned_data)
+    def perform(self, form: forms.MilestoneForm) -> None:
+        services.milestone_update(milestone=self.fresh(), actor=self.user, data=form.cleaned_data)
 
     def get_success_url(self) -> str:
         return self.org_url("backups:trajectories")
@@ -215,7 +228,7 @@ class ObjectDeleteView(BackupsMixin, ObjectDeleteMixin, View):
     capability = "backups.change"
     back_url_name = "backups:overview"
 
-    def get_back_url(self, obj: Any) -> str:
+    def get_back_url(self, obj: Model) -> str:
         return self.org_url(self.back_url_name)
 
 
@@ -224,7 +237,7 @@ class TrajectoryDeleteView(ObjectDeleteView):
     back_url_name = "backups:trajectories"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Trajectory, actor: User) -> None:
         services.trajectory_delete(trajectory=obj, actor=actor)
 
 
@@ -233,7 +246,7 @@ class MilestoneDeleteView(ObjectDeleteView):
     back_url_name = "backups:trajectories"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: Milestone, actor: User) -> None:
         services.milestone_delete(milestone=obj, actor=actor)
 
 
@@ -254,14 +267,14 @@ class RestoreTestCreateView(UploadFormView):
     form_class = forms.RestoreTestForm
     title = gettext_lazy("Record a restoration test")
 
-    def get_form(self) -> Any:
+    def get_form(self) -> BaseForm:
         form = super().get_form()
         if self.request.method == "GET" and self.request.GET.get("system"):
             form.initial["resource"] = self.request.GET["system"]
         return form
 
-    def perform(self, form: Any) -> None:
-        services.restore_test_record(organization=self.organization, actor=self.request.user, data=form.cleaned_data,
+    def perform(self, form: forms.RestoreTestForm) -> None:
+        services.restore_test_record(organization=self.organization, actor=self.user, data=form.cleaned_data,
                                      report_upload=form.cleaned_data.get("report_upload"))
         messages.success(self.request, _("Restoration test recorded; the BIA now uses its measured duration."))
 
@@ -269,14 +282,14 @@ class RestoreTestCreateView(UploadFormView):
         return self.org_url("backups:tests")
 
 
-class RestoreTestUpdateView(TenantObjectMixin, UploadFormView):
+class RestoreTestUpdateView(TenantObjectMixin[RestoreTest], UploadFormView):
     capability = "backups.change"
     form_class = forms.RestoreTestForm
     model = RestoreTest
     title = gettext_lazy("Edit the restoration test")
 
-    def perform(self, form: Any) -> None:
-        services.restore_test_update(test=self.fresh(), actor=self.request.user, data=form.cleaned_data,
+    def perform(self, form: forms.RestoreTestForm) -> None:
+        services.restore_test_update(test=self.fresh(), actor=self.user, data=form.cleaned_data,
                                      report_upload=form.cleaned_data.get("report_upload"))
         messages.success(self.request, _("Restoration test saved."))
 
@@ -289,5 +302,5 @@ class RestoreTestDeleteView(ObjectDeleteView):
     back_url_name = "backups:tests"
 
     @staticmethod
-    def remove(obj: Any, actor: Any) -> None:
+    def remove(obj: RestoreTest, actor: User) -> None:
         services.restore_test_delete(test=obj, actor=actor)

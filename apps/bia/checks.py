@@ -9,7 +9,7 @@ combined activity (``Establishment.activity_share``). Each check issues a fixed 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,8 +19,13 @@ from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
 from apps.compliance.registry import CheckResult, register_check
 from apps.tenants.models import Establishment
 
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
-def _perimeter_status(organization: Any) -> dict[tuple[int, str], set[str]]:
+    from apps.tenants.models import Organization
+
+
+def _perimeter_status(organization: Organization) -> dict[tuple[int, str], set[str]]:
     """(establishment id, perimeter) → statuses of the activities tagged with that perimeter (one query)."""
     result: dict[tuple[int, str], set[str]] = {}
     rows = (Activity.objects.filter(organization=organization, care_perimeter__in=minimum_perimeters())
@@ -36,14 +41,15 @@ def _validated_perimeters(status: dict[tuple[int, str], set[str]], establishment
 
 
 @register_check("D2.O1.C", key="bia.perimeters")
-def bia_minimum_perimeters(organization: Any) -> CheckResult:
+def bia_minimum_perimeters(organization: Organization) -> CheckResult:
     """A validated BIA on each of the three minimum perimeters."""
     status = _perimeter_status(organization)
     validated = _validated_perimeters(status)
     started = {p for (_e, p) in status}
-    evidence = [_("Validated BIA on the perimeter « %(perimeter)s ».") % {"perimeter": CarePerimeter(p).label}
-                for p in minimum_perimeters() if p in validated]
-    missing = []
+    evidence: list[str | Promise] = [
+        _("Validated BIA on the perimeter « %(perimeter)s ».") % {"perimeter": CarePerimeter(p).label}
+        for p in minimum_perimeters() if p in validated]
+    missing: list[str | Promise] = []
     for p in minimum_perimeters():
         if p in validated:
             continue
@@ -66,7 +72,7 @@ def bia_minimum_perimeters(organization: Any) -> CheckResult:
 
 
 @register_check("D2.O1.C", key="bia.coverage_66")
-def bia_activity_coverage(organization: Any) -> CheckResult:
+def bia_activity_coverage(organization: Organization) -> CheckResult:
     """With several establishments, the covered ones must weigh ≥ 66 % of the combined activity.
 
     An establishment is covered when each of the three minimum perimeters has a validated BIA in it.
@@ -81,7 +87,8 @@ def bia_activity_coverage(organization: Any) -> CheckResult:
                       "perimeters.") % {"threshold": coverage_threshold()},
         )
     share = Decimal("0")
-    evidence, missing = [], []
+    evidence: list[str | Promise] = []
+    missing: list[str | Promise] = []
     for est in establishments:
         done = _validated_perimeters(status, est.pk)
         if len(done) == len(minimum_perimeters()):
@@ -106,7 +113,7 @@ def bia_activity_coverage(organization: Any) -> CheckResult:
     )
 
 
-def journey_progress(organization: Any) -> dict[str, Any]:
+def journey_progress(organization: Organization) -> dict[str, Any]:
     """The « BIA » stage of the journey: share of validated BIAs, what is missing, what to do next."""
     counts: dict[str, int] = {}
     without_owner = 0

@@ -13,7 +13,7 @@ Some BIAs are validated, some submitted, one sent back, others in progress or no
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django_scopes import scope
@@ -35,6 +35,11 @@ from apps.bia.services.resources import (
     resource_record_measured_rto,
 )
 from apps.bia.services.scales import bia_settings_update, scales_ensure_defaults
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.tenants.demo import DemoContext
+    from apps.tenants.models import Organization
 
 # Resources: key → (kind, name, promised RTO h, promised RPO h, extra fields)
 GHT_RESOURCES: dict[str, tuple[str, str, int | None, int | None, dict[str, Any]]] = {
@@ -183,7 +188,7 @@ COMMENTS = {"dialyse": "Merci de préciser les dépendances au générateur d'ea
 MEASURED = {"pharma": (30, 21), "dpi": (6.5, 45)}  # key → (hours, days ago) from restoration tests
 
 
-def _levels(organization: Any, profile: dict[str, list[int]] | None) -> dict[tuple[int, int], int]:
+def _levels(organization: Organization, profile: dict[str, list[int]] | None) -> dict[tuple[int, int], int]:
     if not profile:
         return {}
     criteria = {c.code: c.pk for c in ImpactCriterion.objects.filter(organization=organization)}
@@ -192,7 +197,7 @@ def _levels(organization: Any, profile: dict[str, list[int]] | None) -> dict[tup
             for i, level in enumerate(levels[: len(horizons)])}
 
 
-def _resources(organization: Any, specs: dict[str, tuple], links: list[tuple[str, str, bool]]) -> dict[str, Resource]:
+def _resources(organization: Organization, specs: dict[str, tuple], links: list[tuple[str, str, bool]]) -> dict[str, Resource]:
     resources = {}
     for key, (kind, name, rto, rpo, extra) in specs.items():
         resources[key] = resource_create(organization=organization, actor=None, data={
@@ -204,8 +209,8 @@ def _resources(organization: Any, specs: dict[str, tuple], links: list[tuple[str
     return resources
 
 
-def _activities(ctx: Any, organization: Any, specs: list[tuple], resources: dict[str, Resource],
-                rpcra: Any) -> dict[str, Activity]:
+def _activities(ctx: DemoContext, organization: Organization, specs: list[tuple], resources: dict[str, Resource],
+                rpcra: User) -> dict[str, Activity]:
     activities = {}
     for (key, est, site, pole, service, name, perimeter, owner_key, profile, pdma, status, deps) in specs:
         establishment = ctx.establishments[est]
@@ -238,12 +243,12 @@ def _activities(ctx: Any, organization: Any, specs: list[tuple], resources: dict
     return activities
 
 
-def seed(ctx: Any) -> None:
+def seed(ctx: DemoContext) -> None:
     _seed_ght(ctx)
     _seed_clinic(ctx)
 
 
-def _seed_ght(ctx: Any) -> None:
+def _seed_ght(ctx: DemoContext) -> None:
     org = ctx.organizations["ght"]
     rpcra = ctx.users["rpcra"]
     with scope(organization=org):
@@ -282,7 +287,7 @@ CLINIC_ACTIVITIES: list[tuple[Any, ...]] = [
 ]
 
 
-def _seed_clinic(ctx: Any) -> None:
+def _seed_clinic(ctx: DemoContext) -> None:
     org = ctx.organizations["clinic"]
     rpcra = ctx.users["clinique_rpcra"]
     with scope(organization=org):

@@ -283,8 +283,9 @@ def _flow_up(graph: Graph, adj: Mapping[NodeKey, Sequence[NodeKey]]) -> dict[Nod
                 j = component_of[nxt]
                 if j == i:
                     continue
-                if best[j] is not None and (worst is None or best[j] > worst):  # type: ignore[operator]
-                    worst = best[j]
+                candidate = best[j]
+                if candidate is not None and (worst is None or candidate > worst):
+                    worst = candidate
                 missing |= unknown[j]
         best[i] = worst
         unknown[i] = frozenset(missing)
@@ -435,16 +436,17 @@ def analyse(graph: Graph, *, critical: Iterable[str] = ("critical", "high"), spo
     # Upstream activities that promise less than their downstream activities need.
     for pk, activity in sorted(graph.activities.items()):
         key = (ACTIVITY, pk)
-        need = rto_req.get(key)
-        if need is not None and len(need.path) > 1 and (activity.dmia_hours is None or activity.dmia_hours > need.hours):
-            gaps.append(Gap("rto", key, need.hours, activity.dmia_hours, need.path))
+        downstream_need = rto_req.get(key)
+        if downstream_need is not None and len(downstream_need.path) > 1 and (
+                activity.dmia_hours is None or activity.dmia_hours > downstream_need.hours):
+            gaps.append(Gap("rto", key, downstream_need.hours, activity.dmia_hours, downstream_need.path))
     risks = []
     for pk in sorted(graph.activities):
         key = (ACTIVITY, pk)
-        need = rto_req.get(key)
+        required = rto_req.get(key)
         cap = capabilities.get(key)
-        if need and cap and cap.hours is not None and cap.bottleneck is not None and cap.hours > need.hours:
-            risks.append(ActivityRisk(pk, need.hours, cap.hours, bfs_path(strict, key, cap.bottleneck)))
+        if required and cap and cap.hours is not None and cap.bottleneck is not None and cap.hours > required.hours:
+            risks.append(ActivityRisk(pk, required.hours, cap.hours, bfs_path(strict, key, cap.bottleneck)))
     gaps.sort(key=lambda g: (g.kind != "rto", g.required_hours, -(g.excess_hours or 0), g.node))
     return Analysis(
         rto_requirements=rto_req, rpo_requirements=rpo_req, capabilities=capabilities, gaps=gaps,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,11 +17,14 @@ from apps.bia import engine, selectors
 from apps.bia.models import Activity, ActivityDependency, ImpactAnswer, Resource, ResourceDependency
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
+
 PDF_ACTIVITY_LIMIT = 80
 PDF_GAP_LIMIT = 40
 
 
-def _activities(organization: Any) -> list[Activity]:
+def _activities(organization: Organization) -> list[Activity]:
     return list(Activity.objects.filter(organization=organization)
                 .select_related("establishment", "site", "unit", "unit__parent", "owner", "validated_by"))
 
@@ -30,13 +33,13 @@ def _ranked(activities: list[Activity]) -> list[Activity]:
     return sorted(activities, key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.pdma_hours or 0, a.name))
 
 
-def bia_context(organization: Any) -> dict[str, Any]:
+def bia_context(organization: Organization) -> dict[str, Any]:
     scale = selectors.scales(organization=organization)
     activities = _activities(organization)
     graph, analysis = selectors.bia_analysis(organization=organization)
     gaps = selectors.gap_rows(graph, analysis.gaps)
     for row in gaps:
-        row.sentence = selectors.gap_sentence(row)  # type: ignore[attr-defined]
+        row.sentence = selectors.gap_sentence(row)
     kinds: dict[str, int] = defaultdict(int)
     for resource in graph.resources.values():
         kinds[resource.kind] += 1
@@ -75,7 +78,7 @@ def _grid_text(cells: dict[int, dict[int, int]], scale: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def bia_rows(organization: Any) -> Iterator[list[Any]]:
+def bia_rows(organization: Organization) -> Iterator[list[Any]]:
     """One row per activity, with its impact grid (criterion: levels per horizon)."""
     scale = selectors.scales(organization=organization)
     cells: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
@@ -100,20 +103,20 @@ def bia_rows(organization: Any) -> Iterator[list[Any]]:
         ]
 
 
-def dependency_rows(organization: Any) -> Iterator[list[Any]]:
+def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
     """Activity → resource and resource → resource links, with workaround flags."""
     for d in (ActivityDependency.objects.filter(organization=organization)
               .select_related("activity", "activity__establishment", "resource")
               .order_by("activity__establishment__name", "activity__name", "resource__name").iterator(chunk_size=2000)):
         yield [_("Activity"), d.activity.name, str(d.activity.establishment), str(d.resource.get_kind_display()),
                d.resource.name, _("yes") if d.workaround_exists else _("no"), d.workaround_note]
-    for d in (ResourceDependency.objects.filter(organization=organization).select_related("resource", "depends_on")
-              .order_by("resource__name", "depends_on__name").iterator(chunk_size=2000)):
-        yield [str(d.resource.get_kind_display()), d.resource.name, "", str(d.depends_on.get_kind_display()),
-               d.depends_on.name, _("yes") if d.workaround_exists else _("no"), d.workaround_note]
+    for rd in (ResourceDependency.objects.filter(organization=organization).select_related("resource", "depends_on")
+               .order_by("resource__name", "depends_on__name").iterator(chunk_size=2000)):
+        yield [str(rd.resource.get_kind_display()), rd.resource.name, "", str(rd.depends_on.get_kind_display()),
+               rd.depends_on.name, _("yes") if rd.workaround_exists else _("no"), rd.workaround_note]
 
 
-def needs_vs_capabilities_rows(organization: Any) -> Iterator[list[Any]]:
+def needs_vs_capabilities_rows(organization: Organization) -> Iterator[list[Any]]:
     """Per resource: required RTO/RPO (strictest dependent activity), promised and measured capability, gap."""
     graph, analysis = selectors.bia_analysis(organization=organization)
     gap_by_node = {(g.kind, g.node): g for g in analysis.gaps}

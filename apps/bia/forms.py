@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.db.models import Q
@@ -15,6 +15,7 @@ from apps.bia.models import (
     CarePerimeter,
     Criticality,
     ImpactCriterion,
+    ImpactLevel,
     OrgUnit,
     Resource,
     TimeHorizon,
@@ -23,13 +24,33 @@ from apps.core.forms import OrgModelForm
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Establishment, Membership, Organization, Site
 
+F = TypeVar("F", bound=forms.Field)
+
+
+def _field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's ``name`` field as the class it is declared with (``form.fields`` only says ``Field``)."""
+    return cast(F, form.fields[name])
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    return _field(form, name, forms.ModelChoiceField)
+
+
+class LabelledChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are labelled by ``option_label``, set by the form (per instance)."""
+
+    option_label: Callable[[Any], str] = str
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.option_label(obj)
+
 
 class ActivityForm(OrgModelForm):
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     pole = forms.CharField(label=_("Pôle"), max_length=200, required=False)
     service = forms.CharField(label=_("Service / functional unit"), max_length=200, required=False)
-    owner = forms.ModelChoiceField(label=_("Business owner"), queryset=Membership.objects.none(), required=False,
+    owner = LabelledChoiceField(label=_("Business owner"), queryset=Membership.objects.none(), required=False,
                                    help_text=_("Only this person (and the BIA managers) can answer the questionnaire."))
 
     class Meta:
@@ -38,10 +59,11 @@ class ActivityForm(OrgModelForm):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, **kwargs)
-        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
-        self.fields["site"].queryset = Site.objects.filter(organization=organization)
-        self.fields["owner"].queryset = Membership.objects.filter(organization=organization).select_related("user")
-        self.fields["owner"].label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} — {m.get_role_display()}"
+        _model_choice(self, "establishment").queryset = Establishment.objects.filter(organization=organization)
+        _model_choice(self, "site").queryset = Site.objects.filter(organization=organization)
+        owner = _field(self, "owner", LabelledChoiceField)
+        owner.queryset = Membership.objects.filter(organization=organization).select_related("user")
+        owner.option_label = lambda m: f"{m.user.get_full_name() or m.user.email} — {m.get_role_display()}"
         order = ["establishment", "site", "pole", "service", "name", "process", "care_perimeter", "owner",
                  "recovery_priority"]
         self.order_fields(order)
@@ -55,7 +77,7 @@ class ActivityForm(OrgModelForm):
                 organization=organization, user_id=self.instance.owner_id).values_list("pk", flat=True).first())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
         site = data.get("site")
         if site and data.get("establishment") and site.establishment_id != data["establishment"].pk:
             self.add_error("site", _("This site belongs to another establishment."))
@@ -102,7 +124,7 @@ class DegradedModeStepForm(forms.ModelForm):
                    "degraded_mode_updated_on": forms.DateInput(attrs={"type": "date"})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
         if data.get("degraded_mode_exists") and not (data.get("degraded_mode_description") or "").strip():
             self.add_error("degraded_mode_description", _("Describe the degraded mode in a few words."))
         return data
@@ -152,24 +174,24 @@ class ImpactGridForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
         if data.get("dmia_override_hours") is not None and not (data.get("dmia_override_justification") or "").strip():
             self.add_error("dmia_override_justification", _("Explain why the DMIA is set by hand."))
         return data
 
 
-def _group_resources_by_kind(field: forms.ModelChoiceField) -> None:
+def _group_resources_by_kind(field: LabelledChoiceField) -> None:
     """Resources grouped by kind in the drop-down; kind labels translated once, not once per option
     (``get_kind_display`` on 400 resources was a third of the resource page's time)."""
     kinds = {value: str(label) for value, label in Resource.Kind.choices}
     field.widget.group_by = lambda resource: kinds[resource.kind]
     # The kind stays in the label too, for the filter box and screen readers.
-    field.label_from_instance = lambda resource: f"{resource.name} ({kinds[resource.kind]})"
+    field.option_label = lambda resource: f"{resource.name} ({kinds[resource.kind]})"
 
 
 class ActivityDependencyForm(forms.Form):
-    resource = forms.ModelChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
-                                      widget=QuickSelect(search=_("Filter the list…")))
+    resource = LabelledChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
+                                   widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
 
@@ -177,17 +199,18 @@ class ActivityDependencyForm(forms.Form):
                  **kwargs: Any) -> None:
         """``establishment_ids``: only shared resources and those of these establishments (a business owner's)."""
         super().__init__(*args, **kwargs)
+        resource = _field(self, "resource", LabelledChoiceField)
         qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
         if establishment_ids is not None:
             qs = qs.filter(Q(establishment__isnull=True) | Q(establishment_id__in=establishment_ids))
-        self.fields["resource"].queryset = qs
-        _group_resources_by_kind(self.fields["resource"])
+        resource.queryset = qs
+        _group_resources_by_kind(resource)
 
 
 class ActivityLinkForm(forms.Form):
-    depends_on = forms.ModelChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none(),
-                                        widget=QuickSelect(group_by=lambda a: a.establishment,
-                                                           search=_("Filter the list…")))
+    depends_on = LabelledChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none(),
+                                     widget=QuickSelect(group_by=lambda a: a.establishment,
+                                                        search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
 
@@ -201,8 +224,9 @@ class ActivityLinkForm(forms.Form):
             qs = qs.exclude(pk=exclude)
         if establishment_ids is not None:
             qs = qs.filter(establishment_id__in=establishment_ids)
-        self.fields["depends_on"].queryset = qs
-        self.fields["depends_on"].label_from_instance = lambda a: a.name
+        depends_on = _field(self, "depends_on", LabelledChoiceField)
+        depends_on.queryset = qs
+        depends_on.option_label = lambda a: a.name
 
 
 class ResourceForm(OrgModelForm):
@@ -218,12 +242,12 @@ class ResourceForm(OrgModelForm):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, **kwargs)
-        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization)
+        _model_choice(self, "establishment").queryset = Establishment.objects.filter(organization=organization)
 
 
 class ResourceDependencyForm(forms.Form):
-    depends_on = forms.ModelChoiceField(label=_("Depends on"), queryset=Resource.objects.none(),
-                                        widget=QuickSelect(search=_("Filter the list…")))
+    depends_on = LabelledChoiceField(label=_("Depends on"), queryset=Resource.objects.none(),
+                                     widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
 
@@ -232,8 +256,9 @@ class ResourceDependencyForm(forms.Form):
         qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
         if exclude:
             qs = qs.exclude(pk=exclude)
-        self.fields["depends_on"].queryset = qs
-        _group_resources_by_kind(self.fields["depends_on"])
+        depends_on = _field(self, "depends_on", LabelledChoiceField)
+        depends_on.queryset = qs
+        _group_resources_by_kind(depends_on)
 
 
 class ReviewForm(forms.Form):
@@ -254,7 +279,7 @@ class CriterionForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=0, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
-    def __init__(self, *args: Any, levels: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, levels: Sequence[ImpactLevel] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for level in levels:
             self.fields[f"level_{level.level}"] = forms.CharField(
@@ -285,4 +310,4 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, *args: Any, establishments: list[Establishment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishment"].choices = [("", _("All establishments"))] + [(e.pk, str(e)) for e in establishments]
+        _field(self, "establishment", forms.TypedChoiceField).choices = [("", _("All establishments"))] + [(e.pk, str(e)) for e in establishments]

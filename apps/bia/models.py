@@ -33,6 +33,8 @@ All durations are in hours.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -87,6 +89,9 @@ class ImpactCriterion(TenantModel):
     name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    # Not a field: the criterion's levels, set by ``selectors.scales`` (read once for the whole scale).
+    level_rows: list[ImpactLevel]
 
     class Meta:
         ordering = ["order", "id"]
@@ -168,7 +173,7 @@ class OrgUnit(TenantModel):
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code (UF)"), max_length=30, blank=True)
 
-    objects = tenancy.limited_manager(tenancy.by_establishment())
+    objects: ClassVar[tenancy.LimitedManager[OrgUnit]] = tenancy.limited_manager(tenancy.by_establishment())
 
     class Meta:
         ordering = ["establishment__name", "name"]
@@ -201,7 +206,8 @@ class Criticality(models.TextChoices):
     UNKNOWN = "unknown", _("Not assessed")
 
 
-CRITICALITY_RANK = {
+# Keyed by the stored value (a ``Criticality`` is a str): rows and engine nodes carry plain strings.
+CRITICALITY_RANK: dict[str, int] = {
     Criticality.CRITICAL: 4, Criticality.HIGH: 3, Criticality.MEDIUM: 2, Criticality.LOW: 1, Criticality.UNKNOWN: 0,
 }
 
@@ -272,7 +278,7 @@ class Activity(TenantModel):
     )
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
 
-    objects = tenancy.limited_manager(tenancy.by_establishment())
+    objects: ClassVar[tenancy.LimitedManager[Activity]] = tenancy.limited_manager(tenancy.by_establishment())
 
     class Meta:
         ordering = ["establishment__name", "name"]
@@ -318,7 +324,8 @@ class ImpactAnswer(TenantModel):
                                 verbose_name=_("time horizon"))
     level = models.PositiveSmallIntegerField(_("level"), validators=LEVEL_VALIDATORS)
 
-    objects = tenancy.limited_manager(tenancy.by_establishment("activity__establishment"))
+    objects: ClassVar[tenancy.LimitedManager[ImpactAnswer]] = tenancy.limited_manager(
+        tenancy.by_establishment("activity__establishment"))
 
     class Meta:
         verbose_name = _("impact answer")
@@ -368,7 +375,7 @@ class Resource(TenantModel):
     sla = models.CharField(_("service level agreement (SLA)"), max_length=255, blank=True)
     contact_24_7 = models.CharField(_("24/7 contact"), max_length=255, blank=True)
 
-    objects = tenancy.limited_manager(tenancy.shared_or_establishment())
+    objects: ClassVar[tenancy.LimitedManager[Resource]] = tenancy.limited_manager(tenancy.shared_or_establishment())
 
     class Meta:
         ordering = ["kind", "name"]
@@ -403,7 +410,7 @@ class ActivityDependency(TenantModel):
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
 
-    objects = tenancy.limited_manager(tenancy.all_of(
+    objects: ClassVar[tenancy.LimitedManager[ActivityDependency]] = tenancy.limited_manager(tenancy.all_of(
         tenancy.by_establishment("activity__establishment"), tenancy.shared_or_establishment("resource__establishment")))
 
     class Meta:
@@ -431,7 +438,7 @@ class ResourceDependency(TenantModel):
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
 
-    objects = tenancy.limited_manager(tenancy.all_of(
+    objects: ClassVar[tenancy.LimitedManager[ResourceDependency]] = tenancy.limited_manager(tenancy.all_of(
         tenancy.shared_or_establishment("resource__establishment"),
         tenancy.shared_or_establishment("depends_on__establishment")))
 
@@ -460,7 +467,7 @@ class ActivityLink(TenantModel):
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
 
-    objects = tenancy.limited_manager(tenancy.all_of(
+    objects: ClassVar[tenancy.LimitedManager[ActivityLink]] = tenancy.limited_manager(tenancy.all_of(
         tenancy.by_establishment("activity__establishment"), tenancy.by_establishment("depends_on__establishment")))
 
     class Meta:

@@ -29,7 +29,7 @@ UNFINISHED = (Activity.Status.NOT_STARTED, Activity.Status.IN_PROGRESS, Activity
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return (settings.SITE_URL or "").rstrip("/") + path  # settings: env() is typed str | None
 
 
 def _questionnaire_url(organization: Organization, activity: Activity) -> str:

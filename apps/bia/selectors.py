@@ -100,12 +100,12 @@ def campaign_progress(*, qs: QuerySet[Activity]) -> dict[str, list[ProgressRow]]
         label = row["establishment__short_name"] or row["establishment__name"]
         by_est[label][row["status"]] = row["n"]
     by_owner: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in qs.order_by().values("owner__first_name", "owner__last_name", "owner__email", "status").annotate(
+    for owner_row in qs.order_by().values("owner__first_name", "owner__last_name", "owner__email", "status").annotate(
         n=Count("id")
     ):
-        label = (f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__email"]) \
-            if row["owner__email"] else ""
-        by_owner[label][row["status"]] = row["n"]
+        label = (f"{owner_row['owner__first_name']} {owner_row['owner__last_name']}".strip()
+                 or owner_row["owner__email"]) if owner_row["owner__email"] else ""
+        by_owner[label][owner_row["status"]] = owner_row["n"]
     return {
         "establishments": [ProgressRow(k, sum(v.values()), v) for k, v in sorted(by_est.items())],
         "owners": [ProgressRow(k, sum(v.values()), v) for k, v in sorted(by_owner.items(), key=lambda i: (not i[0], i[0]))],
@@ -272,6 +272,7 @@ class GapRow:
     node_kind: str
     source_name: str
     source_criticality: str
+    sentence: str = ""  # ``gap_sentence(row)``, filled where it is shown (the dossier's BIA section)
 
 
 def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.db import transaction
@@ -42,6 +42,9 @@ from apps.bia.services.activities import activity_update
 from apps.bia.services.questionnaire import activity_save_step, impacts_save
 from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 SALT = "resilis.bia.workbook"
 PAYLOAD_SALT = "resilis.bia.workbook.payload"
@@ -521,12 +524,12 @@ def _preview(activity: Activity, change: dict[str, Any], columns: dict[str, dict
     return {"activity": activity, "lines": lines}
 
 
-def payload_dumps(*, organization: Organization, user: Any, changes: dict[int, dict[str, Any]]) -> str:
+def payload_dumps(*, organization: Organization, user: User, changes: dict[int, dict[str, Any]]) -> str:
     return signing.dumps({"org": organization.pk, "user": user.pk, "changes": changes}, salt=PAYLOAD_SALT,
                          compress=True)
 
 
-def payload_loads(*, organization: Organization, user: Any, payload: str) -> dict[int, dict[str, Any]]:
+def payload_loads(*, organization: Organization, user: User, payload: str) -> dict[int, dict[str, Any]]:
     try:
         data = signing.loads(payload, salt=PAYLOAD_SALT, max_age=3600)
     except signing.BadSignature as error:
@@ -537,7 +540,7 @@ def payload_loads(*, organization: Organization, user: Any, payload: str) -> dic
 
 
 @transaction.atomic
-def apply(*, organization: Organization, membership: Membership, actor: Any,
+def apply(*, organization: Organization, membership: Membership, actor: User | None,
           changes: dict[int, dict[str, Any]]) -> int:
     """Write every change or none: any failure rolls the whole import back."""
     visible = {a.pk: a for a in selectors.activity_queryset(organization=organization, membership=membership)

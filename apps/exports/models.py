@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -28,7 +29,7 @@ HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(seconds=45)
 
 
-def _default_expiry():  # noqa: ANN202
+def _default_expiry() -> datetime:
     return timezone.now() + RETENTION
 
 
@@ -77,7 +78,7 @@ class ExportJob(TenantModel):
     establishment_ids = ArrayField(models.PositiveIntegerField(), null=True, blank=True,
                                    verbose_name=_("limited to the establishments"))
 
-    objects = tenancy.limited_manager(
+    objects: ClassVar[tenancy.LimitedManager[ExportJob]] = tenancy.limited_manager(
         lambda ids: Q(establishment_ids__isnull=False, establishment_ids__contained_by=sorted(ids)))
 
     class Meta:

@@ -12,8 +12,9 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
@@ -24,6 +25,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from apps.exports.registry import PdfSection, pdf_sections
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
+
+    from apps.exports.models import ExportJob
+    from apps.tenants.models import Organization
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; keep the worker's log for problems.
@@ -77,12 +84,12 @@ def resolve_static(url: str) -> Path:
     return candidate
 
 
-def static_url_fetcher() -> Any:
+def static_url_fetcher() -> URLFetcher:
     """A WeasyPrint URL fetcher that only serves local static files (see ``resolve_static``)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             path = resolve_static(url)
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
 
@@ -97,7 +104,7 @@ class RenderedSection:
     html: str
 
 
-def render_sections(*, organization: Any, sections: list[PdfSection] | None = None,
+def render_sections(*, organization: Organization, sections: list[PdfSection] | None = None,
                     progress: Callable[[int, str], None] | None = None, start: int = 5, end: int = 50,
                     ) -> list[RenderedSection]:
     """Each section's context (through its app's selectors) rendered to an HTML fragment."""
@@ -130,7 +137,7 @@ def content_checksum(sections: list[RenderedSection]) -> str:
     return digest.hexdigest()
 
 
-def cover_context(*, organization: Any) -> dict[str, Any]:
+def cover_context(*, organization: Organization) -> dict[str, Any]:
     from apps.exports.selectors import establishments_with_sites, export_perimeter
 
     return {"establishments": establishments_with_sites(organization=organization),
@@ -147,8 +154,8 @@ def catalogue_version() -> str:
         return "—"
 
 
-def build_dossier_html(*, organization: Any, dossier_version: int, sections: list[RenderedSection],
-                       generated_at: Any = None) -> str:
+def build_dossier_html(*, organization: Organization, dossier_version: int, sections: list[RenderedSection],
+                       generated_at: datetime | None = None) -> str:
     generated_at = generated_at or timezone.localtime()
     context = {
         "organization": organization,
@@ -164,7 +171,7 @@ def build_dossier_html(*, organization: Any, dossier_version: int, sections: lis
     return render_to_string("exports/pdf/dossier.html", context)
 
 
-def write_pdf(html: str, target: Any, *, variant: str | None = PDF_VARIANT) -> int:
+def write_pdf(html: str, target: BinaryIO, *, variant: str | None = PDF_VARIANT) -> int:
     """Lay the HTML out and write the PDF; returns the number of pages. Falls back to plain PDF if PDF/A fails."""
     from weasyprint import HTML
 
@@ -183,7 +190,7 @@ def write_pdf(html: str, target: Any, *, variant: str | None = PDF_VARIANT) -> i
     return len(document.pages)
 
 
-def render_dossier(*, organization: Any, job: Any, path: Path, progress: Callable[[int, str], None]) -> int:
+def render_dossier(*, organization: Organization, job: ExportJob, path: Path, progress: Callable[[int, str], None]) -> int:
     sections = render_sections(organization=organization, progress=progress)
     progress(55, _("Laying out the pages"))
     html = build_dossier_html(organization=organization, dossier_version=job.dossier_version, sections=sections)

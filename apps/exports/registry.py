@@ -24,9 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class PdfSection:
     order: int
     title: str | Promise
     template: str
-    context: Callable[[Any], dict[str, Any]]
+    context: Callable[[Organization], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class XlsxSheet:
     order: int
     title: str | Promise  # ≤ 31 characters (Excel's limit)
     columns: list[Column] = field(default_factory=list)
-    rows: Callable[[Any], Iterable[list[Any]]] = lambda organization: ()
+    rows: Callable[[Organization], Iterable[list[Any]]] = lambda organization: ()
 
 
 _PDF: dict[str, PdfSection] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,28 +17,31 @@ from django.utils.translation import pgettext_lazy
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.exports.selectors import entity_rows, establishments_with_sites, export_perimeter
 
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
-def candidate_context(organization: Any) -> dict[str, Any]:
+
+def candidate_context(organization: Organization) -> dict[str, Any]:
     establishments = establishments_with_sites(organization=organization)
     return {
         "establishments": establishments,
-        "total_share": sum((e.activity_share for e in establishments), Decimal("0")),
+        "total_share": sum((e.establishment.activity_share for e in establishments), Decimal("0")),
     }
 
 
-def summary_rows(organization: Any) -> Iterator[list[Any]]:
+def summary_rows(organization: Organization) -> Iterator[list[Any]]:
     establishments = establishments_with_sites(organization=organization)
     yield [str(_("Candidate")), organization.name]
     yield [str(_("Kind of candidate")), str(organization.get_kind_display())]
     yield [str(_("Region (ARS)")), str(organization.get_region_display() or "")]
     yield [str(_("eCaRE file number")), organization.ecare_number]
     yield [str(_("Establishments (FINESS EJ)")), len(establishments)]
-    yield [str(_("Sites (FINESS EG)")), sum(len(e.site_rows) for e in establishments)]
+    yield [str(_("Sites (FINESS EG)")), sum(len(e.sites) for e in establishments)]
     yield [str(_("Perimeter of this export")), export_perimeter(organization=organization)]
     yield [str(_("Exported on")), timezone.localtime()]
 
 
-def entities_rows(organization: Any) -> Iterator[list[Any]]:
+def entities_rows(organization: Organization) -> Iterator[list[Any]]:
     for establishment, site in entity_rows(organization=organization):
         yield [
             establishment.name,

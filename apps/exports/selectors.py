@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -20,26 +20,32 @@ def export_active(*, organization: Organization) -> QuerySet[ExportJob]:
     )
 
 
-def establishments_with_sites(*, organization: Organization) -> list[Establishment]:
-    """Establishments with their sites in ``site_rows`` (two queries whatever the size)."""
-    establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
+@dataclass(frozen=True)
+class EstablishmentSites:
+    """An establishment and its sites, as the dossier's cover and the « Entités » sheet list them."""
+
+    establishment: Establishment
+    sites: list[Site]
+
+
+def establishments_with_sites(*, organization: Organization) -> list[EstablishmentSites]:
+    """Establishments with their sites (two queries whatever the size)."""
+    establishments = Establishment.objects.filter(organization=organization).order_by("name")
     by_establishment: dict[int, list[Site]] = {}
     for site in Site.objects.filter(organization=organization).order_by("name"):
         by_establishment.setdefault(site.establishment_id, []).append(site)
-    for establishment in establishments:
-        establishment.site_rows = by_establishment.get(establishment.pk, [])  # type: ignore[attr-defined]
-    return establishments
+    return [EstablishmentSites(establishment, by_establishment.get(establishment.pk, []))
+            for establishment in establishments]
 
 
-def entity_rows(*, organization: Organization) -> list[tuple[Establishment, Any]]:
+def entity_rows(*, organization: Organization) -> list[tuple[Establishment, Site | None]]:
     """One row per site, or one per establishment without site (the workbook's « Entités » sheet)."""
-    rows: list[tuple[Establishment, Any]] = []
-    for establishment in establishments_with_sites(organization=organization):
-        sites = establishment.site_rows  # type: ignore[attr-defined]
-        if sites:
-            rows.extend((establishment, site) for site in sites)
+    rows: list[tuple[Establishment, Site | None]] = []
+    for entry in establishments_with_sites(organization=organization):
+        if entry.sites:
+            rows.extend((entry.establishment, site) for site in entry.sites)
         else:
-            rows.append((establishment, None))
+            rows.append((entry.establishment, None))
     return rows
 
 

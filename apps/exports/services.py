@@ -19,9 +19,9 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -39,6 +39,11 @@ from apps.core.services import audit_log
 from apps.core.tasks import enqueue_on_commit
 from apps.exports.models import HEARTBEAT_SECONDS, RETENTION, STALE_AFTER, ExportJob
 from apps.tenants.models import Organization
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +104,7 @@ def export_enqueue(*, job: ExportJob, queue: str | None = None) -> None:
 
 
 def export_job_create(
-    *, organization: Organization, actor: Any, kind: str, parameters: dict[str, Any] | None = None,
+    *, organization: Organization, actor: User | None, kind: str, parameters: dict[str, Any] | None = None,
     queue: str | None = None,
 ) -> ExportJob:
     """Create a pending job and enqueue it after commit. ``parameters`` are internal (tests, benchmark)."""
@@ -123,7 +128,8 @@ def export_job_create(
     return job
 
 
-def export_request(*, organization: Organization, actor: Any, kind: str, request: Any = None) -> ExportJob:
+def export_request(*, organization: Organization, actor: User | None, kind: str,
+                   request: HttpRequest | None = None) -> ExportJob:
     """A member asks for the dossier (PDF) or the workbook (XLSX); the request is audited.
 
     The UI cannot pass parameters: the test-only ones (``slow_seconds``) never come from a form.
@@ -135,7 +141,8 @@ def export_request(*, organization: Organization, actor: Any, kind: str, request
     return job
 
 
-def export_retry(*, organization: Organization, actor: Any, job: ExportJob, request: Any = None) -> ExportJob:
+def export_retry(*, organization: Organization, actor: User | None, job: ExportJob,
+                 request: HttpRequest | None = None) -> ExportJob:
     """Start a failed job again (same job, same dossier version, attempts reset)."""
     with transaction.atomic():
         updated = ExportJob.objects.filter(organization=organization, pk=job.pk, status=ExportJob.Status.FAILED).update(
@@ -363,7 +370,7 @@ def export_reclaim_stale(*, stale_after: timedelta = STALE_AFTER, queue: str | N
     return {"requeued": requeued, "failed": failed}
 
 
-def export_purge_expired(*, now: Any = None) -> int:
+def export_purge_expired(*, now: datetime | None = None) -> int:
     """Delete the files of expired exports (the row stays, for the audit trail)."""
     now = now or timezone.now()
     purged = 0

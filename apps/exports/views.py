@@ -49,7 +49,7 @@ class ExportRequestView(OrgViewMixin, View):
         kind = request.POST.get("kind", "")
         if kind not in ExportJob.Kind.values:
             return HttpResponse(_("Unknown kind of export."), status=400, content_type="text/plain; charset=utf-8")
-        services.export_request(organization=self.organization, actor=request.user, kind=kind, request=request)
+        services.export_request(organization=self.organization, actor=self.user, kind=kind, request=request)
         messages.success(request, _("Export requested: it is being prepared, you can leave this page."))
         return HttpResponseRedirect(reverse("exports:list", kwargs={"org_slug": self.organization.slug}))
 
@@ -74,7 +74,7 @@ class ExportRetryView(OrgViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = self.tenant_object(ExportJob.objects.all(), pk=kwargs["pk"])
         try:
-            services.export_retry(organization=self.organization, actor=request.user, job=job, request=request)
+            services.export_retry(organization=self.organization, actor=self.user, job=job, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -94,7 +94,7 @@ class ExportDownloadView(OrgViewMixin, View):
     capability = "exports.view"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         job = self.tenant_object(ExportJob.objects.select_related("organization"), pk=kwargs["pk"])
         if not job.is_downloadable:
             raise Http404
@@ -102,7 +102,7 @@ class ExportDownloadView(OrgViewMixin, View):
         path = (media / job.file_path).resolve()
         if not path.is_relative_to(media / "exports" / str(self.organization.pk)) or not path.is_file():
             raise Http404
-        audit_log(action=AuditEvent.Action.DOWNLOAD, actor=request.user, organization=self.organization,
+        audit_log(action=AuditEvent.Action.DOWNLOAD, actor=self.user, organization=self.organization,
                   target=download_filename(job), details={"job": str(job.pk), "sha256": job.sha256}, request=request)
         response = FileResponse(path.open("rb"), as_attachment=True, filename=download_filename(job),
                                 content_type=job.content_type)

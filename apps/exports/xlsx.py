@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from apps.exports.registry import Column, XlsxSheet, xlsx_sheets
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Organization
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
@@ -98,7 +101,7 @@ def make_cell(ws: Any, value: Any, column: Column) -> WriteOnlyCell:
     return cell
 
 
-def write_sheet(wb: Workbook, sheet: XlsxSheet, organization: Any, used_titles: set[str]) -> int:
+def write_sheet(wb: Workbook, sheet: XlsxSheet, organization: Organization, used_titles: set[str]) -> int:
     ws = wb.create_sheet(title=sheet_title(str(sheet.title), used_titles))
     columns = sheet.columns or [Column("")]
     for index, column in enumerate(columns, start=1):
@@ -120,7 +123,7 @@ def write_sheet(wb: Workbook, sheet: XlsxSheet, organization: Any, used_titles: 
     return count
 
 
-def render_workbook(*, organization: Any, path: Path, progress: Callable[[int, str], None] | None = None,
+def render_workbook(*, organization: Organization, path: Path, progress: Callable[[int, str], None] | None = None,
                     sheets: list[XlsxSheet] | None = None) -> dict[str, int]:
     """Write the workbook to ``path``; returns the number of data rows per sheet title."""
     from apps.exports.services import SectionError

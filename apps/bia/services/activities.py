@@ -5,7 +5,7 @@ The business owner of an activity gets the guardian object permission ``bia.answ
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,11 +19,14 @@ from apps.core.services import ensure_same_organization, model_update
 from apps.core.tasks import enqueue_on_commit
 from apps.tenants.models import Establishment, Organization, Site
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 ANSWER_PERMISSION = "bia.answer_activity"
 
 
 @transaction.atomic
-def org_unit_create(*, organization: Organization, actor: Any, establishment: Establishment, name: str,
+def org_unit_create(*, organization: Organization, actor: User | None, establishment: Establishment, name: str,
                     kind: str = OrgUnit.Kind.SERVICE, parent: OrgUnit | None = None, site: Site | None = None,
                     code: str = "") -> OrgUnit:
     ensure_same_organization(organization, {"establishment": establishment, "parent": parent, "site": site})
@@ -62,8 +65,8 @@ ACTIVITY_FIELDS = ["establishment", "site", "unit", "name", "process", "descript
 
 
 @transaction.atomic
-def activity_create(*, organization: Organization, actor: Any, data: dict[str, Any],
-                    owner: Any = None, notify: bool = False) -> Activity:
+def activity_create(*, organization: Organization, actor: User | None, data: dict[str, Any],
+                    owner: User | None = None, notify: bool = False) -> Activity:
     ensure_same_organization(organization, {"establishment": data.get("establishment"), "site": data.get("site"), "unit": data.get("unit")})
     activity = Activity(organization=organization, **{f: data[f] for f in ACTIVITY_FIELDS if f in data})
     activity.full_clean()
@@ -74,15 +77,15 @@ def activity_create(*, organization: Organization, actor: Any, data: dict[str, A
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, actor: Any, data: dict[str, Any]) -> Activity:
+def activity_update(*, activity: Activity, actor: User | None, data: dict[str, Any]) -> Activity:
     organization = activity.organization
     ensure_same_organization(organization, {"establishment": data.get("establishment"), "site": data.get("site"), "unit": data.get("unit")})
-    activity, _changed = model_update(instance=activity, data=data, fields=ACTIVITY_FIELDS)
+    model_update(instance=activity, data=data, fields=ACTIVITY_FIELDS)
     return activity
 
 
 @transaction.atomic
-def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any, notify: bool = False) -> Activity:
+def activity_assign_owner(*, activity: Activity, actor: User | None, owner: User | None, notify: bool = False) -> Activity:
     """Make ``owner`` the business owner: only they (and BIA managers) can answer the questionnaire.
 
     ``notify`` has the worker e-mail the new owner after commit (the activity form does; imports and the
@@ -106,7 +109,7 @@ def activity_assign_owner(*, activity: Activity, actor: Any, owner: Any, notify:
 
 
 @transaction.atomic
-def activity_delete(*, activity: Activity, actor: Any) -> None:
+def activity_delete(*, activity: Activity, actor: User | None) -> None:
     """Delete an activity with its answers and links; refused while a frozen plan names it
     (``apps.core.deletion`` guards, registered by the apps built on the BIA)."""
     ensure_deletable(activity)

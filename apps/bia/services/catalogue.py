@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -13,9 +13,12 @@ from apps.bia.services.resources import activity_dependency_set, resource_create
 from apps.core.services import ensure_same_organization
 from apps.tenants.models import Establishment, Organization
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 
 @transaction.atomic
-def catalogue_import(*, organization: Organization, actor: Any, establishment: Establishment,
+def catalogue_import(*, organization: Organization, actor: User | None, establishment: Establishment,
                      activity_codes: Iterable[str], resource_codes: Iterable[str] = ()) -> dict[str, int]:
     """Import catalogue activities into an establishment, with the resources they typically use.
 

@@ -7,7 +7,7 @@ organization's intolerable level; an override needs a justification."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +25,11 @@ from apps.core.services import audit_log, model_update
 from apps.core.tasks import enqueue_on_commit
 from apps.tenants.models import Organization
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.accounts.models import User
+
 QUESTIONNAIRE_FIELDS = ["description", "critical_periods", "pdma_hours", "minimum_staff", "key_skills",
                         "degraded_mode_exists", "degraded_mode_description", "degraded_mode_reference",
                         "degraded_mode_updated_on", "fallback_premises", "data_to_reenter",
@@ -37,9 +42,9 @@ def _validate_override(activity: Activity) -> None:
 
 
 @transaction.atomic
-def activity_save_step(*, activity: Activity, actor: Any, step: int, data: dict[str, Any]) -> Activity:
+def activity_save_step(*, activity: Activity, actor: User | None, step: int, data: dict[str, Any]) -> Activity:
     """Save one questionnaire step as submitted; the campaign moves to « in progress »."""
-    activity, _changed = model_update(instance=activity, data=data, fields=QUESTIONNAIRE_FIELDS)
+    model_update(instance=activity, data=data, fields=QUESTIONNAIRE_FIELDS)
     _validate_override(activity)
     if activity.dmia_override_hours is None and activity.dmia_override_justification:
         activity.dmia_override_justification = ""
@@ -56,7 +61,7 @@ def activity_save_step(*, activity: Activity, actor: Any, step: int, data: dict[
 
 
 @transaction.atomic
-def impacts_save(*, activity: Activity, actor: Any, levels: Mapping[tuple[int, int], int | None],
+def impacts_save(*, activity: Activity, actor: User | None, levels: Mapping[tuple[int, int], int | None],
                  step: int = 0) -> Activity:
     """Replace the activity's impact grid cells given in ``levels`` ((criterion_id, horizon_id) → 1–4)."""
     organization = activity.organization
@@ -86,7 +91,7 @@ def impacts_save(*, activity: Activity, actor: Any, levels: Mapping[tuple[int, i
 
 
 @transaction.atomic
-def activity_submit(*, activity: Activity, actor: Any) -> Activity:
+def activity_submit(*, activity: Activity, actor: User | None) -> Activity:
     """The business owner hands the BIA over for validation; the grid and PDMA must be filled."""
     missing = []
     if activity.dmia_hours is None and not ImpactAnswer.objects.filter(activity=activity).exists():
@@ -105,7 +110,7 @@ def activity_submit(*, activity: Activity, actor: Any) -> Activity:
 
 
 @transaction.atomic
-def activity_validate(*, activity: Activity, actor: Any, comment: str = "") -> Activity:
+def activity_validate(*, activity: Activity, actor: User | None, comment: str = "") -> Activity:
     """The RPCRA validates a submitted BIA."""
     if activity.status != Activity.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted BIA can be validated."))
@@ -118,7 +123,7 @@ def activity_validate(*, activity: Activity, actor: Any, comment: str = "") -> A
 
 
 @transaction.atomic
-def activity_send_back(*, activity: Activity, actor: Any, comment: str) -> Activity:
+def activity_send_back(*, activity: Activity, actor: User | None, comment: str) -> Activity:
     """The RPCRA sends a BIA back to its owner with a comment saying what to change."""
     if activity.status not in (Activity.Status.SUBMITTED, Activity.Status.VALIDATED):
         raise ValidationError(_("Only a submitted or validated BIA can be sent back."))
@@ -134,7 +139,7 @@ def activity_send_back(*, activity: Activity, actor: Any, comment: str) -> Activ
     return activity
 
 
-def campaign_remind(*, organization: Organization, actor: Any, request: Any = None) -> int:
+def campaign_remind(*, organization: Organization, actor: User | None, request: HttpRequest | None = None) -> int:
     """Remind (by e-mail, through the worker) every business owner whose BIA is not submitted yet, in the
     current scope (a member limited to some establishments reminds their owners only; the worker runs in it).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,13 +16,16 @@ from apps.core.deletion import ensure_deletable
 from apps.core.services import ensure_same_organization, model_update
 from apps.tenants.models import Organization
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 RESOURCE_FIELDS = ["kind", "name", "description", "catalogue_code", "establishment", "vendor", "is_saas",
                    "rto_capability_hours", "rpo_capability_hours", "contract_reference", "contract_end", "sla",
                    "contact_24_7"]
 
 
 @transaction.atomic
-def resource_create(*, organization: Organization, actor: Any, data: dict[str, Any]) -> Resource:
+def resource_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> Resource:
     ensure_same_organization(organization, {"establishment": data.get("establishment")})
     resource = Resource(organization=organization, **{f: data[f] for f in RESOURCE_FIELDS if f in data})
     resource.full_clean()
@@ -31,14 +34,14 @@ def resource_create(*, organization: Organization, actor: Any, data: dict[str, A
 
 
 @transaction.atomic
-def resource_update(*, resource: Resource, actor: Any, data: dict[str, Any]) -> Resource:
+def resource_update(*, resource: Resource, actor: User | None, data: dict[str, Any]) -> Resource:
     ensure_same_organization(resource.organization, {"establishment": data.get("establishment")})
-    resource, _changed = model_update(instance=resource, data=data, fields=RESOURCE_FIELDS)
+    model_update(instance=resource, data=data, fields=RESOURCE_FIELDS)
     return resource
 
 
 @transaction.atomic
-def resource_delete(*, resource: Resource, actor: Any) -> None:
+def resource_delete(*, resource: Resource, actor: User | None) -> None:
     """Refused while a frozen plan names it or restoration tests are recorded for it."""
     ensure_deletable(resource)
     resource.delete()
@@ -46,7 +49,7 @@ def resource_delete(*, resource: Resource, actor: Any) -> None:
 
 @transaction.atomic
 def resource_record_measured_rto(*, resource: Resource, hours: Decimal | float, measured_at: datetime,
-                                 actor: Any = None) -> Resource:
+                                 actor: User | None = None) -> Resource:
     """Record a restore duration measured by a restoration test (backups app, CaRE D2.O4).
 
     Only a more recent measure replaces the current one, so replaying an old test changes nothing.
@@ -74,7 +77,7 @@ def _link_upsert(model: type[Any], *, organization: Organization, workaround_exi
 
 
 @transaction.atomic
-def activity_dependency_set(*, activity: Activity, actor: Any, resource: Resource, workaround_exists: bool = False,
+def activity_dependency_set(*, activity: Activity, actor: User | None, resource: Resource, workaround_exists: bool = False,
                             workaround_note: str = "") -> ActivityDependency:
     ensure_same_organization(activity.organization, {"resource": resource})
     return _link_upsert(ActivityDependency, organization=activity.organization, activity=activity, resource=resource,
@@ -82,12 +85,12 @@ def activity_dependency_set(*, activity: Activity, actor: Any, resource: Resourc
 
 
 @transaction.atomic
-def activity_dependency_remove(*, dependency: ActivityDependency, actor: Any) -> None:
+def activity_dependency_remove(*, dependency: ActivityDependency, actor: User | None) -> None:
     dependency.delete()
 
 
 @transaction.atomic
-def resource_dependency_set(*, resource: Resource, actor: Any, depends_on: Resource, workaround_exists: bool = False,
+def resource_dependency_set(*, resource: Resource, actor: User | None, depends_on: Resource, workaround_exists: bool = False,
                             workaround_note: str = "") -> ResourceDependency:
     """Link two resources; a link that closes a cycle is allowed (real IT has them) and reported by the engine."""
     ensure_same_organization(resource.organization, {"depends_on": depends_on})
@@ -98,12 +101,12 @@ def resource_dependency_set(*, resource: Resource, actor: Any, depends_on: Resou
 
 
 @transaction.atomic
-def resource_dependency_remove(*, dependency: ResourceDependency, actor: Any) -> None:
+def resource_dependency_remove(*, dependency: ResourceDependency, actor: User | None) -> None:
     dependency.delete()
 
 
 @transaction.atomic
-def activity_link_set(*, activity: Activity, actor: Any, depends_on: Activity, workaround_exists: bool = False,
+def activity_link_set(*, activity: Activity, actor: User | None, depends_on: Activity, workaround_exists: bool = False,
                       workaround_note: str = "") -> ActivityLink:
     ensure_same_organization(activity.organization, {"depends_on": depends_on})
     if activity.pk == depends_on.pk:
@@ -113,5 +116,5 @@ def activity_link_set(*, activity: Activity, actor: Any, depends_on: Activity, w
 
 
 @transaction.atomic
-def activity_link_remove(*, link: ActivityLink, actor: Any) -> None:
+def activity_link_remove(*, link: ActivityLink, actor: User | None) -> None:
     link.delete()

@@ -4,7 +4,7 @@ criticality of every activity when they change (``engine.derive_dmia``, ``engine
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,9 @@ from apps.bia.defaults import DEFAULT_CRITERIA, DEFAULT_HORIZONS, DEFAULT_LEVEL_
 from apps.bia.models import Activity, BiaSettings, ImpactAnswer, ImpactCriterion, ImpactLevel, TimeHorizon
 from apps.core.services import model_update
 from apps.tenants.models import Organization
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @transaction.atomic
@@ -64,10 +67,10 @@ def activities_recompute(*, organization: Organization, activity_ids: Iterable[i
     """Recompute derived DMIA and criticality (after answers or scales change). Returns rows changed."""
     settings_row = bia_settings(organization=organization)
     horizons, active = _grid_inputs(organization)
-    activities = Activity.objects.filter(organization=organization)
+    selected = Activity.objects.filter(organization=organization)
     if activity_ids is not None:
-        activities = activities.filter(pk__in=list(activity_ids))
-    activities = list(activities)
+        selected = selected.filter(pk__in=list(activity_ids))
+    activities = list(selected)
     cells: dict[int, dict[tuple[int, int], int]] = {a.pk: {} for a in activities}
     for activity_id, criterion_id, horizon_id, level in ImpactAnswer.objects.filter(
         organization=organization, activity_id__in=list(cells)
@@ -90,12 +93,12 @@ def activities_recompute(*, organization: Organization, activity_ids: Iterable[i
 
 
 @transaction.atomic
-def bia_settings_update(*, organization: Organization, actor: Any, data: dict[str, Any]) -> BiaSettings:
+def bia_settings_update(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> BiaSettings:
     """Change the method; every activity's derived DMIA and criticality follow (never silently stale)."""
     row = bia_settings(organization=organization)
     fields = ["intolerable_level", "critical_max_dmia_hours", "high_max_dmia_hours", "medium_max_dmia_hours",
               "method_note"]
-    row, changed = model_update(instance=row, data=data, fields=fields)
+    changed = model_update(instance=row, data=data, fields=fields)[1]  # updates ``row`` in place
     if not (row.critical_max_dmia_hours <= row.high_max_dmia_hours <= row.medium_max_dmia_hours):
         raise ValidationError(_("The criticality thresholds must increase: critical ≤ high ≤ medium."))
     if changed:
@@ -104,15 +107,15 @@ def bia_settings_update(*, organization: Organization, actor: Any, data: dict[st
 
 
 @transaction.atomic
-def horizon_update(*, horizon: TimeHorizon, actor: Any, data: dict[str, Any]) -> TimeHorizon:
-    horizon, changed = model_update(instance=horizon, data=data, fields=["label", "hours", "order"])
+def horizon_update(*, horizon: TimeHorizon, actor: User | None, data: dict[str, Any]) -> TimeHorizon:
+    changed = model_update(instance=horizon, data=data, fields=["label", "hours", "order"])[1]
     if changed:
         activities_recompute(organization=horizon.organization)
     return horizon
 
 
 @transaction.atomic
-def horizon_create(*, organization: Organization, actor: Any, label: str, hours: int) -> TimeHorizon:
+def horizon_create(*, organization: Organization, actor: User | None, label: str, hours: int) -> TimeHorizon:
     horizon = TimeHorizon(organization=organization, label=label, hours=hours,
                           order=TimeHorizon.objects.filter(organization=organization).count())
     horizon.full_clean()
@@ -121,7 +124,7 @@ def horizon_create(*, organization: Organization, actor: Any, label: str, hours:
 
 
 @transaction.atomic
-def horizon_delete(*, horizon: TimeHorizon, actor: Any) -> None:
+def horizon_delete(*, horizon: TimeHorizon, actor: User | None) -> None:
     """Only an unanswered horizon can go: answers would otherwise silently change meaning."""
     if ImpactAnswer.objects.filter(horizon=horizon).exists():
         raise ValidationError(_("This time horizon already has answers; it cannot be deleted."))
@@ -129,7 +132,7 @@ def horizon_delete(*, horizon: TimeHorizon, actor: Any) -> None:
 
 
 @transaction.atomic
-def criterion_create(*, organization: Organization, actor: Any, code: str, name: str) -> ImpactCriterion:
+def criterion_create(*, organization: Organization, actor: User | None, code: str, name: str) -> ImpactCriterion:
     criterion = ImpactCriterion(organization=organization, code=code, name=name,
                                 order=ImpactCriterion.objects.filter(organization=organization).count())
     criterion.full_clean()
@@ -142,10 +145,10 @@ def criterion_create(*, organization: Organization, actor: Any, code: str, name:
 
 
 @transaction.atomic
-def criterion_update(*, criterion: ImpactCriterion, actor: Any, data: dict[str, Any],
+def criterion_update(*, criterion: ImpactCriterion, actor: User | None, data: dict[str, Any],
                      level_descriptions: Mapping[int, str] | None = None) -> ImpactCriterion:
     """Rename, reorder, (de)activate a criterion; deactivating recomputes DMIAs without losing answers."""
-    criterion, changed = model_update(instance=criterion, data=data, fields=["name", "order", "is_active"])
+    changed = model_update(instance=criterion, data=data, fields=["name", "order", "is_active"])[1]
     for level in criterion.levels.all():
         if level_descriptions and level.level in level_descriptions:
             model_update(instance=level, data={"description": level_descriptions[level.level]}, fields=["description"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 register = template.Library()
 
@@ -40,7 +43,7 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 
 @register.filter
-def person(user: Any) -> str:
+def person(user: User | None) -> str:
     """A user's full name, else e-mail; an em dash for nobody."""
     if not user:
         return "—"

@@ -69,7 +69,7 @@ class CampaignRemindView(BiaViewMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        count = campaign_remind(organization=self.organization, actor=request.user,
+        count = campaign_remind(organization=self.organization, actor=self.user,
                                          request=request)
         if count:
             messages.success(request, ngettext(
@@ -143,7 +143,7 @@ class ActivityCreateView(BiaViewMixin, OrgFormView):
     def perform(self, form: ActivityForm) -> None:
         data = self._place(form)
         owner = data.pop("owner", None)
-        self.object = activity_create(organization=self.organization, actor=self.request.user, data=data,
+        self.object = activity_create(organization=self.organization, actor=self.user, data=data,
                                                owner=owner.user if owner else None, notify=True)
         messages.success(self.request, _("Activity added."))
 
@@ -156,7 +156,7 @@ class ActivityUpdateView(ActivityCreateView):
         if not hasattr(self, "_object"):
             self._object = self.tenant_object(Activity.objects.select_related("unit", "unit__parent"),
                                               pk=self.kwargs["pk"])
-        return self._object  # type: ignore[return-value]
+        return self._object
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"organization": self.organization, "instance": self.get_object()}
@@ -171,9 +171,9 @@ class ActivityUpdateView(ActivityCreateView):
         data = self._place(form)
         owner = data.pop("owner", None)
         activity = Activity.objects.get(pk=self.get_object().pk, organization=self.organization)
-        self.object = activity_update(activity=activity, actor=self.request.user, data=data)
+        self.object = activity_update(activity=activity, actor=self.user, data=data)
         if (owner.user_id if owner else None) != activity.owner_id:
-            activity_assign_owner(activity=activity, actor=self.request.user,
+            activity_assign_owner(activity=activity, actor=self.user,
                                            owner=owner.user if owner else None, notify=True)
         messages.success(self.request, _("Activity saved."))
 
@@ -199,10 +199,10 @@ class ActivityReviewView(BiaViewMixin, View):
         comment = form.cleaned_data.get("comment", "")
         try:
             if request.POST.get("decision") == "send_back":
-                activity_send_back(activity=activity, actor=request.user, comment=comment)
+                activity_send_back(activity=activity, actor=self.user, comment=comment)
                 messages.success(request, _("The BIA was sent back to its business owner."))
             else:
-                activity_validate(activity=activity, actor=request.user, comment=comment)
+                activity_validate(activity=activity, actor=self.user, comment=comment)
                 messages.success(request, _("The BIA is validated."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.views.generic import TemplateView
 
 from apps.core import deletion
@@ -26,10 +27,10 @@ class BiaDeleteView(BiaViewMixin, ObjectDeleteMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        obj = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])
+        obj = self.tenant_object(self.model._default_manager.all(), pk=self.kwargs["pk"])
         ctx.update(object=obj, blockers=deletion.blockers(obj), cancel_url=self.org_url(f"bia:{self.detail_url_name}", pk=obj.pk))
         return ctx
 
-    def get_back_url(self, obj: Any) -> str:
+    def get_back_url(self, obj: Model) -> str:
         # Deleted, or refused (a page opened before the object joined a frozen plan): the list says which.
         return self.org_url(f"bia:{self.list_url_name}")

@@ -39,7 +39,7 @@ class CatalogueView(BiaViewMixin, TemplateView):
         if establishment is None or not (codes or resource_codes):
             messages.error(request, _("Choose an establishment and at least one activity or resource."))
             return self.render_to_response(self.get_context_data(), status=400)
-        counts = catalogue_import(organization=self.organization, actor=request.user,
+        counts = catalogue_import(organization=self.organization, actor=self.user,
                                            establishment=establishment, activity_codes=codes,
                                            resource_codes=resource_codes)
         messages.success(request, _("Imported %(activities)s activities, %(resources)s resources and "

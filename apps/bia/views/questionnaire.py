@@ -72,7 +72,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
             qs = selectors.activity_queryset(organization=self.organization, membership=self.membership)
             self._activity = self.tenant_object(qs.select_related("establishment", "unit", "owner"),
                                                 pk=self.kwargs["pk"])
-        return self._activity  # type: ignore[return-value]
+        return self._activity
 
     def link_establishments(self) -> set[int] | None:
         """A business owner links their activity to activities and resources of their own activities'
@@ -135,7 +135,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
                 if response is not None:
                     return response
             elif key == "review":
-                activity_submit(activity=activity, actor=request.user)
+                activity_submit(activity=activity, actor=self.user)
                 messages.success(request, _("Your BIA is submitted; the RPCRA will review it."))
                 return redirect("bia:my-activities", org_slug=self.organization.slug)
             else:
@@ -144,13 +144,13 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
                     return self.render_to_response(self.get_context_data(form=form), status=400)
                 if key == "impacts":
                     activity_save_step(
-                        activity=activity, actor=request.user, step=step,
+                        activity=activity, actor=self.user, step=step,
                         data={"dmia_override_hours": form.cleaned_data.get("dmia_override_hours"),
                               "dmia_override_justification": form.cleaned_data.get("dmia_override_justification") or ""},
                     )
-                    impacts_save(activity=activity, actor=request.user, levels=form.levels(), step=step)
+                    impacts_save(activity=activity, actor=self.user, levels=form.levels(), step=step)
                 else:
-                    activity_save_step(activity=activity, actor=request.user, step=step,
+                    activity_save_step(activity=activity, actor=self.user, step=step,
                                                 data=form.cleaned_data)
         except ValidationError as error:
             form = self.build_form(request.POST) if key not in ("dependencies", "review") else None
@@ -170,27 +170,27 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
                                           establishment_ids=self.link_establishments())
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(dependency_form=form), status=400)
-            activity_dependency_set(activity=activity, actor=request.user, **form.cleaned_data)
+            activity_dependency_set(activity=activity, actor=self.user, **form.cleaned_data)
             messages.success(request, _("Dependency saved."))
             return HttpResponseRedirect(self.step_url(step))
         if action == "add_link":
-            form = ActivityLinkForm(request.POST, organization=self.organization, exclude=activity.pk,
-                                    establishment_ids=self.link_establishments())
-            if not form.is_valid():
-                return self.render_to_response(self.get_context_data(link_form=form), status=400)
-            activity_link_set(activity=activity, actor=request.user, **form.cleaned_data)
+            link_form = ActivityLinkForm(request.POST, organization=self.organization, exclude=activity.pk,
+                                         establishment_ids=self.link_establishments())
+            if not link_form.is_valid():
+                return self.render_to_response(self.get_context_data(link_form=link_form), status=400)
+            activity_link_set(activity=activity, actor=self.user, **link_form.cleaned_data)
             messages.success(request, _("Upstream activity saved."))
             return HttpResponseRedirect(self.step_url(step))
         if action == "remove_dependency":
             dependency = self.tenant_object(ActivityDependency.objects.filter(activity=activity),
                                             pk=request.POST.get("dependency") or 0)
-            activity_dependency_remove(dependency=dependency, actor=request.user)
+            activity_dependency_remove(dependency=dependency, actor=self.user)
             messages.success(request, _("Dependency removed."))
             return HttpResponseRedirect(self.step_url(step))
         if action == "remove_link":
             link = self.tenant_object(ActivityLink.objects.filter(activity=activity), pk=request.POST.get("link") or 0)
-            activity_link_remove(link=link, actor=request.user)
+            activity_link_remove(link=link, actor=self.user)
             messages.success(request, _("Upstream activity removed."))
             return HttpResponseRedirect(self.step_url(step))
-        activity_save_step(activity=activity, actor=request.user, step=step, data={})
+        activity_save_step(activity=activity, actor=self.user, step=step, data={})
         return None

@@ -77,7 +77,7 @@ class ResourceCreateView(BiaViewMixin, OrgFormView):
         return form
 
     def perform(self, form: ResourceForm) -> None:
-        self.object = resource_create(organization=self.organization, actor=self.request.user,
+        self.object = resource_create(organization=self.organization, actor=self.user,
                                                data=form.cleaned_data)
         messages.success(self.request, _("Resource added."))
 
@@ -89,7 +89,7 @@ class ResourceUpdateView(ResourceCreateView):
     def get_object(self) -> Resource:
         if not hasattr(self, "_object"):
             self._object = self.tenant_object(Resource.objects.all(), pk=self.kwargs["pk"])
-        return self._object  # type: ignore[return-value]
+        return self._object
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"organization": self.organization, "instance": self.get_object()}
@@ -101,7 +101,7 @@ class ResourceUpdateView(ResourceCreateView):
 
     def perform(self, form: ResourceForm) -> None:
         resource = Resource.objects.get(pk=self.get_object().pk, organization=self.organization)
-        self.object = resource_update(resource=resource, actor=self.request.user, data=form.cleaned_data)
+        self.object = resource_update(resource=resource, actor=self.user, data=form.cleaned_data)
         messages.success(self.request, _("Resource saved."))
 
 
@@ -121,7 +121,7 @@ class ResourceDependencyAddView(BiaViewMixin, View):
         form = ResourceDependencyForm(request.POST, organization=self.organization, exclude=resource.pk)
         if form.is_valid():
             try:
-                resource_dependency_set(resource=resource, actor=request.user, **form.cleaned_data)
+                resource_dependency_set(resource=resource, actor=self.user, **form.cleaned_data)
                 messages.success(request, _("Dependency saved."))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -136,6 +136,6 @@ class ResourceDependencyRemoveView(BiaViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         dependency = self.tenant_object(ResourceDependency.objects.all(), pk=kwargs["pk"])
-        resource_dependency_remove(dependency=dependency, actor=request.user)
+        resource_dependency_remove(dependency=dependency, actor=self.user)
         messages.success(request, _("Dependency removed."))
         return redirect("bia:resource-detail", org_slug=self.organization.slug, pk=dependency.resource_id)

@@ -37,7 +37,7 @@ class ScalesView(BiaViewMixin, TemplateView):
         form = BiaSettingsForm(request.POST, instance=scale["settings"])
         if form.is_valid():
             try:
-                bia_settings_update(organization=self.organization, actor=request.user, data=form.cleaned_data)
+                bia_settings_update(organization=self.organization, actor=self.user, data=form.cleaned_data)
             except ValidationError as error:
                 form_errors_from(error, form)
             else:
@@ -51,7 +51,7 @@ class CriterionUpdateView(BiaViewMixin, TemplateView):
     template_name = "bia/criterion_form.html"
 
     def get_criterion(self) -> ImpactCriterion:
-        return self.tenant_object(ImpactCriterion.objects.prefetch_related("levels"), pk=self.kwargs["pk"])  # type: ignore[return-value]
+        return self.tenant_object(ImpactCriterion.objects.prefetch_related("levels"), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -67,7 +67,7 @@ class CriterionUpdateView(BiaViewMixin, TemplateView):
         form = CriterionForm(request.POST, levels=list(criterion.levels.all()))
         if form.is_valid():
             criterion_update(
-                criterion=criterion, actor=request.user,
+                criterion=criterion, actor=self.user,
                 data={"name": form.cleaned_data["name"], "order": form.cleaned_data.get("order") or 0,
                       "is_active": form.cleaned_data["is_active"]},
                 level_descriptions=form.level_descriptions(),
@@ -85,7 +85,7 @@ class HorizonCreateView(BiaViewMixin, View):
         form = HorizonForm(request.POST)
         if form.is_valid():
             try:
-                horizon_create(organization=self.organization, actor=request.user,
+                horizon_create(organization=self.organization, actor=self.user,
                                         label=form.cleaned_data["label"], hours=form.cleaned_data["hours"])
                 messages.success(request, _("Time horizon added."))
             except ValidationError as error:
@@ -102,7 +102,7 @@ class HorizonDeleteView(BiaViewMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         horizon = self.tenant_object(TimeHorizon.objects.all(), pk=kwargs["pk"])
         try:
-            horizon_delete(horizon=horizon, actor=request.user)
+            horizon_delete(horizon=horizon, actor=self.user)
             messages.success(request, _("Time horizon deleted."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

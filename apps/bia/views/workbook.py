@@ -31,18 +31,18 @@ class WorkbookView(BiaViewMixin, TemplateView):
         if upload is None:
             return self.render_to_response(self.get_context_data(
                 file_error=_("Choose the workbook to import.")), status=400)
-        if upload.size > workbook.MAX_UPLOAD_BYTES:
+        if (upload.size or 0) > workbook.MAX_UPLOAD_BYTES:  # always set on an uploaded file
             return self.render_to_response(self.get_context_data(file_error=_(
                 "The file is too big (more than 5 MB). Download a fresh workbook and fill it in.")), status=400)
-        audit_log(action=AuditEvent.Action.UPLOAD, actor=request.user, organization=self.organization,
-                  target=upload.name, details={"kind": "bia_workbook", "size": upload.size}, request=request)
+        audit_log(action=AuditEvent.Action.UPLOAD, actor=self.user, organization=self.organization,
+                  target=upload.name or "", details={"kind": "bia_workbook", "size": upload.size}, request=request)
         try:
             parsed = workbook.parse(data=upload.read(), organization=self.organization, membership=self.membership)
         except workbook.WorkbookError as error:
             return self.render_to_response(self.get_context_data(file_error=str(error)), status=400)
         if parsed.errors:
             return self.render_to_response(self.get_context_data(errors=parsed.errors), status=400)
-        payload = workbook.payload_dumps(organization=self.organization, user=request.user, changes=parsed.changes)
+        payload = workbook.payload_dumps(organization=self.organization, user=self.user, changes=parsed.changes)
         return self.render_to_response(self.get_context_data(preview=parsed.preview, payload=payload,
                                                              apply_url=self.org_url("bia:workbook-apply")))
 
@@ -53,7 +53,7 @@ class WorkbookDownloadView(BiaViewMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         data = workbook.build(organization=self.organization, membership=self.membership)
-        audit_log(action=AuditEvent.Action.DOWNLOAD, actor=request.user, organization=self.organization,
+        audit_log(action=AuditEvent.Action.DOWNLOAD, actor=self.user, organization=self.organization,
                   target="bia-workbook.xlsx", details={"kind": "bia_workbook"}, request=request)
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         name = f"bia-{self.organization.slug}-{timezone.localdate().isoformat()}.xlsx"
@@ -67,9 +67,9 @@ class WorkbookApplyView(BiaViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            changes = workbook.payload_loads(organization=self.organization, user=request.user,
+            changes = workbook.payload_loads(organization=self.organization, user=self.user,
                                              payload=request.POST.get("payload", ""))
-            count = workbook.apply(organization=self.organization, membership=self.membership, actor=request.user,
+            count = workbook.apply(organization=self.organization, membership=self.membership, actor=self.user,
                                    changes=changes)
         except (workbook.WorkbookError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))

@@ -20,7 +20,8 @@ _AFTER_OPEN_QUOTE = re.compile(r"«\s+")
 @register.filter(is_safe=True)
 def fr_typo(value: object) -> SafeString:
     """Escape, then put the non-breaking thin spaces French typography wants before ; : ! ? » % and after «."""
-    text = str(conditional_escape(value))
+    # Any template value: conditional_escape str()s it (the stubs only list str and SafeData).
+    text = str(conditional_escape(value))  # type: ignore[arg-type]
     text = _BEFORE_HIGH_PUNCT.sub(lambda m: (NBSP if m.group(1) in ":%" else NNBSP) + m.group(1), text)
     text = _AFTER_OPEN_QUOTE.sub("«" + NNBSP, text)
     return mark_safe(text)  # noqa: S308 - escaped above

@@ -13,7 +13,7 @@ import secrets
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -31,7 +31,7 @@ from resilis.runtime import freeze_startup_objects
 class Command(BaseCommand):
     help = "Time the BIA pages on a large synthetic establishment (300 activities, 400 resources, 3,000 dependencies)."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--activities", type=int, default=300)
         parser.add_argument("--resources", type=int, default=400)
         parser.add_argument("--dependencies", type=int, default=3000)
@@ -56,6 +56,7 @@ class Command(BaseCommand):
                               f"{options['dependencies']} dependencies in {time.perf_counter() - started:.1f} s")
             activity = Activity.objects.filter(organization=organization).order_by("pk").first()
             resource = Resource.objects.filter(organization=organization).order_by("pk").first()
+            assert activity is not None and resource is not None, "the seed creates activities and resources"
         slug = organization.slug
         pages = [
             ("BIA list", reverse("bia:activities", kwargs={"org_slug": slug})),

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.queues
 import resource
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, transaction
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
@@ -35,7 +36,8 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _phase(name: str, organization_id: int, html_path: str, out_dir: str, queue: Any) -> None:
+def _phase(name: str, organization_id: int, html_path: str, out_dir: str,
+           queue: multiprocessing.queues.Queue[dict[str, Any]]) -> None:
     """Runs in a child process: one measurement, reported through the queue."""
     from weasyprint import HTML
 
@@ -73,7 +75,7 @@ def _phase(name: str, organization_id: int, html_path: str, out_dir: str, queue:
 class Command(BaseCommand):
     help = "Benchmark the PDF dossier and the XLSX workbook (time, peak RSS, pages/s) against raw WeasyPrint."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organization", help="slug of the organization (default: the demo GHT)")
         parser.add_argument("--large", action="store_true",
                             help="use (and create if needed) the large establishment of the BIA benchmark")
