@@ -56,6 +56,14 @@ def evidence_visible(ids: frozenset[int]) -> Q:
     return condition
 
 
+# The limited manager with the queryset's methods (``Evidence.objects.alive()``).
+EvidenceManagerBase = tenancy.LimitedManager.from_queryset(EvidenceQuerySet)
+
+
+class EvidenceManager(EvidenceManagerBase):
+    limit = tenancy.EstablishmentLimit(lambda ids: evidence_visible(ids))
+
+
 @track_history(exclude=["file"])
 class Evidence(TenantModel):
     """A supporting document: PSSI, lettre de mission, COPIL minutes, plan blanc, contract clause…"""
@@ -83,8 +91,7 @@ class Evidence(TenantModel):
                                    related_name="+", verbose_name=_("deleted by"))
 
     # A member limited to some establishments sees the files linked to nothing, or to what they may see.
-    objects: ClassVar[tenancy.LimitedManager[Evidence]] = tenancy.limited_manager(
-        lambda ids: evidence_visible(ids), queryset_class=EvidenceQuerySet)
+    objects: ClassVar[EvidenceManager] = EvidenceManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,7 +11,7 @@ JavaScript, with the browser's own type-ahead).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms.models import ModelChoiceIteratorValue
@@ -19,6 +19,9 @@ from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class QuickSelect(forms.Select):
@@ -29,7 +32,7 @@ class QuickSelect(forms.Select):
     """
 
     def __init__(self, attrs: dict[str, Any] | None = None, choices: Iterable[Any] = (), *,
-                 group_by: Callable[[Any], str] | None = None, search: str | None = None) -> None:
+                 group_by: Callable[[Any], str] | None = None, search: StrOrPromise | None = None) -> None:
         super().__init__(attrs, choices)
         self.group_by = group_by
         self.search = search
@@ -84,7 +87,7 @@ class QuickCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     ``resilis.js`` for a filter box above the list; checked boxes always stay visible."""
 
     def __init__(self, attrs: dict[str, Any] | None = None, choices: Iterable[Any] = (), *,
-                 search: str | None = None) -> None:
+                 search: StrOrPromise | None = None) -> None:
         super().__init__(attrs, choices)
         self.search = search
 
