@@ -28,7 +28,7 @@ def _scopes_off_for_setup() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _private_media_root(settings, tmp_path_factory) -> None:  # noqa: ANN001
+def _private_media_root(settings, tmp_path_factory) -> None:
     """Uploaded and generated files of a test go to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
@@ -40,46 +40,46 @@ def _clean_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def org(db):  # noqa: ANN001, ANN201
+def org(db):
     organization = OrganizationFactory(name="CH de Valmont", slug="ch-valmont")
     EstablishmentFactory(organization=organization, name="CH de Valmont")
     return organization
 
 
 @pytest.fixture
-def other_org(db):  # noqa: ANN001, ANN201
+def other_org(db):
     organization = OrganizationFactory(name="Clinique voisine", slug="clinique-voisine")
     EstablishmentFactory(organization=organization, name="Clinique voisine")
     return organization
 
 
 @pytest.fixture
-def member_factory(db) -> Callable:  # noqa: ANN001
-    def make(organization, role: str = Role.ADMINISTRATOR, **kwargs):  # noqa: ANN001, ANN202
+def member_factory(db) -> Callable:
+    def make(organization, role: str = Role.ADMINISTRATOR, **kwargs):
         return MembershipFactory(organization=organization, role=role, **kwargs).user
 
     return make
 
 
 @pytest.fixture
-def admin_user(org, member_factory):  # noqa: ANN001, ANN201
+def admin_user(org, member_factory):
     return member_factory(org, Role.ADMINISTRATOR)
 
 
 @pytest.fixture
-def reader_user(org, member_factory):  # noqa: ANN001, ANN201
+def reader_user(org, member_factory):
     return member_factory(org, Role.READER)
 
 
 @pytest.fixture
-def outsider_user(other_org, member_factory):  # noqa: ANN001, ANN201
+def outsider_user(other_org, member_factory):
     """Administrator of *another* organization: must see nothing of ``org``."""
     return member_factory(other_org, Role.ADMINISTRATOR)
 
 
 @pytest.fixture
 def client_for() -> Callable[..., Client]:
-    def make(user) -> Client:  # noqa: ANN001
+    def make(user) -> Client:
         client = Client()
         client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
         return client
@@ -100,7 +100,7 @@ def user_factory() -> type[UserFactory]:
 # --- Browser tests: Debian's Chromium, never a downloaded browser. --------------------------------
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # noqa: ANN001, ANN201
+def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
@@ -110,5 +110,5 @@ def browser_type_launch_args(browser_type_launch_args):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):  # noqa: ANN001, ANN201
+def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}

@@ -31,7 +31,7 @@ def role_with(capability: str) -> str:
     return next(r for r in reversed(ROLE_PREFERENCE) if capability in CAPABILITIES[r])
 
 
-def build_url(url, org) -> str:  # noqa: ANN001
+def build_url(url, org) -> str:
     extra = kwargs_factories()[url.name](org) if url.kwargs else {}
     return reverse(url.name, kwargs={"org_slug": org.slug, **extra})
 
@@ -42,19 +42,19 @@ def test_the_matrix_found_the_tenant_views() -> None:
 
 
 @pytest.mark.parametrize("url", URLS, ids=str)
-def test_view_declares_a_known_capability(url) -> None:  # noqa: ANN001
+def test_view_declares_a_known_capability(url) -> None:
     assert url.capability, f"{url.name} must declare the capability it needs"
     assert url.capability in all_capabilities(), f"{url.name}: unknown capability {url.capability!r}"
 
 
 @pytest.mark.parametrize("url", [u for u in URLS if u.kwargs], ids=str)
-def test_url_with_objects_has_a_kwargs_factory(url) -> None:  # noqa: ANN001
+def test_url_with_objects_has_a_kwargs_factory(url) -> None:
     assert url.name in kwargs_factories(), f"register {url.name} in tests/<app>/isolation.py URL_KWARGS"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", URLS, ids=str)
-def test_anonymous_is_sent_to_login(url, org, client) -> None:  # noqa: ANN001
+def test_anonymous_is_sent_to_login(url, org, client) -> None:
     response = client.get(build_url(url, org))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -62,7 +62,7 @@ def test_anonymous_is_sent_to_login(url, org, client) -> None:  # noqa: ANN001
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", URLS, ids=str)
-def test_outsider_gets_404(url, org, outsider_user, client_for) -> None:  # noqa: ANN001
+def test_outsider_gets_404(url, org, outsider_user, client_for) -> None:
     client = client_for(outsider_user)
     target = build_url(url, org)
     for method in ("get", "post"):
@@ -71,7 +71,7 @@ def test_outsider_gets_404(url, org, outsider_user, client_for) -> None:  # noqa
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", URLS, ids=str)
-def test_member_without_capability_gets_403(url, org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_member_without_capability_gets_403(url, org, member_factory, client_for) -> None:
     role = role_without(url.capability)
     if role is None:
         pytest.skip(f"every role has {url.capability}")
@@ -83,7 +83,7 @@ def test_member_without_capability_gets_403(url, org, member_factory, client_for
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [u for u in URLS if u.kwargs], ids=str)
-def test_object_of_another_organization_gets_404(url, org, other_org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_object_of_another_organization_gets_404(url, org, other_org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, role_with(url.capability)))
     foreign = kwargs_factories()[url.name](other_org)
     target = reverse(url.name, kwargs={"org_slug": org.slug, **foreign})
@@ -93,7 +93,7 @@ def test_object_of_another_organization_gets_404(url, org, other_org, member_fac
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", URLS, ids=str)
-def test_member_with_capability_reaches_the_view(url, org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_member_with_capability_reaches_the_view(url, org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, role_with(url.capability)))
     target = build_url(url, org)
     method = "get" if "get" in url.methods else "post"

@@ -36,12 +36,12 @@ class Ght:
         self.home = EstablishmentFactory(organization=self.org, name="CH de Saint-Aubin")
         self.other = EstablishmentFactory(organization=self.org, name=f"{MARKER} CHU de Valmont")
 
-    def url(self, url, kwargs: dict) -> str:  # noqa: ANN001
+    def url(self, url, kwargs: dict) -> str:
         return reverse(url.name, kwargs={"org_slug": self.org.slug, **kwargs})
 
 
 @pytest.fixture
-def ght(db) -> Ght:  # noqa: ANN001
+def ght(db) -> Ght:
     return Ght()
 
 
@@ -53,7 +53,7 @@ def test_org_wide_lists_name_real_urls() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", BOUND, ids=str)
-def test_object_of_another_establishment_gets_404(url, ght, client_for) -> None:  # noqa: ANN001
+def test_object_of_another_establishment_gets_404(url, ght, client_for) -> None:
     client = client_for(limited_member(ght.org, role_with(url.capability), ght.home))
     with objects_in(ght.other):
         target = ght.url(url, kwargs_factories()[url.name](ght.org))
@@ -63,7 +63,7 @@ def test_object_of_another_establishment_gets_404(url, ght, client_for) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", BOUND, ids=str)
-def test_object_of_own_establishment_is_reachable(url, ght, client_for) -> None:  # noqa: ANN001
+def test_object_of_own_establishment_is_reachable(url, ght, client_for) -> None:
     client = client_for(limited_member(ght.org, role_with(url.capability), ght.home))
     with objects_in(ght.home):
         target = ght.url(url, kwargs_factories()[url.name](ght.org))
@@ -74,7 +74,7 @@ def test_object_of_own_establishment_is_reachable(url, ght, client_for) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [u for u in URLS if "get" in u.methods], ids=str)
-def test_pages_never_name_another_establishment(url, ght, client_for) -> None:  # noqa: ANN001
+def test_pages_never_name_another_establishment(url, ght, client_for) -> None:
     from tests.bia.factories import ResourceFactory
 
     shared = ResourceFactory(organization=ght.org, name="Dossier patient informatisé", establishment=None)
@@ -92,7 +92,7 @@ def test_pages_never_name_another_establishment(url, ght, client_for) -> None:  
 
 
 @pytest.mark.django_db
-def test_limited_member_sees_own_rows(ght, client_for) -> None:  # noqa: ANN001
+def test_limited_member_sees_own_rows(ght, client_for) -> None:
     populate(ght.org, ght.home, "Saint-Aubin")
     populate(ght.org, ght.other, MARKER)
     client = client_for(limited_member(ght.org, Role.CONTRIBUTOR, ght.home))
@@ -103,7 +103,7 @@ def test_limited_member_sees_own_rows(ght, client_for) -> None:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_services_refuse_writes_outside_the_limit(ght) -> None:  # noqa: ANN001
+def test_services_refuse_writes_outside_the_limit(ght) -> None:
     """Crafted calls that bypass the forms: create, change, move and delete are all refused, nothing changes."""
     from apps.bia import services as bia_services
     from apps.bia.models import Activity
@@ -133,7 +133,7 @@ def test_services_refuse_writes_outside_the_limit(ght) -> None:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_plan_spanning_two_establishments_is_read_only(ght, client_for) -> None:  # noqa: ANN001
+def test_plan_spanning_two_establishments_is_read_only(ght, client_for) -> None:
     from apps.continuity import services as plan_services
     from apps.continuity.models import Plan
     from tests.continuity.factories import plan_in, scenario
@@ -158,7 +158,7 @@ def test_plan_spanning_two_establishments_is_read_only(ght, client_for) -> None:
 
 
 @pytest.mark.django_db
-def test_form_refuses_another_establishment(ght, client_for) -> None:  # noqa: ANN001
+def test_form_refuses_another_establishment(ght, client_for) -> None:
     from apps.bia.models import Activity
 
     client = client_for(limited_member(ght.org, Role.CONTRIBUTOR, ght.home))
@@ -172,7 +172,7 @@ def test_form_refuses_another_establishment(ght, client_for) -> None:  # noqa: A
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["workbook_xlsx", "dossier_pdf"])
-def test_export_of_a_limited_member_holds_their_establishments_only(kind, ght, client_for, tmp_path) -> None:  # noqa: ANN001
+def test_export_of_a_limited_member_holds_their_establishments_only(kind, ght, client_for, tmp_path) -> None:
     import openpyxl
     from django.utils import translation
     from django_scopes import scope
@@ -210,7 +210,7 @@ def test_export_of_a_limited_member_holds_their_establishments_only(kind, ght, c
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["bia:gaps", "backups:overview", "bia:map-data"])
-def test_cached_analysis_never_crosses_the_limit(name, ght, client_for) -> None:  # noqa: ANN001
+def test_cached_analysis_never_crosses_the_limit(name, ght, client_for) -> None:
     """The BIA analysis is cached per organization: a limited computation is never served to the whole
     organization, nor the whole organization's to a limited member, whichever comes first."""
     from tests.bia.factories import ResourceFactory
@@ -229,7 +229,7 @@ def test_cached_analysis_never_crosses_the_limit(name, ght, client_for) -> None:
 
 
 @pytest.mark.django_db
-def test_business_owner_links_only_activities_of_their_establishments(ght, client_for) -> None:  # noqa: ANN001
+def test_business_owner_links_only_activities_of_their_establishments(ght, client_for) -> None:
     """In an unlimited GHT membership, a chef de service still only picks upstream activities of the
     establishments of their own activities."""
     from apps.bia.models import ActivityLink

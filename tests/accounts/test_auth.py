@@ -16,12 +16,12 @@ from tests.browser.helpers import totp_now
 LOGIN_URL = "/compte/login/"
 
 
-def post_login(client: Client, email: str, password: str):  # noqa: ANN201
+def post_login(client: Client, email: str, password: str):
     return client.post(LOGIN_URL, {"login": email, "password": password})
 
 
 @pytest.mark.django_db
-def test_login_by_email_lands_on_the_single_organization(admin_user, org, password) -> None:  # noqa: ANN001
+def test_login_by_email_lands_on_the_single_organization(admin_user, org, password) -> None:
     client = Client()
     response = post_login(client, admin_user.email, password)
     assert response.status_code == 302
@@ -31,7 +31,7 @@ def test_login_by_email_lands_on_the_single_organization(admin_user, org, passwo
 
 
 @pytest.mark.django_db
-def test_wrong_password_shows_a_french_error(admin_user) -> None:  # noqa: ANN001
+def test_wrong_password_shows_a_french_error(admin_user) -> None:
     response = post_login(Client(), admin_user.email, "not-the-password")
     assert response.status_code == 200
     assert "mot de passe" in response.content.decode().lower()
@@ -39,7 +39,7 @@ def test_wrong_password_shows_a_french_error(admin_user) -> None:  # noqa: ANN00
 
 
 @pytest.mark.django_db
-def test_five_wrong_passwords_lock_the_account_ip_pair(admin_user, password) -> None:  # noqa: ANN001
+def test_five_wrong_passwords_lock_the_account_ip_pair(admin_user, password) -> None:
     client = Client(REMOTE_ADDR="10.1.2.3")
     for _ in range(5):
         post_login(client, admin_user.email, "wrong-password")
@@ -54,7 +54,7 @@ def test_five_wrong_passwords_lock_the_account_ip_pair(admin_user, password) -> 
 
 
 @pytest.mark.django_db
-def test_password_reset_sends_a_link_that_works(admin_user) -> None:  # noqa: ANN001
+def test_password_reset_sends_a_link_that_works(admin_user) -> None:
     client = Client()
     response = client.post(reverse("account_reset_password"), {"email": admin_user.email})
     assert response.status_code == 302
@@ -70,7 +70,7 @@ def test_password_reset_sends_a_link_that_works(admin_user) -> None:  # noqa: AN
     assert admin_user.check_password(new_password)
 
 
-def logged_in(user, password: str) -> Client:  # noqa: ANN001
+def logged_in(user, password: str) -> Client:
     """A client logged in through the real form (MFA pages ask for a recent authentication)."""
     client = Client()
     assert post_login(client, user.email, password).status_code == 302
@@ -92,7 +92,7 @@ def _activate_totp(client: Client, password: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)  # allauth sends its MFA signals on commit
-def test_totp_enrolment_and_recovery_codes(admin_user, password) -> None:  # noqa: ANN001
+def test_totp_enrolment_and_recovery_codes(admin_user, password) -> None:
     client = logged_in(admin_user, password)
     _activate_totp(client, password)
     assert admin_user.has_mfa
@@ -104,7 +104,7 @@ def test_totp_enrolment_and_recovery_codes(admin_user, password) -> None:  # noq
 
 
 @pytest.mark.django_db
-def test_login_with_totp_asks_for_the_code(admin_user, password) -> None:  # noqa: ANN001
+def test_login_with_totp_asks_for_the_code(admin_user, password) -> None:
     secret = _activate_totp(logged_in(admin_user, password), password)
     client = Client()
     response = post_login(client, admin_user.email, password)
@@ -115,7 +115,7 @@ def test_login_with_totp_asks_for_the_code(admin_user, password) -> None:  # noq
 
 
 @pytest.mark.django_db
-def test_organization_requiring_mfa_forces_enrolment(org, member_factory, password) -> None:  # noqa: ANN001
+def test_organization_requiring_mfa_forces_enrolment(org, member_factory, password) -> None:
     user = member_factory(org, Role.READER)
     org.mfa_required = True
     org.save()
@@ -140,7 +140,7 @@ def test_open_signup_is_closed() -> None:
 
 
 @pytest.mark.django_db
-def test_session_cookie_is_http_only(admin_user, password) -> None:  # noqa: ANN001
+def test_session_cookie_is_http_only(admin_user, password) -> None:
     client = Client()
     post_login(client, admin_user.email, password)
     assert client.cookies["sessionid"]["httponly"]

@@ -16,24 +16,24 @@ from tests.accounts.test_auth import post_login
 pytestmark = pytest.mark.django_db
 
 
-def _login_ip(user, password: str, **headers: str) -> str | None:  # noqa: ANN001
+def _login_ip(user, password: str, **headers: str) -> str | None:
     client = Client(REMOTE_ADDR="192.0.2.10", **headers)
     assert post_login(client, user.email, password).status_code == 302
     return AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, actor=user).latest("created_at").ip_address
 
 
-def test_without_trusted_proxy_a_forged_header_is_ignored_at_login(admin_user, password, settings) -> None:  # noqa: ANN001
+def test_without_trusted_proxy_a_forged_header_is_ignored_at_login(admin_user, password, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     assert _login_ip(admin_user, password, HTTP_X_FORWARDED_FOR="203.0.113.66") == "192.0.2.10"
 
 
-def test_behind_one_proxy_the_right_most_entry_is_recorded(admin_user, password, settings) -> None:  # noqa: ANN001
+def test_behind_one_proxy_the_right_most_entry_is_recorded(admin_user, password, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     # The client forged the first entry; our proxy appended the address it really saw.
     assert _login_ip(admin_user, password, HTTP_X_FORWARDED_FOR="203.0.113.66, 198.51.100.7") == "198.51.100.7"
 
 
-def test_malformed_headers_fall_back_to_the_connection_address(admin_user, password, settings) -> None:  # noqa: ANN001
+def test_malformed_headers_fall_back_to_the_connection_address(admin_user, password, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     # Before the fix a garbage value reached the inet column: a 500 at login.
     assert _login_ip(admin_user, password, HTTP_X_FORWARDED_FOR="not-an-ip") == "192.0.2.10"
@@ -51,13 +51,13 @@ def test_malformed_headers_fall_back_to_the_connection_address(admin_user, passw
     (1, "x" * 5000, "192.0.2.10"),
     (1, "1.2.3.4, 999.1.1.1", "192.0.2.10"),
 ])
-def test_client_ip_rule(settings, count: int, header: str, expected: str) -> None:  # noqa: ANN001
+def test_client_ip_rule(settings, count: int, header: str, expected: str) -> None:
     settings.TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=header)
     assert client_ip(request) == expected
 
 
-def test_forging_the_header_does_not_dodge_the_lockout(admin_user, password, settings) -> None:  # noqa: ANN001
+def test_forging_the_header_does_not_dodge_the_lockout(admin_user, password, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     for attempt in range(5):  # a new forged address each time, through the same proxy-seen address
         client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}, 198.51.100.7")
@@ -71,7 +71,7 @@ def test_forging_the_header_does_not_dodge_the_lockout(admin_user, password, set
     assert post_login(other, admin_user.email, password).status_code == 302
 
 
-def test_without_proxy_forged_headers_do_not_dodge_the_lockout(admin_user, password, settings) -> None:  # noqa: ANN001
+def test_without_proxy_forged_headers_do_not_dodge_the_lockout(admin_user, password, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     for attempt in range(5):
         post_login(Client(REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}"),

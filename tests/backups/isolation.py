@@ -4,7 +4,7 @@ from tests.backups.factories import MilestoneFactory, RestoreTestFactory, Trajec
 from tests.bia.factories import ResourceFactory
 
 
-def _pk(factory):  # noqa: ANN001, ANN202
+def _pk(factory):
     return lambda org: {"pk": factory(organization=org).pk}
 
 

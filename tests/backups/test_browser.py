@@ -15,7 +15,7 @@ from tests.factories import EstablishmentFactory, MembershipFactory, Organizatio
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _organization():  # noqa: ANN202
+def _organization():
     org = OrganizationFactory(name="CH de Valmont")
     EstablishmentFactory(organization=org)
     activity = ActivityFactory(establishment=Establishment.objects.filter(organization=org).first(),
@@ -26,7 +26,7 @@ def _organization():  # noqa: ANN202
     return org, dpi
 
 
-def test_rssi_records_controls_and_a_restoration_test_that_opens_a_bia_gap(page: Page, live_server) -> None:  # noqa: ANN001
+def test_rssi_records_controls_and_a_restoration_test_that_opens_a_bia_gap(page: Page, live_server) -> None:
     org, dpi = _organization()
     rssi = MembershipFactory(organization=org, role=Role.CONTRIBUTOR).user
     login(page, live_server, rssi.email)
@@ -73,7 +73,7 @@ def test_rssi_records_controls_and_a_restoration_test_that_opens_a_bia_gap(page:
     expect(page.locator("main")).to_contain_text("9,5 h")
 
 
-def test_reader_cannot_edit(page: Page, live_server) -> None:  # noqa: ANN001
+def test_reader_cannot_edit(page: Page, live_server) -> None:
     org, dpi = _organization()
     reader = MembershipFactory(organization=org, role=Role.READER).user
     login(page, live_server, reader.email)

@@ -9,7 +9,7 @@ import pytest
 from apps.backups import computations
 
 
-def control(**kwargs):  # noqa: ANN003, ANN201
+def control(**kwargs):
     base = {"copies": 3, "media_count": 2, "offsite_copy": True, "offline_copy": True, "restore_errors_checked": True,
             "frequency_hours": 4, "authentication": "local_accounts", "least_privilege_role": True,
             "mfa_on_consoles": True, "ads_score": None, "network_isolated": True, "red_button_tested_on": "2026-01-01",
@@ -26,7 +26,7 @@ def control(**kwargs):  # noqa: ANN003, ANN201
     ({"media_count": 1}, "partial"),
     ({"offsite_copy": False}, "partial"),
 ])
-def test_rule_status(changes, expected) -> None:  # noqa: ANN001
+def test_rule_status(changes, expected) -> None:
     assert computations.rule_status(control(**changes)) == expected
 
 
@@ -38,7 +38,7 @@ def test_no_control_is_missing() -> None:
 @pytest.mark.parametrize(("frequency", "pdma", "loose"), [
     (24, 4, True), (4, 4, False), (1, 4, False), (None, 4, False), (24, None, False),
 ])
-def test_frequency_against_pdma(frequency, pdma, loose) -> None:  # noqa: ANN001
+def test_frequency_against_pdma(frequency, pdma, loose) -> None:
     assert computations.frequency_too_loose(frequency, pdma) is loose
 
 

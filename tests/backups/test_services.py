@@ -24,7 +24,7 @@ from tests.bia.factories import ActivityDependencyFactory, ActivityFactory, Reso
 pytestmark = pytest.mark.django_db
 
 
-def critical_system(org, *, dmia=4, pdma=1, perimeter="care_service", **resource):  # noqa: ANN001, ANN003, ANN201
+def critical_system(org, *, dmia=4, pdma=1, perimeter="care_service", **resource):
     activity = ActivityFactory(establishment=Establishment.objects.filter(organization=org).first(),
                                dmia_derived_hours=dmia, pdma_hours=pdma, care_perimeter=perimeter,
                                criticality="critical")
@@ -34,7 +34,7 @@ def critical_system(org, *, dmia=4, pdma=1, perimeter="care_service", **resource
     return dpi
 
 
-def test_control_save_creates_then_updates(org, admin_user) -> None:  # noqa: ANN001
+def test_control_save_creates_then_updates(org, admin_user) -> None:
     dpi = critical_system(org)
     with scope(organization=org):
         services.control_save(organization=org, actor=admin_user, resource=dpi, data={"frequency_hours": 24})
@@ -45,7 +45,7 @@ def test_control_save_creates_then_updates(org, admin_user) -> None:  # noqa: AN
     assert BackupControl.objects.filter(resource=dpi).count() == 1
 
 
-def test_control_refuses_another_organizations_system_and_suppliers(org, other_org, admin_user) -> None:  # noqa: ANN001
+def test_control_refuses_another_organizations_system_and_suppliers(org, other_org, admin_user) -> None:
     foreign = ResourceFactory(organization=other_org)
     supplier = ResourceFactory(organization=org, kind=Resource.Kind.SUPPLIER)
     with scope(organization=org):
@@ -54,7 +54,7 @@ def test_control_refuses_another_organizations_system_and_suppliers(org, other_o
                 services.control_save(organization=org, actor=admin_user, resource=resource, data={})
 
 
-def test_control_plan_upload_becomes_evidence(org, admin_user) -> None:  # noqa: ANN001
+def test_control_plan_upload_becomes_evidence(org, admin_user) -> None:
     dpi = critical_system(org)
     upload = SimpleUploadedFile("plan.pdf", minimal_pdf("Plan"), content_type="application/pdf")
     with scope(organization=org):
@@ -64,7 +64,7 @@ def test_control_plan_upload_becomes_evidence(org, admin_user) -> None:  # noqa:
     assert control.plan_evidence.organization_id == org.pk
 
 
-def test_overview_flags_frequency_looser_than_the_pdma_and_critical_first(org, admin_user) -> None:  # noqa: ANN001
+def test_overview_flags_frequency_looser_than_the_pdma_and_critical_first(org, admin_user) -> None:
     dpi = critical_system(org)
     ResourceFactory(organization=org, name="AAA non critique")
     BackupControlFactory(resource=dpi, frequency_hours=24)
@@ -75,7 +75,7 @@ def test_overview_flags_frequency_looser_than_the_pdma_and_critical_first(org, a
     assert not rows[1].critical
 
 
-def test_restore_test_measures_the_capability_and_opens_a_gap(org, admin_user) -> None:  # noqa: ANN001
+def test_restore_test_measures_the_capability_and_opens_a_gap(org, admin_user) -> None:
     dpi = critical_system(org)
     with scope(organization=org):
         _graph, before = bia_analysis(organization=org)
@@ -93,7 +93,7 @@ def test_restore_test_measures_the_capability_and_opens_a_gap(org, admin_user) -
     assert gap.measured and gap.capable_hours == 9
 
 
-def test_a_faster_restore_closes_the_gap(org, admin_user) -> None:  # noqa: ANN001
+def test_a_faster_restore_closes_the_gap(org, admin_user) -> None:
     dpi = critical_system(org, rto_capability_hours=24)
     with scope(organization=org):
         services.restore_test_record(organization=org, actor=admin_user, data={
@@ -103,7 +103,7 @@ def test_a_faster_restore_closes_the_gap(org, admin_user) -> None:  # noqa: ANN0
     assert not [g for g in analysis.gaps if g.node == (engine.RESOURCE, dpi.pk) and g.kind == "rto"]
 
 
-def test_a_failed_restore_measures_nothing(org, admin_user) -> None:  # noqa: ANN001
+def test_a_failed_restore_measures_nothing(org, admin_user) -> None:
     dpi = critical_system(org)
     with scope(organization=org):
         services.restore_test_record(organization=org, actor=admin_user, data={
@@ -113,7 +113,7 @@ def test_a_failed_restore_measures_nothing(org, admin_user) -> None:  # noqa: AN
     assert dpi.measured_rto_hours is None
 
 
-def test_restore_test_needs_a_referent_and_a_past_date(org, admin_user) -> None:  # noqa: ANN001
+def test_restore_test_needs_a_referent_and_a_past_date(org, admin_user) -> None:
     dpi = critical_system(org)
     data = {"resource": dpi, "tested_on": datetime.date(2026, 3, 1), "scope": RestoreTest.Scope.FILE,
             "measured_hours": Decimal("1"), "result": RestoreTest.Result.SUCCESS}
@@ -127,7 +127,7 @@ def test_restore_test_needs_a_referent_and_a_past_date(org, admin_user) -> None:
         assert "tested_on" in error.value.error_dict
 
 
-def _record(org, user, resource, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def _record(org, user, resource, **kwargs):
     data = {"resource": resource, "tested_on": datetime.date(2026, 3, 1), "scope": RestoreTest.Scope.PRODUCTION,
             "measured_hours": Decimal("3"), "result": RestoreTest.Result.SUCCESS, "referent_name": "Dr Martin",
             **kwargs}
@@ -137,7 +137,7 @@ def _record(org, user, resource, **kwargs):  # noqa: ANN001, ANN003, ANN202
         return checks.restore_test_check(org)
 
 
-def test_o4_needs_production_success_in_the_phase_on_a_care_system(org, admin_user) -> None:  # noqa: ANN001
+def test_o4_needs_production_success_in_the_phase_on_a_care_system(org, admin_user) -> None:
     other = ResourceFactory(organization=org, name="Hors périmètre")
     dpi = critical_system(org)
     assert _record(org, admin_user, other).status == CheckResult.NOT_MET
@@ -147,8 +147,8 @@ def test_o4_needs_production_success_in_the_phase_on_a_care_system(org, admin_us
     assert _record(org, admin_user, dpi, tested_on=datetime.date(2025, 7, 16)).status == CheckResult.MET
 
 
-def test_policy_check_wants_a_document_validated_since_july_2022(org, admin_user) -> None:  # noqa: ANN001
-    def save(validated_on):  # noqa: ANN001, ANN202
+def test_policy_check_wants_a_document_validated_since_july_2022(org, admin_user) -> None:
+    def save(validated_on):
         with scope(organization=org):
             services.policy_save(organization=org, actor=admin_user, data={"validated_on": validated_on},
                                  upload=SimpleUploadedFile("p.pdf", minimal_pdf("P"), content_type="application/pdf"))
@@ -158,7 +158,7 @@ def test_policy_check_wants_a_document_validated_since_july_2022(org, admin_user
     assert save(datetime.date(2022, 7, 16)) == CheckResult.MET
 
 
-def test_trajectory_checks_need_milestones_and_a_tested_red_button(org, admin_user) -> None:  # noqa: ANN001
+def test_trajectory_checks_need_milestones_and_a_tested_red_button(org, admin_user) -> None:
     dpi = critical_system(org)
     with scope(organization=org):
         assert checks.isolation_check(org).status == CheckResult.NOT_MET

@@ -19,16 +19,16 @@ from tests.bia.factories import ResourceFactory
 pytestmark = pytest.mark.django_db
 
 
-def url(org, name, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def url(org, name, **kwargs):
     return reverse(name, kwargs={"org_slug": org.slug, **kwargs})
 
 
 @pytest.fixture
-def contributor(org, member_factory):  # noqa: ANN001, ANN201
+def contributor(org, member_factory):
     return member_factory(org, Role.CONTRIBUTOR)
 
 
-def test_contributor_saves_a_control_from_the_guided_form(org, contributor, client_for) -> None:  # noqa: ANN001
+def test_contributor_saves_a_control_from_the_guided_form(org, contributor, client_for) -> None:
     dpi = critical_system(org)
     client = client_for(contributor)
     page = client.get(url(org, "backups:control", pk=dpi.pk))
@@ -44,7 +44,7 @@ def test_contributor_saves_a_control_from_the_guided_form(org, contributor, clie
     assert "3-2-1" in overview and "DPI" in overview
 
 
-def test_control_form_rejects_a_bad_ads_score(org, contributor, client_for) -> None:  # noqa: ANN001
+def test_control_form_rejects_a_bad_ads_score(org, contributor, client_for) -> None:
     dpi = critical_system(org)
     response = client_for(contributor).post(url(org, "backups:control", pk=dpi.pk), {
         "copies": "1", "media_count": "1", "authentication": "dedicated_directory", "ads_score": "7"})
@@ -52,12 +52,12 @@ def test_control_form_rejects_a_bad_ads_score(org, contributor, client_for) -> N
     assert not BackupControl.objects.filter(resource=dpi).exists()
 
 
-def test_supplier_has_no_control_page(org, contributor, client_for) -> None:  # noqa: ANN001
+def test_supplier_has_no_control_page(org, contributor, client_for) -> None:
     supplier = ResourceFactory(organization=org, kind=Resource.Kind.SUPPLIER)
     assert client_for(contributor).get(url(org, "backups:control", pk=supplier.pk)).status_code == 404
 
 
-def test_restore_test_form_updates_the_bia_gap_view(org, contributor, client_for) -> None:  # noqa: ANN001
+def test_restore_test_form_updates_the_bia_gap_view(org, contributor, client_for) -> None:
     dpi = critical_system(org)
     client = client_for(contributor)
     response = client.post(url(org, "backups:test-create"), {
@@ -70,7 +70,7 @@ def test_restore_test_form_updates_the_bia_gap_view(org, contributor, client_for
     assert "DPI" in gaps and "9,5" in gaps
 
 
-def test_reader_sees_but_cannot_edit(org, reader_user, client_for) -> None:  # noqa: ANN001
+def test_reader_sees_but_cannot_edit(org, reader_user, client_for) -> None:
     dpi = critical_system(org)
     trajectory = TrajectoryFactory(organization=org)
     client = client_for(reader_user)
@@ -82,7 +82,7 @@ def test_reader_sees_but_cannot_edit(org, reader_user, client_for) -> None:  # n
     assert Trajectory.objects.filter(pk=trajectory.pk).exists()
 
 
-def test_trajectory_and_milestones(org, contributor, client_for) -> None:  # noqa: ANN001
+def test_trajectory_and_milestones(org, contributor, client_for) -> None:
     client = client_for(contributor)
     assert client.post(url(org, "backups:trajectory-create"), {"kind": "321", "title": "Vers 3-2-1"}).status_code == 302
     trajectory = Trajectory.objects.get(organization=org)
@@ -98,7 +98,7 @@ def test_trajectory_and_milestones(org, contributor, client_for) -> None:  # noq
     assert "100 %" in client.get(url(org, "backups:trajectories")).content.decode()
 
 
-def _populate(org, n):  # noqa: ANN001, ANN202
+def _populate(org, n):
     for _i in range(n):
         control = BackupControlFactory(resource=critical_system(org, name=f"Système {Resource.objects.count()}"))
         RestoreTestFactory(resource=control.resource)
@@ -107,7 +107,7 @@ def _populate(org, n):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("name", ["backups:overview", "backups:tests", "backups:trajectories", "backups:policy"])
 def test_query_counts_do_not_grow_with_data(org, contributor, client_for, django_assert_max_num_queries,
-                                            name) -> None:  # noqa: ANN001
+                                            name) -> None:
     from tests.cachehelpers import clear_own_cache_keys
 
     client = client_for(contributor)
@@ -121,7 +121,7 @@ def test_query_counts_do_not_grow_with_data(org, contributor, client_for, django
         assert client.get(url(org, name)).status_code == 200
 
 
-def test_export_rows(org, admin_user) -> None:  # noqa: ANN001
+def test_export_rows(org, admin_user) -> None:
     dpi = critical_system(org)
     BackupControlFactory(resource=dpi, frequency_hours=24, copies=3, media_count=2, offsite_copy=True)
     RestoreTestFactory(resource=dpi, tested_on=datetime.date(2026, 3, 1))
@@ -134,7 +134,7 @@ def test_export_rows(org, admin_user) -> None:  # noqa: ANN001
     assert len(context["results"]) == 7
 
 
-def test_history_of_a_restoration_test(org, contributor, client_for) -> None:  # noqa: ANN001
+def test_history_of_a_restoration_test(org, contributor, client_for) -> None:
     dpi = critical_system(org)
     client = client_for(contributor)
     client.post(url(org, "backups:test-create"), {

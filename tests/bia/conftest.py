@@ -8,7 +8,7 @@ from tests.bia.factories import activity_in
 
 
 @pytest.fixture
-def scales(org):  # noqa: ANN001, ANN201
+def scales(org):
     services.scales_ensure_defaults(organization=org)
     from apps.bia.selectors import scales as read
 
@@ -16,17 +16,17 @@ def scales(org):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def owner(org, member_factory):  # noqa: ANN001, ANN201
+def owner(org, member_factory):
     return member_factory(org, Role.BUSINESS_OWNER)
 
 
 @pytest.fixture
-def rpcra(org, member_factory):  # noqa: ANN001, ANN201
+def rpcra(org, member_factory):
     return member_factory(org, Role.RPCRA)
 
 
 @pytest.fixture
-def owned_activity(org, owner, scales):  # noqa: ANN001, ANN201
+def owned_activity(org, owner, scales):
     activity = activity_in(org, name="Urgences adultes")
     services.activity_assign_owner(activity=activity, actor=None, owner=owner)
     return activity

@@ -60,7 +60,7 @@ class ActivityLinkFactory(DjangoModelFactory):
     depends_on = factory.SubFactory(ActivityFactory, establishment=factory.SelfAttribute("..activity.establishment"))
 
 
-def activity_in(org, **kwargs):  # noqa: ANN001, ANN201
+def activity_in(org, **kwargs):
     """An activity in one of ``org``'s establishments (creating one if needed)."""
     from apps.tenants.models import Establishment
 

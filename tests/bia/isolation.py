@@ -4,36 +4,36 @@ from apps.bia import services
 from tests.bia.factories import ResourceDependencyFactory, ResourceFactory, activity_in
 
 
-def _activity(org):  # noqa: ANN001, ANN202
+def _activity(org):
     return {"pk": activity_in(org).pk}
 
 
-def _questionnaire(org):  # noqa: ANN001, ANN202
+def _questionnaire(org):
     return {"pk": activity_in(org).pk, "step": 1}
 
 
-def _resource(org):  # noqa: ANN001, ANN202
+def _resource(org):
     return {"pk": ResourceFactory(organization=org).pk}
 
 
-def _resource_dependency(org):  # noqa: ANN001, ANN202
+def _resource_dependency(org):
     return {"pk": ResourceDependencyFactory(organization=org).pk}
 
 
-def _criterion(org):  # noqa: ANN001, ANN202
+def _criterion(org):
     services.scales_ensure_defaults(organization=org)
     from apps.bia.models import ImpactCriterion
 
     return {"pk": ImpactCriterion.objects.filter(organization=org).first().pk}
 
 
-def _horizon(org):  # noqa: ANN001, ANN202
+def _horizon(org):
     from apps.bia.models import TimeHorizon
 
     return {"pk": TimeHorizon.objects.create(organization=org, label="> 1 mois", hours=2000).pk}
 
 
-def _history(org):  # noqa: ANN001, ANN202
+def _history(org):
     return {"model": "bia.activity", "pk": activity_in(org).pk}
 
 

@@ -16,14 +16,14 @@ from tests.factories import EstablishmentFactory, MembershipFactory, Organizatio
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def make_org():  # noqa: ANN201
+def make_org():
     org = OrganizationFactory(name="CH de Valmont")
     EstablishmentFactory(organization=org, name="CH de Valmont")
     services.scales_ensure_defaults(organization=org)
     return org
 
 
-def test_business_owner_walks_the_questionnaire(page: Page, live_server) -> None:  # noqa: ANN001
+def test_business_owner_walks_the_questionnaire(page: Page, live_server) -> None:
     with scopes_disabled():
         org = make_org()
         owner = MembershipFactory(organization=org, role=Role.BUSINESS_OWNER).user
@@ -86,7 +86,7 @@ def test_business_owner_walks_the_questionnaire(page: Page, live_server) -> None
     assert response.status == 404
 
 
-def test_rpcra_validates_a_submitted_bia_and_sends_another_back(page: Page, live_server) -> None:  # noqa: ANN001
+def test_rpcra_validates_a_submitted_bia_and_sends_another_back(page: Page, live_server) -> None:
     with scopes_disabled():
         org = make_org()
         rpcra = MembershipFactory(organization=org, role=Role.RPCRA).user
@@ -125,7 +125,7 @@ def test_rpcra_validates_a_submitted_bia_and_sends_another_back(page: Page, live
     expect(page.get_by_text("1 validé(s), 0 soumis / 2").first).to_be_visible()
 
 
-def test_dependency_map_draws_and_isolates_a_chain(page: Page, live_server) -> None:  # noqa: ANN001
+def test_dependency_map_draws_and_isolates_a_chain(page: Page, live_server) -> None:
     with scopes_disabled():
         org = make_org()
         reader = MembershipFactory(organization=org, role=Role.READER).user

@@ -22,7 +22,7 @@ def test_the_rule_is_catalogue_data() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("share", "expected"), [("66.00", "met"), ("65.99", "partial"), ("100.00", "met")])
-def test_covered_establishments_must_weigh_the_threshold(share, expected, org) -> None:  # noqa: ANN001
+def test_covered_establishments_must_weigh_the_threshold(share, expected, org) -> None:
     Establishment.objects.filter(organization=org).delete()
     covered = EstablishmentFactory(organization=org, name="CHU", activity_share=Decimal(share))
     EstablishmentFactory(organization=org, name="Hôpital local", activity_share=Decimal("100") - Decimal(share))

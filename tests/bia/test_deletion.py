@@ -15,7 +15,7 @@ from tests.continuity.factories import approved_plan, plan_in
 pytestmark = pytest.mark.django_db
 
 
-def test_an_activity_of_an_approved_plan_stays(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_an_activity_of_an_approved_plan_stays(org, admin_user, client_for) -> None:
     urgences = activity_in(org, name="Accueil des urgences")
     approved_plan(org, activities=[urgences], title="PCA Urgences")
     url = reverse("bia:activity-delete", kwargs={"org_slug": org.slug, "pk": urgences.pk})
@@ -32,7 +32,7 @@ def test_an_activity_of_an_approved_plan_stays(org, admin_user, client_for) -> N
         services.activity_delete(activity=urgences, actor=admin_user)
 
 
-def test_an_activity_only_in_a_draft_plan_can_go(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_an_activity_only_in_a_draft_plan_can_go(org, admin_user, client_for) -> None:
     brouillon = activity_in(org, name="Salle de naissance")
     plan_in(org, activities=[brouillon], title="PCA Maternité", with_mode=True)
     url = reverse("bia:activity-delete", kwargs={"org_slug": org.slug, "pk": brouillon.pk})
@@ -43,7 +43,7 @@ def test_an_activity_only_in_a_draft_plan_can_go(org, admin_user, client_for) ->
     assert not Activity.objects.filter(pk=brouillon.pk).exists()
 
 
-def test_a_system_with_restoration_tests_stays(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_a_system_with_restoration_tests_stays(org, admin_user, client_for) -> None:
     dpi = ResourceFactory(organization=org, name="DPI")
     RestoreTestFactory(resource=dpi)
     RestoreTestFactory(resource=dpi)

@@ -145,7 +145,7 @@ HOURS = st.one_of(st.none(), st.sampled_from([1, 2, 4, 8, 24, 48, 72, 168, 720])
 
 
 @st.composite
-def graphs(draw):  # noqa: ANN201
+def graphs(draw):
     n_act = draw(st.integers(0, 7))
     n_res = draw(st.integers(0, 9))
     activities = [ActivityNode(i, f"A{i}", dmia_hours=draw(HOURS), pdma_hours=draw(HOURS),
@@ -171,7 +171,7 @@ def strict_adj(graph: engine.Graph) -> dict:
     return adj
 
 
-def reachable(adj: dict, start) -> set:  # noqa: ANN001
+def reachable(adj: dict, start) -> set:
     seen, queue = {start}, deque([start])
     while queue:
         for nxt in adj[queue.popleft()]:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def hospital(org, scales):  # noqa: ANN001, ANN201
+def hospital(org, scales):
     urgences = activity_in(org, name="Urgences", dmia_override_hours=4, dmia_override_justification="Vital",
                            pdma_hours=1, criticality="critical")
     bloc = activity_in(org, name="Bloc opératoire", dmia_override_hours=4, dmia_override_justification="Vital",
@@ -37,7 +37,7 @@ def test_parts_are_registered() -> None:
         assert str(next(s for s in pdf_sections() if s.key == "bia").title) == "Synthèse du BIA"
 
 
-def test_pdf_section_ranks_activities_and_explains_gaps(hospital, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_pdf_section_ranks_activities_and_explains_gaps(hospital, django_assert_max_num_queries) -> None:
     with translation.override("fr"):
         with django_assert_max_num_queries(15):
             ctx = exports.bia_context(hospital)
@@ -46,7 +46,7 @@ def test_pdf_section_ranks_activities_and_explains_gaps(hospital, django_assert_
     assert "Active Directory" in html and "Points uniques de défaillance" in html
 
 
-def test_xlsx_rows(hospital) -> None:  # noqa: ANN001
+def test_xlsx_rows(hospital) -> None:
     with translation.override("fr"):
         rows = list(exports.bia_rows(hospital))
         deps = list(exports.dependency_rows(hospital))

@@ -19,13 +19,13 @@ from tests.factories import EstablishmentFactory, MembershipFactory
 from tests.mailhelpers import body, mail_worker, worker_mails
 
 
-def _owner(org, email: str):  # noqa: ANN001, ANN202
+def _owner(org, email: str):
     return MembershipFactory(organization=org, role=Role.BUSINESS_OWNER, user__email=email).user
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_tells_the_owner_of_an_assignment_and_of_a_sent_back_bia(org, admin_user, client_for,  # noqa: ANN001
-                                                                             settings, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_worker_tells_the_owner_of_an_assignment_and_of_a_sent_back_bia(org, admin_user, client_for,
+                                                                             settings, tmp_path: Path) -> None:
     owner = _owner(org, "chef.urgences@valmont.example")
     activity = activity_in(org, name="Urgences adultes")
     url = reverse("bia:activity-update", kwargs={"org_slug": org.slug, "pk": activity.pk})
@@ -55,7 +55,7 @@ def test_the_worker_tells_the_owner_of_an_assignment_and_of_a_sent_back_bia(org,
 
 
 @pytest.mark.django_db
-def test_imports_and_the_demo_assign_without_e_mail(org, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_imports_and_the_demo_assign_without_e_mail(org, django_capture_on_commit_callbacks) -> None:
     owner = _owner(org, "biologiste@valmont.example")
     with django_capture_on_commit_callbacks() as callbacks:
         services.activity_assign_owner(activity=activity_in(org), actor=None, owner=owner)
@@ -63,7 +63,7 @@ def test_imports_and_the_demo_assign_without_e_mail(org, django_capture_on_commi
 
 
 @pytest.mark.django_db
-def test_reminders_go_to_owners_of_unfinished_bias_only(org) -> None:  # noqa: ANN001
+def test_reminders_go_to_owners_of_unfinished_bias_only(org) -> None:
     late = _owner(org, "pharmacien@valmont.example")
     done = _owner(org, "biologiste@valmont.example")
     for name, status in (("Dispensation", Activity.Status.NOT_STARTED), ("Chimiothérapies", Activity.Status.SENT_BACK)):
@@ -80,7 +80,7 @@ def test_reminders_go_to_owners_of_unfinished_bias_only(org) -> None:  # noqa: A
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_rpcra_reminds_owners_and_the_worker_sends_the_e_mails(org, admin_user, client_for, settings,  # noqa: ANN001
+def test_the_rpcra_reminds_owners_and_the_worker_sends_the_e_mails(org, admin_user, client_for, settings,
                                                                    tmp_path: Path) -> None:
     from resilis.celery import app
 
@@ -117,12 +117,12 @@ def test_the_rpcra_reminds_owners_and_the_worker_sends_the_e_mails(org, admin_us
 
 
 @pytest.mark.django_db
-def test_nobody_to_remind_sends_nothing(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_nobody_to_remind_sends_nothing(org, admin_user, client_for) -> None:
     response = client_for(admin_user).post(reverse("bia:campaign-remind", kwargs={"org_slug": org.slug}), follow=True)
     assert "Tous les BIA attribués sont soumis : personne à relancer." in response.content.decode()
     assert not AuditEvent.objects.filter(organization=org, action=AuditEvent.Action.CAMPAIGN_REMINDED).exists()
 
 
 @pytest.mark.django_db
-def test_a_business_owner_cannot_send_reminders(org, owner, client_for) -> None:  # noqa: ANN001
+def test_a_business_owner_cannot_send_reminders(org, owner, client_for) -> None:
     assert client_for(owner).post(reverse("bia:campaign-remind", kwargs={"org_slug": org.slug})).status_code == 403

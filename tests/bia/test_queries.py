@@ -18,7 +18,7 @@ PAGES = ["bia:activities", "bia:activity-detail", "bia:map-data", "bia:gaps", "b
          "bia:matrix", "bia:questionnaire"]
 
 
-def url_for(name: str, org) -> str:  # noqa: ANN001
+def url_for(name: str, org) -> str:
     kwargs = {"org_slug": org.slug}
     if name in ("bia:activity-detail", "bia:questionnaire"):
         kwargs["pk"] = Activity.objects.filter(organization=org).order_by("pk").first().pk
@@ -29,7 +29,7 @@ def url_for(name: str, org) -> str:  # noqa: ANN001
     return reverse(name, kwargs=kwargs)
 
 
-def count(client, url: str) -> int:  # noqa: ANN001
+def count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -37,7 +37,7 @@ def count(client, url: str) -> int:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_query_count_does_not_grow(name, org, admin_user, client_for, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_query_count_does_not_grow(name, org, admin_user, client_for, django_assert_max_num_queries) -> None:
     establishment = Establishment.objects.get(organization=org)
     seed_large(organization=org, establishment=establishment, activities=5, resources=6, dependencies=20)
     client = client_for(admin_user)

@@ -18,11 +18,11 @@ from tests.bia.factories import ResourceFactory, activity_in
 pytestmark = pytest.mark.django_db
 
 
-def cell(scales, criterion_index, horizon_index):  # noqa: ANN001, ANN201
+def cell(scales, criterion_index, horizon_index):
     return (scales["criteria"][criterion_index].pk, scales["horizons"][horizon_index].pk)
 
 
-def test_default_scales_are_created_once(org) -> None:  # noqa: ANN001
+def test_default_scales_are_created_once(org) -> None:
     services.scales_ensure_defaults(organization=org)
     services.scales_ensure_defaults(organization=org)
     assert ImpactCriterion.objects.filter(organization=org).count() == 6
@@ -30,7 +30,7 @@ def test_default_scales_are_created_once(org) -> None:  # noqa: ANN001
     assert ImpactCriterion.objects.get(organization=org, code="securite_patient").levels.count() == 4
 
 
-def test_dmia_is_derived_from_the_grid_and_sets_criticality(org, scales, owned_activity, owner) -> None:  # noqa: ANN001
+def test_dmia_is_derived_from_the_grid_and_sets_criticality(org, scales, owned_activity, owner) -> None:
     activity = services.impacts_save(activity=owned_activity, actor=owner, step=2,
                                      levels={cell(scales, 0, 0): 2, cell(scales, 0, 1): 3, cell(scales, 1, 2): 4})
     assert activity.dmia_hours == 24
@@ -41,7 +41,7 @@ def test_dmia_is_derived_from_the_grid_and_sets_criticality(org, scales, owned_a
     assert (activity.dmia_hours, activity.criticality) == (4, "critical")
 
 
-def test_override_needs_a_justification(org, scales, owned_activity, owner) -> None:  # noqa: ANN001
+def test_override_needs_a_justification(org, scales, owned_activity, owner) -> None:
     with pytest.raises(ValidationError):
         services.activity_save_step(activity=owned_activity, actor=owner, step=2, data={"dmia_override_hours": 8})
     activity = services.activity_save_step(
@@ -51,13 +51,13 @@ def test_override_needs_a_justification(org, scales, owned_activity, owner) -> N
     assert (activity.dmia_hours, activity.is_dmia_overridden, activity.criticality) == (8, True, "high")
 
 
-def test_changing_the_intolerable_level_recomputes_every_dmia(org, scales, owned_activity, owner) -> None:  # noqa: ANN001
+def test_changing_the_intolerable_level_recomputes_every_dmia(org, scales, owned_activity, owner) -> None:
     services.impacts_save(activity=owned_activity, actor=owner, levels={cell(scales, 0, 1): 3, cell(scales, 0, 3): 4})
     services.bia_settings_update(organization=org, actor=None, data={"intolerable_level": 4})
     assert Activity.objects.get(pk=owned_activity.pk).dmia_hours == 168
 
 
-def test_answered_horizon_and_criterion_cannot_vanish(org, scales, owned_activity, owner) -> None:  # noqa: ANN001
+def test_answered_horizon_and_criterion_cannot_vanish(org, scales, owned_activity, owner) -> None:
     services.impacts_save(activity=owned_activity, actor=owner, levels={cell(scales, 0, 0): 4})
     with pytest.raises(ValidationError):
         services.horizon_delete(horizon=scales["horizons"][0], actor=None)
@@ -69,13 +69,13 @@ def test_answered_horizon_and_criterion_cannot_vanish(org, scales, owned_activit
     assert Activity.objects.get(pk=owned_activity.pk).dmia_hours is None
 
 
-def test_the_whole_organization_can_still_be_deleted(org, scales, owned_activity, owner) -> None:  # noqa: ANN001
+def test_the_whole_organization_can_still_be_deleted(org, scales, owned_activity, owner) -> None:
     services.impacts_save(activity=owned_activity, actor=owner, levels={cell(scales, 0, 0): 4})
     org.delete()
     assert not ImpactAnswer.objects.filter(activity_id=owned_activity.pk).exists()
 
 
-def test_owner_permission_follows_the_assignment(org, owner, member_factory) -> None:  # noqa: ANN001
+def test_owner_permission_follows_the_assignment(org, owner, member_factory) -> None:
     activity = activity_in(org)
     services.activity_assign_owner(activity=activity, actor=None, owner=owner)
     other = member_factory(org, "business_owner")
@@ -86,13 +86,13 @@ def test_owner_permission_follows_the_assignment(org, owner, member_factory) -> 
     assert perms(owner) == set() and perms(other) == {activity}
 
 
-def test_owner_must_be_a_member(org, other_org, member_factory) -> None:  # noqa: ANN001
+def test_owner_must_be_a_member(org, other_org, member_factory) -> None:
     stranger = member_factory(other_org, "business_owner")
     with pytest.raises(ValidationError):
         services.activity_assign_owner(activity=activity_in(org), actor=None, owner=stranger)
 
 
-def test_campaign_submit_validate_send_back(org, scales, owned_activity, owner, rpcra) -> None:  # noqa: ANN001
+def test_campaign_submit_validate_send_back(org, scales, owned_activity, owner, rpcra) -> None:
     with pytest.raises(ValidationError):
         services.activity_submit(activity=owned_activity, actor=owner)  # grid and PDMA missing
     activity = services.impacts_save(activity=owned_activity, actor=owner, levels={cell(scales, 0, 0): 4})
@@ -110,7 +110,7 @@ def test_campaign_submit_validate_send_back(org, scales, owned_activity, owner, 
     assert activity.status == Activity.Status.VALIDATED and activity.validated_by == rpcra
 
 
-def test_measured_rto_only_moves_forward_in_time(org) -> None:  # noqa: ANN001
+def test_measured_rto_only_moves_forward_in_time(org) -> None:
     resource = ResourceFactory(organization=org, rto_capability_hours=4)
     now = timezone.now()
     services.resource_record_measured_rto(resource=resource, hours=30.5, measured_at=now)
@@ -119,7 +119,7 @@ def test_measured_rto_only_moves_forward_in_time(org) -> None:  # noqa: ANN001
     assert resource.measured_rto_hours == Decimal("30.50") and resource.effective_rto_hours == 30.5
 
 
-def test_dependencies_stay_inside_the_organization(org, other_org) -> None:  # noqa: ANN001
+def test_dependencies_stay_inside_the_organization(org, other_org) -> None:
     foreign = ResourceFactory(organization=other_org)
     with pytest.raises(ValidationError):
         services.activity_dependency_set(activity=activity_in(org), actor=None, resource=foreign)
@@ -127,7 +127,7 @@ def test_dependencies_stay_inside_the_organization(org, other_org) -> None:  # n
         services.resource_dependency_set(resource=ResourceFactory(organization=org), actor=None, depends_on=foreign)
 
 
-def test_catalogue_import_is_idempotent(org) -> None:  # noqa: ANN001
+def test_catalogue_import_is_idempotent(org) -> None:
     from apps.tenants.models import Establishment
 
     establishment = Establishment.objects.get(organization=org)

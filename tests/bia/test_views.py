@@ -13,11 +13,11 @@ from tests.bia.factories import ResourceFactory, activity_in
 pytestmark = pytest.mark.django_db
 
 
-def q_url(org, activity, step):  # noqa: ANN001, ANN201
+def q_url(org, activity, step):
     return reverse("bia:questionnaire", kwargs={"org_slug": org.slug, "pk": activity.pk, "step": step})
 
 
-def test_owner_walks_the_questionnaire_and_nothing_is_lost(org, scales, owned_activity, owner, client_for) -> None:  # noqa: ANN001
+def test_owner_walks_the_questionnaire_and_nothing_is_lost(org, scales, owned_activity, owner, client_for) -> None:
     client = client_for(owner)
     dpi = ResourceFactory(organization=org, name="DPI", rto_capability_hours=4)
     response = client.post(q_url(org, owned_activity, 1), {"description": "Accueil 24 h/24", "critical_periods": "Nuits"})
@@ -43,13 +43,13 @@ def test_owner_walks_the_questionnaire_and_nothing_is_lost(org, scales, owned_ac
     assert ActivityDependency.objects.filter(activity=activity, resource=dpi).exists()
 
 
-def test_override_without_justification_is_refused(org, scales, owned_activity, owner, client_for) -> None:  # noqa: ANN001
+def test_override_without_justification_is_refused(org, scales, owned_activity, owner, client_for) -> None:
     response = client_for(owner).post(q_url(org, owned_activity, 2), {"dmia_override_hours": "8"})
     assert response.status_code == 400
     assert Activity.objects.get(pk=owned_activity.pk).dmia_override_hours is None
 
 
-def test_owner_cannot_open_another_owners_activity(org, scales, owned_activity, member_factory, client_for) -> None:  # noqa: ANN001
+def test_owner_cannot_open_another_owners_activity(org, scales, owned_activity, member_factory, client_for) -> None:
     other_owner = member_factory(org, Role.BUSINESS_OWNER)
     client = client_for(other_owner)
     for step in (1, 2, 7):
@@ -61,13 +61,13 @@ def test_owner_cannot_open_another_owners_activity(org, scales, owned_activity, 
     assert client.get(reverse("bia:activity-detail", kwargs={"org_slug": org.slug, "pk": owned_activity.pk})).status_code == 403
 
 
-def test_my_activities_lists_only_mine(org, scales, owned_activity, owner, client_for) -> None:  # noqa: ANN001
+def test_my_activities_lists_only_mine(org, scales, owned_activity, owner, client_for) -> None:
     activity_in(org, name="Paie du personnel")
     page = client_for(owner).get(reverse("bia:my-activities", kwargs={"org_slug": org.slug})).content.decode()
     assert "Urgences adultes" in page and "Paie du personnel" not in page
 
 
-def test_rpcra_validates_or_sends_back(org, scales, owned_activity, owner, rpcra, client_for) -> None:  # noqa: ANN001
+def test_rpcra_validates_or_sends_back(org, scales, owned_activity, owner, rpcra, client_for) -> None:
     c = (scales["criteria"][0].pk, scales["horizons"][0].pk)
     services.impacts_save(activity=owned_activity, actor=owner, levels={c: 4})
     services.activity_save_step(activity=Activity.objects.get(pk=owned_activity.pk), actor=owner, step=3,
@@ -84,7 +84,7 @@ def test_rpcra_validates_or_sends_back(org, scales, owned_activity, owner, rpcra
     assert client_for(owner).post(url, {"decision": "validate"}).status_code == 403
 
 
-def test_gap_page_explains_the_path(org, scales, admin_user, client_for) -> None:  # noqa: ANN001
+def test_gap_page_explains_the_path(org, scales, admin_user, client_for) -> None:
     urgences = activity_in(org, name="Urgences", dmia_override_hours=4, dmia_override_justification="Vital")
     dpi = ResourceFactory(organization=org, name="DPI", rto_capability_hours=4)
     ad = ResourceFactory(organization=org, name="Active Directory", kind="infrastructure", rto_capability_hours=24)
@@ -95,7 +95,7 @@ def test_gap_page_explains_the_path(org, scales, admin_user, client_for) -> None
     assert "Active Directory promet 24 h" in page
 
 
-def test_map_data_is_json_and_filtered(org, scales, admin_user, client_for) -> None:  # noqa: ANN001
+def test_map_data_is_json_and_filtered(org, scales, admin_user, client_for) -> None:
     critical = activity_in(org, name="Réanimation", criticality="critical")
     low = activity_in(org, name="Restauration", criticality="low")
     r = ResourceFactory(organization=org, name="DPI")
@@ -108,7 +108,7 @@ def test_map_data_is_json_and_filtered(org, scales, admin_user, client_for) -> N
     assert len(data["edges"]) == 1
 
 
-def test_scales_change_recomputes(org, scales, owned_activity, owner, admin_user, client_for) -> None:  # noqa: ANN001
+def test_scales_change_recomputes(org, scales, owned_activity, owner, admin_user, client_for) -> None:
     services.impacts_save(activity=owned_activity, actor=owner,
                           levels={(scales["criteria"][0].pk, scales["horizons"][1].pk): 3})
     url = reverse("bia:scales", kwargs={"org_slug": org.slug})
@@ -119,7 +119,7 @@ def test_scales_change_recomputes(org, scales, owned_activity, owner, admin_user
     assert ImpactAnswer.objects.filter(activity=owned_activity).count() == 1
 
 
-def test_catalogue_page_imports(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_catalogue_page_imports(org, admin_user, client_for) -> None:
     from apps.tenants.models import Establishment
 
     est = Establishment.objects.get(organization=org)
@@ -131,7 +131,7 @@ def test_catalogue_page_imports(org, admin_user, client_for) -> None:  # noqa: A
 
 
 def test_member_limited_to_an_establishment_sees_only_its_gaps(org, scales, admin_user, member_factory,
-                                                                client_for) -> None:  # noqa: ANN001
+                                                                client_for) -> None:
     """Gaps, needs and single points of failure are computed on the member's establishments only."""
     from guardian.shortcuts import assign_perm
 

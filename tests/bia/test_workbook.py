@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup(org, scales, admin_user):  # noqa: ANN001, ANN201
+def setup(org, scales, admin_user):
     urgences = activity_in(org, name="Urgences", care_perimeter="care_service")
     paie = activity_in(org, name="Paie")
     return {"urgences": urgences, "paie": paie, "membership": Membership.objects.get(organization=org, user=admin_user)}
 
 
-def download(client, org) -> bytes:  # noqa: ANN001
+def download(client, org) -> bytes:
     response = client.get(reverse("bia:workbook-download", kwargs={"org_slug": org.slug}))
     assert response.status_code == 200
     return b"".join(response.streaming_content) if response.streaming else response.content
@@ -47,16 +47,16 @@ def edit(data: bytes, edits: dict[tuple[str, str], object]) -> bytes:
     return out.getvalue()
 
 
-def upload(client, org, data: bytes, name: str = "bia.xlsx"):  # noqa: ANN001, ANN201
+def upload(client, org, data: bytes, name: str = "bia.xlsx"):
     return client.post(reverse("bia:workbook", kwargs={"org_slug": org.slug}),
                        {"file": SimpleUploadedFile(name, data, content_type="application/octet-stream")})
 
 
-def grid_header(scales) -> str:  # noqa: ANN001
+def grid_header(scales) -> str:
     return f"{scales['criteria'][0].name} — {scales['horizons'][0].label}"
 
 
-def test_download_has_instructions_protection_dropdowns_and_hidden_metadata(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_download_has_instructions_protection_dropdowns_and_hidden_metadata(org, setup, admin_user, client_for) -> None:
     wb = load_workbook(io.BytesIO(download(client_for(admin_user), org)))
     assert wb.sheetnames == ["Instructions", "BIA", "meta"]
     assert wb["meta"].sheet_state == "veryHidden"
@@ -67,7 +67,7 @@ def test_download_has_instructions_protection_dropdowns_and_hidden_metadata(org,
     assert {ws.cell(row=r, column=3).value for r in (2, 3)} == {"Urgences", "Paie"}
 
 
-def test_round_trip_preview_then_apply(org, setup, scales, admin_user, client_for) -> None:  # noqa: ANN001
+def test_round_trip_preview_then_apply(org, setup, scales, admin_user, client_for) -> None:
     client = client_for(admin_user)
     data = edit(download(client, org), {("Urgences", "PDMA (heures)"): 2, ("Urgences", grid_header(scales)): 4,
                                         ("Paie", "Périmètre CaRE"): "Processus administratif le plus critique"})
@@ -84,7 +84,7 @@ def test_round_trip_preview_then_apply(org, setup, scales, admin_user, client_fo
     assert Activity.objects.get(pk=setup["paie"].pk).care_perimeter == "admin_process"
 
 
-def test_libreoffice_edited_workbook_round_trip(org, setup, scales, admin_user, client_for, tmp_path: Path) -> None:  # noqa: ANN001
+def test_libreoffice_edited_workbook_round_trip(org, setup, scales, admin_user, client_for, tmp_path: Path) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice is not installed")
@@ -106,7 +106,7 @@ def test_libreoffice_edited_workbook_round_trip(org, setup, scales, admin_user, 
     assert urgences.pdma_hours == 1 and urgences.dmia_hours == 4
 
 
-def test_wrong_types_are_reported_row_by_row_and_nothing_changes(org, setup, scales, admin_user, client_for) -> None:  # noqa: ANN001
+def test_wrong_types_are_reported_row_by_row_and_nothing_changes(org, setup, scales, admin_user, client_for) -> None:
     client = client_for(admin_user)
     data = edit(download(client, org), {("Urgences", "PDMA (heures)"): "deux heures",
                                         ("Urgences", grid_header(scales)): 7,
@@ -123,7 +123,7 @@ def test_wrong_types_are_reported_row_by_row_and_nothing_changes(org, setup, sca
     assert not ImpactAnswer.objects.filter(activity__organization=org).exists()
 
 
-def test_formulas_are_refused(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_formulas_are_refused(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     data = edit(download(client, org), {("Urgences", "PDMA (heures)"): "=1+1"})
     response = upload(client, org, data)
@@ -131,7 +131,7 @@ def test_formulas_are_refused(org, setup, admin_user, client_for) -> None:  # no
     assert any("formule" in e.message.lower() for e in response.context["errors"])
 
 
-def test_foreign_or_tampered_workbook_is_refused(org, other_org, setup, admin_user, member_factory, client_for) -> None:  # noqa: ANN001
+def test_foreign_or_tampered_workbook_is_refused(org, other_org, setup, admin_user, member_factory, client_for) -> None:
     foreign_admin = member_factory(other_org)
     activity_in(other_org, name="Urgences")
     foreign = download(client_for(foreign_admin), other_org)
@@ -145,7 +145,7 @@ def test_foreign_or_tampered_workbook_is_refused(org, other_org, setup, admin_us
     assert response.status_code == 400 and "signature" in response.context["file_error"]
 
 
-def test_huge_file_and_zip_bomb_are_refused(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_huge_file_and_zip_bomb_are_refused(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     response = upload(client, org, b"0" * (workbook.MAX_UPLOAD_BYTES + 1))
     assert response.status_code == 400 and "5" in response.context["file_error"]
@@ -158,7 +158,7 @@ def test_huge_file_and_zip_bomb_are_refused(org, setup, admin_user, client_for) 
     assert upload(client, org, b"not a workbook").status_code == 400
 
 
-def test_rows_cannot_be_added_or_point_elsewhere(org, other_org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_rows_cannot_be_added_or_point_elsewhere(org, other_org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     foreign = activity_in(other_org, name="Ailleurs")
     wb = load_workbook(io.BytesIO(download(client, org)))
@@ -171,7 +171,7 @@ def test_rows_cannot_be_added_or_point_elsewhere(org, other_org, setup, admin_us
     assert any("inconnue" in e.message for e in response.context["errors"])
 
 
-def test_tampered_preview_payload_changes_nothing(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_tampered_preview_payload_changes_nothing(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     response = client.post(reverse("bia:workbook-apply", kwargs={"org_slug": org.slug}), {"payload": "forged"})
     assert response.status_code == 302

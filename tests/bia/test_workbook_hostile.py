@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup(org, scales, admin_user):  # noqa: ANN001, ANN201
+def setup(org, scales, admin_user):
     urgences = activity_in(org, name="Urgences", care_perimeter="care_service")
     paie = activity_in(org, name="Paie")
     return {"urgences": urgences, "paie": paie, "membership": Membership.objects.get(organization=org, user=admin_user)}
@@ -36,7 +36,7 @@ def _token_of(data: bytes) -> str:
     return load_workbook(io.BytesIO(data), read_only=True)["meta"]["A2"].value
 
 
-def _rewrite(data: bytes, member: str, change) -> bytes:  # noqa: ANN001
+def _rewrite(data: bytes, member: str, change) -> bytes:
     """Copy the archive with one entry's XML transformed (what a hand-edited or forged file does)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -52,13 +52,13 @@ def _bia_sheet_member(data: bytes) -> str:
     return f"xl/worksheets/sheet{names.index('BIA') + 1}.xml"
 
 
-def _assert_nothing_written(org, setup) -> None:  # noqa: ANN001
+def _assert_nothing_written(org, setup) -> None:
     assert not ImpactAnswer.objects.filter(organization=org).exists()
     assert Activity.objects.get(pk=setup["urgences"].pk).pdma_hours is None
     assert Activity.objects.filter(organization=org).count() == 2
 
 
-def test_a_200000_row_workbook_is_refused_for_its_size(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_a_200000_row_workbook_is_refused_for_its_size(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     token = _token_of(download(client, org))
     hostile = Workbook(write_only=True)  # write-only: no <dimension> element, the rows must be counted
@@ -79,7 +79,7 @@ def test_a_200000_row_workbook_is_refused_for_its_size(org, setup, admin_user, c
     _assert_nothing_written(org, setup)
 
 
-def test_a_dimension_announcing_too_many_rows_or_columns_is_refused(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_a_dimension_announcing_too_many_rows_or_columns_is_refused(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     data = edit(download(client, org), {("Urgences", "PDMA (heures)"): 4})
     member = _bia_sheet_member(data)
@@ -94,7 +94,7 @@ def test_a_dimension_announcing_too_many_rows_or_columns_is_refused(org, setup, 
     _assert_nothing_written(org, setup)
 
 
-def test_a_lying_dimension_does_not_hide_rows_and_the_row_count_is_capped(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_a_lying_dimension_does_not_hide_rows_and_the_row_count_is_capped(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     wb = load_workbook(io.BytesIO(download(client, org)))
     wb["BIA"].cell(row=workbook.MAX_ROWS + 50, column=1, value=setup["paie"].pk)  # one row, far below
@@ -120,7 +120,7 @@ def test_a_lying_dimension_does_not_hide_rows_and_the_row_count_is_capped(org, s
     _assert_nothing_written(org, setup)
 
 
-def test_a_file_that_is_not_a_zip_is_refused_cleanly(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_a_file_that_is_not_a_zip_is_refused_cleanly(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     for data in (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", b"Identifiant;Activite\n1;Urgences\n",
                  b"junk before the archive" + download(client, org)):
@@ -130,7 +130,7 @@ def test_a_file_that_is_not_a_zip_is_refused_cleanly(org, setup, admin_user, cli
     _assert_nothing_written(org, setup)
 
 
-def test_a_zip_bomb_is_refused_before_unpacking(org, setup, admin_user, client_for) -> None:  # noqa: ANN001
+def test_a_zip_bomb_is_refused_before_unpacking(org, setup, admin_user, client_for) -> None:
     client = client_for(admin_user)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:

@@ -11,7 +11,7 @@ import time
 from tests.factories import PASSWORD
 
 
-def login(page, live_server, email: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+def login(page, live_server, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{live_server.url}/compte/login/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)

@@ -17,7 +17,7 @@ from tests.mailhelpers import body, mail_worker, worker_mails
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_login_in_french_and_land_on_the_organization(page: Page, live_server) -> None:  # noqa: ANN001
+def test_login_in_french_and_land_on_the_organization(page: Page, live_server) -> None:
     org = OrganizationFactory(name="CH de Valmont")
     user = MembershipFactory(organization=org, role=Role.RPCRA).user
     page.goto(f"{live_server.url}/")
@@ -33,7 +33,7 @@ def test_login_in_french_and_land_on_the_organization(page: Page, live_server) -
     expect(page.get_by_role("navigation", name="Parcours CaRE")).to_be_visible()
 
 
-def test_mfa_enrolment_forced_by_the_organization(page: Page, live_server) -> None:  # noqa: ANN001
+def test_mfa_enrolment_forced_by_the_organization(page: Page, live_server) -> None:
     org = OrganizationFactory(name="Clinique sécurisée", mfa_required=True)
     user = MembershipFactory(organization=org, role=Role.READER).user
     login(page, live_server, user.email)
@@ -50,7 +50,7 @@ def test_mfa_enrolment_forced_by_the_organization(page: Page, live_server) -> No
     assert user.has_mfa
 
 
-def test_consultant_switches_between_organizations(page: Page, live_server) -> None:  # noqa: ANN001
+def test_consultant_switches_between_organizations(page: Page, live_server) -> None:
     consultant = UserFactory(first_name="Thomas", last_name="Girard")
     ght = OrganizationFactory(name="GHT Rives de Loire", kind="ght")
     clinic = OrganizationFactory(name="Clinique du Parc")
@@ -72,8 +72,8 @@ def test_consultant_switches_between_organizations(page: Page, live_server) -> N
     expect(page.get_by_text("CHU de Valmont")).to_have_count(0)
 
 
-def test_administrator_invites_and_the_guest_accepts(page: Page, live_server, browser, settings,  # noqa: ANN001
-                                                     tmp_path) -> None:  # noqa: ANN001
+def test_administrator_invites_and_the_guest_accepts(page: Page, live_server, browser, settings,
+                                                     tmp_path) -> None:
     org = OrganizationFactory(name="CH de Valmont")
     admin = MembershipFactory(organization=org, role=Role.ADMINISTRATOR).user
     login(page, live_server, admin.email)

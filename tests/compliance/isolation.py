@@ -4,7 +4,7 @@ from tests.compliance.factories import EvidenceFactory
 from tests.establishments import target_establishment
 
 
-def _evidence(org):  # noqa: ANN001, ANN202
+def _evidence(org):
     link = {}
     if target_establishment() is not None:
         # Evidence of one establishment: a file linked to one of its activities.

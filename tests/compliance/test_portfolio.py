@@ -19,7 +19,7 @@ from tests.bia.factories import activity_in
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganizationFactory, SiteFactory
 
 
-def _consultant_in(user, *organizations) -> None:  # noqa: ANN001
+def _consultant_in(user, *organizations) -> None:
     for organization in organizations:
         MembershipFactory(organization=organization, user=user, role=Role.CONSULTANT)
 
@@ -37,7 +37,7 @@ def _row(page: str, name: str) -> str:
 
 
 @pytest.mark.django_db
-def test_consultant_portfolio_lists_only_their_organizations_with_progress(client_for, user_factory) -> None:  # noqa: ANN001
+def test_consultant_portfolio_lists_only_their_organizations_with_progress(client_for, user_factory) -> None:
     consultant = user_factory()
     first, second, stranger = OrganizationFactory(name="GHT Alpha"), OrganizationFactory(name="Clinique Beta"), \
         OrganizationFactory(name="Hôpital Gamma")
@@ -64,7 +64,7 @@ def test_consultant_portfolio_lists_only_their_organizations_with_progress(clien
 
 
 @pytest.mark.django_db
-def test_search_and_filters_narrow_the_portfolio(client_for, user_factory) -> None:  # noqa: ANN001
+def test_search_and_filters_narrow_the_portfolio(client_for, user_factory) -> None:
     consultant = user_factory()
     _consultant_in(consultant, OrganizationFactory(name="GHT Loire", region="PDL"),
                    OrganizationFactory(name="Clinique Loire", region="IDF"), OrganizationFactory(name="CH Rhône"))
@@ -81,7 +81,7 @@ def test_search_and_filters_narrow_the_portfolio(client_for, user_factory) -> No
 
 
 @pytest.mark.django_db
-def test_one_organization_goes_straight_to_its_home(client_for, user_factory) -> None:  # noqa: ANN001
+def test_one_organization_goes_straight_to_its_home(client_for, user_factory) -> None:
     member = user_factory()
     only = OrganizationFactory()
     _consultant_in(member, only)
@@ -113,8 +113,8 @@ def test_a_change_drops_only_that_organizations_summary() -> None:
 
 
 @pytest.mark.django_db
-def test_portfolio_query_count_does_not_grow_with_organizations(client_for, user_factory,  # noqa: ANN001
-                                                                 django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_portfolio_query_count_does_not_grow_with_organizations(client_for, user_factory,
+                                                                 django_assert_max_num_queries) -> None:
     consultant = user_factory()
     client = client_for(consultant)
 
@@ -135,7 +135,7 @@ def test_portfolio_query_count_does_not_grow_with_organizations(client_for, user
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_missing_summaries_are_computed_by_the_celery_worker(client_for, user_factory, settings,  # noqa: ANN001
+def test_many_missing_summaries_are_computed_by_the_celery_worker(client_for, user_factory, settings,
                                                                   tmp_path: Path) -> None:
     from resilis.celery import app
     from tests.exports.conftest import Worker, wait_for
@@ -172,7 +172,7 @@ def test_many_missing_summaries_are_computed_by_the_celery_worker(client_for, us
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_write_is_saved_even_when_the_cache_is_unreachable(settings, caplog) -> None:  # noqa: ANN001
+def test_a_write_is_saved_even_when_the_cache_is_unreachable(settings, caplog) -> None:
     from apps.bia.models import Activity
 
     organization = OrganizationFactory()

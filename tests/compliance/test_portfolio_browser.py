@@ -17,7 +17,7 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_portfolio_fills_itself_in_when_the_worker_is_done(page: Page, live_server, settings,  # noqa: ANN001
+def test_the_portfolio_fills_itself_in_when_the_worker_is_done(page: Page, live_server, settings,
                                                               tmp_path: Path) -> None:
     from resilis.celery import app
 

@@ -19,7 +19,7 @@ LOCKED = "Double authentification requise"
 
 
 @pytest.fixture
-def consultant_of_two(user_factory):  # noqa: ANN001, ANN201
+def consultant_of_two(user_factory):
     consultant = user_factory()
     strict = OrganizationFactory(name="GHT Strict", mfa_required=True)
     relaxed = OrganizationFactory(name="Clinique Souple")
@@ -33,7 +33,7 @@ def _figures_in(row: str) -> list[str]:
     return re.findall(r"\d+ %|badge (?:ok|warn|bad)|\d+ établissement", row)
 
 
-def test_without_mfa_the_strict_organization_shows_the_message_not_its_figures(consultant_of_two, client_for) -> None:  # noqa: ANN001
+def test_without_mfa_the_strict_organization_shows_the_message_not_its_figures(consultant_of_two, client_for) -> None:
     consultant, strict, relaxed = consultant_of_two
     client = client_for(consultant)
     page = client.get(reverse("portfolio")).content.decode()
@@ -48,7 +48,7 @@ def test_without_mfa_the_strict_organization_shows_the_message_not_its_figures(c
     assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
 
-def test_with_mfa_the_figures_are_shown(consultant_of_two, client_for) -> None:  # noqa: ANN001
+def test_with_mfa_the_figures_are_shown(consultant_of_two, client_for) -> None:
     consultant, strict, _relaxed = consultant_of_two
     TOTP.activate(consultant, generate_totp_secret())  # allauth's own enrolment record
     assert consultant.has_mfa
@@ -60,7 +60,7 @@ def test_with_mfa_the_figures_are_shown(consultant_of_two, client_for) -> None: 
     assert f'<span class="badge bad" title="Non atteinte">{summary["not_met"]}</span>' in strict_row
 
 
-def test_a_single_strict_organization_redirects_to_mfa_setup(user_factory, client_for) -> None:  # noqa: ANN001
+def test_a_single_strict_organization_redirects_to_mfa_setup(user_factory, client_for) -> None:
     consultant = user_factory()
     only = OrganizationFactory(mfa_required=True)
     MembershipFactory(organization=only, user=consultant, role=Role.CONSULTANT)

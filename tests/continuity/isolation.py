@@ -6,30 +6,30 @@ from tests.bia.factories import ActivityDependencyFactory
 from tests.continuity.factories import plan_in, scenario
 
 
-def _plan(org):  # noqa: ANN001, ANN202
+def _plan(org):
     return {"pk": plan_in(org).pk}
 
 
-def _step(org):  # noqa: ANN001, ANN202
+def _step(org):
     return {"pk": plan_in(org).pk, "step": 1}
 
 
-def _mode(org):  # noqa: ANN001, ANN202
+def _mode(org):
     plan = plan_in(org, with_mode=True)
     return {"pk": plan.pk, "item": DegradedMode.objects.filter(version__plan=plan).first().pk}
 
 
-def _mode_delete(org):  # noqa: ANN001, ANN202
+def _mode_delete(org):
     return {**_mode(org), "kind": "mode"}
 
 
-def _sheet(org):  # noqa: ANN001, ANN202
+def _sheet(org):
     plan = plan_in(org)
     sheet = services.reflex_sheet_save(plan=plan, actor=None, data={"role": "IOA", "first_actions": "Registre"})
     return {"pk": plan.pk, "item": sheet.pk}
 
 
-def _recovery(org):  # noqa: ANN001, ANN202
+def _recovery(org):
     plan = plan_in(org)
     activity = plan.plan_activities.first().activity
     ActivityDependencyFactory(organization=org, activity=activity, resource__organization=org)
@@ -37,15 +37,15 @@ def _recovery(org):  # noqa: ANN001, ANN202
     return {"pk": plan.pk, "item": RecoveryStep.objects.filter(version__plan=plan).first().pk}
 
 
-def _decision(org):  # noqa: ANN001, ANN202
+def _decision(org):
     return {"pk": plan_in(org).pk, "decision": "approuver"}
 
 
-def _scenario(org):  # noqa: ANN001, ANN202
+def _scenario(org):
     return {"pk": scenario(org).pk}
 
 
-def _history(org):  # noqa: ANN001, ANN202
+def _history(org):
     return {"model": "continuity.plan", "pk": plan_in(org).pk}
 
 

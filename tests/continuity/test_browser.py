@@ -16,12 +16,12 @@ from tests.factories import EstablishmentFactory, MembershipFactory, Organizatio
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def switch_user(page: Page, live_server, email: str) -> None:  # noqa: ANN001
+def switch_user(page: Page, live_server, email: str) -> None:
     page.context.clear_cookies()
     login(page, live_server, email)
 
 
-def test_rpcra_builds_a_plan_the_director_approves_and_an_edit_makes_version_2(page: Page, live_server) -> None:  # noqa: ANN001
+def test_rpcra_builds_a_plan_the_director_approves_and_an_edit_makes_version_2(page: Page, live_server) -> None:
     org = OrganizationFactory(name="CH de Valmont")
     EstablishmentFactory(organization=org, name="CH de Valmont")
     rpcra = MembershipFactory(organization=org, role=Role.RPCRA).user

@@ -21,7 +21,7 @@ def test_parts_are_registered() -> None:
         assert titles["plans"] == "Plans" and titles["plans_coverage"] == "Couverture"
 
 
-def test_pdf_section_lists_plans_with_approval_and_degraded_modes(org, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_pdf_section_lists_plans_with_approval_and_degraded_modes(org, django_assert_max_num_queries) -> None:
     urg = activity_in(org, name="Urgences", criticality="critical")
     approved_plan(org, title="PCA Urgences", activities=[urg])
     plan_in(org, title="PCA Pharmacie", with_mode=True)
@@ -35,7 +35,7 @@ def test_pdf_section_lists_plans_with_approval_and_degraded_modes(org, django_as
     assert "Matrice de couverture" in html
 
 
-def test_sheets_rows(org) -> None:  # noqa: ANN001
+def test_sheets_rows(org) -> None:
     urg = activity_in(org, name="Urgences", criticality="critical")
     approved_plan(org, title="PCA Urgences", activities=[urg])
     with translation.override("fr"):

@@ -9,7 +9,7 @@ from apps.bia.engine import ActivityNode, ResourceNode, build_graph
 from apps.continuity.recovery import recovery_order
 
 
-def _graph(activities, resources, ar=(), rr=(), aa=()):  # noqa: ANN001, ANN202
+def _graph(activities, resources, ar=(), rr=(), aa=()):
     return build_graph(
         [ActivityNode(id=i, name=n, dmia_hours=d) for i, n, d in activities],
         [ResourceNode(id=i, name=n, kind=k, rto_hours=rto) for i, n, k, rto in resources],
@@ -74,7 +74,7 @@ def test_empty_perimeter_gives_an_empty_sequence() -> None:
 
 
 @st.composite
-def graphs(draw):  # noqa: ANN001, ANN201
+def graphs(draw):
     n_act = draw(st.integers(1, 6))
     n_res = draw(st.integers(0, 12))
     activities = [(i, f"A{i}", draw(st.one_of(st.none(), st.sampled_from([1, 4, 24, 72, 168]))))
@@ -92,7 +92,7 @@ def graphs(draw):  # noqa: ANN001, ANN201
 
 @settings(max_examples=300, deadline=None)
 @given(graphs())
-def test_properties_on_random_graphs(data) -> None:  # noqa: ANN001
+def test_properties_on_random_graphs(data) -> None:
     graph, selected = data
     order = recovery_order(graph, selected)
     ids = order.ids()

@@ -16,27 +16,27 @@ from tests.continuity.factories import approved_plan, degraded_mode, plan_in, sc
 pytestmark = pytest.mark.django_db
 
 
-def test_plan_create_opens_a_first_draft(org) -> None:  # noqa: ANN001
+def test_plan_create_opens_a_first_draft(org) -> None:
     plan = plan_in(org)
     assert plan.current_version.number == 1
     assert plan.current_version.status == PlanVersion.Status.DRAFT
     assert {s.kind for s in Scenario.objects.filter(organization=org)} == set(Scenario.Kind.values)
 
 
-def test_plan_needs_activities_and_scenarios(org) -> None:  # noqa: ANN001
+def test_plan_needs_activities_and_scenarios(org) -> None:
     with pytest.raises(ValidationError):
         services.plan_create(organization=org, actor=None, title="Vide", care_perimeter=CarePerimeter.NONE,
                              activities=[], scenarios=[scenario(org)])
 
 
-def test_other_organization_data_is_refused(org, other_org) -> None:  # noqa: ANN001
+def test_other_organization_data_is_refused(org, other_org) -> None:
     foreign = activity_in(other_org)
     with pytest.raises(ValidationError):
         services.plan_create(organization=org, actor=None, title="X", care_perimeter=CarePerimeter.NONE,
                              activities=[foreign], scenarios=[scenario(org)])
 
 
-def test_editing_an_approved_version_creates_a_new_draft(org) -> None:  # noqa: ANN001
+def test_editing_an_approved_version_creates_a_new_draft(org) -> None:
     plan = approved_plan(org)
     v1 = plan.current_version
     mode = DegradedMode.objects.get(version=v1)
@@ -53,7 +53,7 @@ def test_editing_an_approved_version_creates_a_new_draft(org) -> None:  # noqa: 
     assert [(r.field, r.old, r.new) for r in diff] == [("procedure", "Dossiers papier", "Nouvelle procédure")]
 
 
-def test_approving_v2_supersedes_v1(org) -> None:  # noqa: ANN001
+def test_approving_v2_supersedes_v1(org) -> None:
     plan = approved_plan(org)
     services.return_and_communication_save(plan=plan, actor=None, data={"communication_ars": "Appel ARS"})
     plan.refresh_from_db()
@@ -63,26 +63,26 @@ def test_approving_v2_supersedes_v1(org) -> None:  # noqa: ANN001
     assert statuses == {1: "superseded", 2: "approved"}
 
 
-def test_submitted_version_is_locked(org) -> None:  # noqa: ANN001
+def test_submitted_version_is_locked(org) -> None:
     plan = plan_in(org, with_mode=True)
     services.plan_submit(plan=plan, actor=None)
     with pytest.raises(ValidationError):
         services.reflex_sheet_save(plan=plan, actor=None, data={"role": "IOA", "first_actions": "Registre"})
 
 
-def test_submit_needs_a_degraded_mode(org) -> None:  # noqa: ANN001
+def test_submit_needs_a_degraded_mode(org) -> None:
     with pytest.raises(ValidationError):
         services.plan_submit(plan=plan_in(org), actor=None)
 
 
-def test_approval_freezes_snapshot_and_fingerprint(org) -> None:  # noqa: ANN001
+def test_approval_freezes_snapshot_and_fingerprint(org) -> None:
     plan = approved_plan(org)
     v = plan.current_version
     assert v.approved_at is not None
     assert list(v.snapshot["degraded_modes"]) and v.bia_fingerprint["activities"]
 
 
-def test_bia_change_after_approval_flags_the_plan(org) -> None:  # noqa: ANN001
+def test_bia_change_after_approval_flags_the_plan(org) -> None:
     activity = activity_in(org, name="Urgences adultes", dmia_override_hours=4, dmia_override_justification="Vital")
     plan = approved_plan(org, activities=[activity])
     assert selectors.review_changes(plan=plan, approved=plan.current_version) == []
@@ -92,14 +92,14 @@ def test_bia_change_after_approval_flags_the_plan(org) -> None:  # noqa: ANN001
     assert selectors.plan_list(organization=org)[0].review_changes == changes
 
 
-def test_reflex_sheet_must_fit_one_page(org) -> None:  # noqa: ANN001
+def test_reflex_sheet_must_fit_one_page(org) -> None:
     plan = plan_in(org)
     with pytest.raises(ValidationError):
         services.reflex_sheet_save(plan=plan, actor=None, data={"role": "IOA", "first_actions": "x\n" * 60})
     assert not ReflexSheet.objects.filter(version__plan=plan).exists()
 
 
-def test_recovery_is_proposed_from_the_bia_and_moves_need_a_reason(org) -> None:  # noqa: ANN001
+def test_recovery_is_proposed_from_the_bia_and_moves_need_a_reason(org) -> None:
     activity = activity_in(org, dmia_override_hours=4, dmia_override_justification="Vital")
     dep = ActivityDependencyFactory(organization=org, activity=activity, resource__organization=org,
                                     resource__name="DPI")
@@ -116,7 +116,7 @@ def test_recovery_is_proposed_from_the_bia_and_moves_need_a_reason(org) -> None:
     assert [(s.resource.name, s.adjusted) for s in moved] == [("DPI", True), ("Active Directory", False)]
 
 
-def test_degraded_mode_must_stay_in_the_perimeter(org) -> None:  # noqa: ANN001
+def test_degraded_mode_must_stay_in_the_perimeter(org) -> None:
     plan = plan_in(org)
     outside = activity_in(org, name="Hors périmètre")
     with pytest.raises(ValidationError):
@@ -125,7 +125,7 @@ def test_degraded_mode_must_stay_in_the_perimeter(org) -> None:  # noqa: ANN001
         degraded_mode(plan, plan.plan_activities.first().activity, scenario(org, Scenario.Kind.SITE_UNAVAILABLE))
 
 
-def test_only_direction_or_named_approver_can_approve(org, member_factory) -> None:  # noqa: ANN001
+def test_only_direction_or_named_approver_can_approve(org, member_factory) -> None:
     plan = plan_in(org, with_mode=True)
     rpcra = Membership.objects.get(user=member_factory(org, Role.RPCRA))
     direction = Membership.objects.get(user=member_factory(org, Role.DIRECTION))
@@ -138,12 +138,12 @@ def test_only_direction_or_named_approver_can_approve(org, member_factory) -> No
     assert services.named_approver(plan=plan) == contributor.user
 
 
-def test_named_approver_must_be_a_member(org, other_org, member_factory) -> None:  # noqa: ANN001
+def test_named_approver_must_be_a_member(org, other_org, member_factory) -> None:
     with pytest.raises(ValidationError):
         services.plan_set_approver(plan=plan_in(org), actor=None, approver=member_factory(other_org, Role.DIRECTION))
 
 
-def test_coverage_matrix_shows_gaps(org) -> None:  # noqa: ANN001
+def test_coverage_matrix_shows_gaps(org) -> None:
     urg = activity_in(org, name="Urgences", criticality="critical")
     activity_in(org, name="Pharmacie", criticality="high")
     activity_in(org, name="Archives", criticality="low")
@@ -155,7 +155,7 @@ def test_coverage_matrix_shows_gaps(org) -> None:  # noqa: ANN001
     assert cell.degraded_mode and cell.plans[0][1].status == "approved"
 
 
-def test_coverage_matrix_queries_do_not_grow(org, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_coverage_matrix_queries_do_not_grow(org, django_assert_max_num_queries) -> None:
     def build(n: int) -> None:
         for i in range(n):
             a = activity_in(org, name=f"Critique {n}-{i}", criticality="critical")
@@ -169,7 +169,7 @@ def test_coverage_matrix_queries_do_not_grow(org, django_assert_max_num_queries)
         selectors.coverage_matrix(organization=org)
 
 
-def test_plan_list_queries_do_not_grow(org, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_plan_list_queries_do_not_grow(org, django_assert_max_num_queries) -> None:
     for i in range(2):
         approved_plan(org, title=f"Plan A{i}")
     with django_assert_max_num_queries(12):
@@ -180,7 +180,7 @@ def test_plan_list_queries_do_not_grow(org, django_assert_max_num_queries) -> No
         selectors.plan_list(organization=org)
 
 
-def test_checks_follow_approved_plans(org) -> None:  # noqa: ANN001
+def test_checks_follow_approved_plans(org) -> None:
     result = checks.plans_scenarios_and_perimeters(org)
     assert result.status == "not_met"
     care = activity_in(org, name="Urgences", care_perimeter=CarePerimeter.CARE_SERVICE)
@@ -195,7 +195,7 @@ def test_checks_follow_approved_plans(org) -> None:  # noqa: ANN001
     assert checks.plans_activity_coverage(org).status == "met"
 
 
-def test_66_percent_rule_over_establishments(org) -> None:  # noqa: ANN001
+def test_66_percent_rule_over_establishments(org) -> None:
     from decimal import Decimal
 
     from tests.factories import EstablishmentFactory
@@ -218,7 +218,7 @@ def test_66_percent_rule_over_establishments(org) -> None:  # noqa: ANN001
 
 
 
-def test_a_unit_alone_brings_its_activities(org) -> None:  # noqa: ANN001
+def test_a_unit_alone_brings_its_activities(org) -> None:
     from apps.bia.models import OrgUnit
 
     first = activity_in(org, name="Urgences adultes")
@@ -230,7 +230,7 @@ def test_a_unit_alone_brings_its_activities(org) -> None:  # noqa: ANN001
     assert [a.name for a in selectors.plan_members(plan=plan)[0]] == ["Urgences adultes"]
 
 
-def test_submit_and_approve_keep_what_was_written_through_another_instance(org) -> None:  # noqa: ANN001
+def test_submit_and_approve_keep_what_was_written_through_another_instance(org) -> None:
     plan = plan_in(org, with_mode=True)
     stale = Plan.objects.get(pk=plan.pk)  # e.g. another request's copy
     services.return_and_communication_save(plan=stale, actor=None, data={"communication_ars": "Appel de l'ARS"})

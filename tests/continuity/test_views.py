@@ -14,11 +14,11 @@ from tests.continuity.factories import approved_plan, plan_in, scenario
 pytestmark = pytest.mark.django_db
 
 
-def url(org, name, **kwargs):  # noqa: ANN001, ANN201
+def url(org, name, **kwargs):
     return reverse(f"continuity:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
-def test_guided_flow_saves_each_step(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_guided_flow_saves_each_step(org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, Role.RPCRA))
     activity = activity_in(org, name="Urgences adultes", care_perimeter="care_service")
     page = client.get(url(org, "plan-create"))
@@ -45,7 +45,7 @@ def test_guided_flow_saves_each_step(org, member_factory, client_for) -> None:  
     assert ReflexSheet.objects.filter(version=plan.current_version, role="IOA").exists()
 
 
-def test_invalid_step_shows_errors(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_invalid_step_shows_errors(org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, Role.RPCRA))
     plan = plan_in(org)
     response = client.post(url(org, "plan-step", pk=plan.pk, step=3), {"trigger": ""})
@@ -53,7 +53,7 @@ def test_invalid_step_shows_errors(org, member_factory, client_for) -> None:  # 
     assert not DegradedMode.objects.filter(version__plan=plan).exists()
 
 
-def test_reader_cannot_edit(org, reader_user, client_for) -> None:  # noqa: ANN001
+def test_reader_cannot_edit(org, reader_user, client_for) -> None:
     plan = plan_in(org)
     client = client_for(reader_user)
     assert client.get(url(org, "plan-detail", pk=plan.pk)).status_code == 200
@@ -62,7 +62,7 @@ def test_reader_cannot_edit(org, reader_user, client_for) -> None:  # noqa: ANN0
     assert "Continue editing" not in client.get(url(org, "plan-detail", pk=plan.pk)).content.decode()
 
 
-def test_only_the_approver_can_approve(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_only_the_approver_can_approve(org, member_factory, client_for) -> None:
     plan = plan_in(org, with_mode=True)
     from apps.continuity import services
 
@@ -81,7 +81,7 @@ def test_only_the_approver_can_approve(org, member_factory, client_for) -> None:
     assert plan.current_version.approved_by == named
 
 
-def test_compare_shows_the_change(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_compare_shows_the_change(org, member_factory, client_for) -> None:
     plan = approved_plan(org)
     client = client_for(member_factory(org, Role.RPCRA))
     mode = DegradedMode.objects.get(version=plan.current_version)
@@ -92,7 +92,7 @@ def test_compare_shows_the_change(org, member_factory, client_for) -> None:  # n
     assert "<del>Médecin senior</del>" in page and "<ins>Administrateur de garde</ins>" in page
 
 
-def test_print_view_is_the_approved_version(org, reader_user, client_for) -> None:  # noqa: ANN001
+def test_print_view_is_the_approved_version(org, reader_user, client_for) -> None:
     plan = approved_plan(org)
     from apps.continuity import services
 
@@ -102,13 +102,13 @@ def test_print_view_is_the_approved_version(org, reader_user, client_for) -> Non
     assert "print.css" in page
 
 
-def test_coverage_page_lists_gaps(org, reader_user, client_for) -> None:  # noqa: ANN001
+def test_coverage_page_lists_gaps(org, reader_user, client_for) -> None:
     activity_in(org, name="Réanimation", criticality="critical")
     page = client_for(reader_user).get(url(org, "coverage")).content.decode()
     assert "Réanimation" in page and 'class="gap"' in page
 
 
-def test_scenarios_page(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_scenarios_page(org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, Role.RPCRA))
     assert client.get(url(org, "scenarios")).status_code == 200
     s = Scenario.objects.get(organization=org, kind=Scenario.Kind.SITE_UNAVAILABLE)
@@ -117,7 +117,7 @@ def test_scenarios_page(org, member_factory, client_for) -> None:  # noqa: ANN00
     assert s.description == "Crue de la Loire"
 
 
-def test_journey_home_shows_the_plans_stage(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_journey_home_shows_the_plans_stage(org, member_factory, client_for) -> None:
     approved_plan(org)
     page = client_for(member_factory(org, Role.RPCRA)).get(reverse("tenants:home", kwargs={"org_slug": org.slug}))
     assert page.status_code == 200
@@ -126,7 +126,7 @@ def test_journey_home_shows_the_plans_stage(org, member_factory, client_for) -> 
 
 @pytest.mark.parametrize("page_name", ["plan-detail", "plan-step-3", "compare", "print"])
 def test_plan_pages_queries_do_not_grow(org, member_factory, client_for, django_assert_max_num_queries,
-                                        page_name) -> None:  # noqa: ANN001
+                                        page_name) -> None:
     from apps.continuity import services
 
     client = client_for(member_factory(org, Role.RPCRA))

@@ -10,7 +10,7 @@ from apps.tenants.roles import Role
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_demo_loads_everything_once(capsys) -> None:  # noqa: ANN001
+def test_seed_demo_loads_everything_once(capsys) -> None:
     call_command("seed_demo")
     call_command("seed_demo")  # second start of run.py: nothing duplicated
     with scopes_disabled():

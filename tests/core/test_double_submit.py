@@ -27,7 +27,7 @@ def token_of(page: bytes) -> str:
 
 
 @pytest.mark.django_db
-def test_a_meeting_form_sent_twice_creates_one_meeting(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_a_meeting_form_sent_twice_creates_one_meeting(org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, Role.RPCRA))
     url = reverse("governance:meeting-create", kwargs={"org_slug": org.slug})
     data = {"held_on": "2026-11-30", "title": "COPIL de lancement", "form_token": token_of(client.get(url).content)}
@@ -39,7 +39,7 @@ def test_a_meeting_form_sent_twice_creates_one_meeting(org, member_factory, clie
 
 
 @pytest.mark.django_db
-def test_a_decision_form_sent_twice_creates_one_decision(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_a_decision_form_sent_twice_creates_one_decision(org, member_factory, client_for) -> None:
     meeting = CopilMeetingFactory(organization=org)
     client = client_for(member_factory(org, Role.RPCRA))
     url = reverse("governance:decision-create", kwargs={"org_slug": org.slug, "pk": meeting.pk})
@@ -49,7 +49,7 @@ def test_a_decision_form_sent_twice_creates_one_decision(org, member_factory, cl
 
 
 @pytest.mark.django_db
-def test_a_form_refused_by_validation_can_be_sent_again_with_its_token(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_a_form_refused_by_validation_can_be_sent_again_with_its_token(org, member_factory, client_for) -> None:
     client = client_for(member_factory(org, Role.RPCRA))
     url = reverse("bia:activity-create", kwargs={"org_slug": org.slug})
     token = token_of(client.get(url).content)
@@ -66,7 +66,7 @@ def test_a_form_refused_by_validation_can_be_sent_again_with_its_token(org, memb
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("with_token", [True, False], ids=["same token", "no token"])
-def test_two_identical_posts_at_once_save_one_row_and_never_fail(with_token, org, member_factory) -> None:  # noqa: ANN001
+def test_two_identical_posts_at_once_save_one_row_and_never_fail(with_token, org, member_factory) -> None:
     """Two threads, two connections, one barrier: whatever wins, one row and no server error."""
     from apps.tenants.models import Establishment
 

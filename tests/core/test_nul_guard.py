@@ -20,7 +20,7 @@ LIST_URLS = ["bia:resources", "compliance:evidence-list", "tenants:members", "bi
 
 
 @pytest.mark.parametrize("name", LIST_URLS)
-def test_nul_in_the_search_of_a_list_is_a_400_in_french(org, admin_user, client_for, name) -> None:  # noqa: ANN001
+def test_nul_in_the_search_of_a_list_is_a_400_in_french(org, admin_user, client_for, name) -> None:
     client = client_for(admin_user)
     url = reverse(name, kwargs={"org_slug": org.slug})
     response = client.get(url + "?q=%00")
@@ -29,7 +29,7 @@ def test_nul_in_the_search_of_a_list_is_a_400_in_french(org, admin_user, client_
     assert client.get(url, {"q": "urgences"}).status_code == 200  # a normal search is unaffected
 
 
-def test_nul_in_a_query_key_or_a_value_of_another_parameter_is_refused(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_nul_in_a_query_key_or_a_value_of_another_parameter_is_refused(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     url = reverse("bia:resources", kwargs={"org_slug": org.slug})
     assert client.get(url + "?a%00b=1").status_code == 400
@@ -37,7 +37,7 @@ def test_nul_in_a_query_key_or_a_value_of_another_parameter_is_refused(org, admi
     assert client.get(reverse("portfolio") + "?q=%00").status_code == 400  # outside a tenant too
 
 
-def test_nul_in_a_posted_form_field_is_refused_and_nothing_is_saved(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_nul_in_a_posted_form_field_is_refused_and_nothing_is_saved(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     url = reverse("compliance:evidence-upload", kwargs={"org_slug": org.slug})
     pdf = SimpleUploadedFile("pssi.pdf", minimal_pdf("PSSI"), content_type="application/pdf")
@@ -49,7 +49,7 @@ def test_nul_in_a_posted_form_field_is_refused_and_nothing_is_saved(org, admin_u
     assert response.status_code == 400
 
 
-def test_nul_bytes_inside_an_uploaded_file_are_not_checked(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_nul_bytes_inside_an_uploaded_file_are_not_checked(org, admin_user, client_for) -> None:
     """Only text fields are checked: binary contents (PDF, XLSX, images) legitimately hold NUL bytes."""
     client = client_for(admin_user)
     url = reverse("compliance:evidence-upload", kwargs={"org_slug": org.slug})

@@ -8,7 +8,7 @@ from apps.tenants.models import Establishment, Membership, Site
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", [Establishment, Site, Membership])
-def test_unscoped_query_fails_loudly(model, org) -> None:  # noqa: ANN001
+def test_unscoped_query_fails_loudly(model, org) -> None:
     # The autouse fixture disables scopes for setup; re-enable them as production does.
     with scope():
         with pytest.raises(ScopeError):
@@ -18,7 +18,7 @@ def test_unscoped_query_fails_loudly(model, org) -> None:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_scoped_query_sees_only_its_organization(org, other_org) -> None:  # noqa: ANN001
+def test_scoped_query_sees_only_its_organization(org, other_org) -> None:
     with scope(organization=org):
         names = set(Establishment.objects.values_list("organization__slug", flat=True))
     assert names == {org.slug}

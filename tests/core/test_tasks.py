@@ -44,7 +44,7 @@ def flaky(self: TenantTask, organization: Organization) -> int:
 
 
 @pytest.fixture
-def private_queue(settings) -> Iterator[str]:  # noqa: ANN001
+def private_queue(settings) -> Iterator[str]:
     from resilis.celery import app
 
     settings.CAMPAIGN_QUEUE = name = f"tasks-test-{uuid.uuid4().hex[:8]}"
@@ -68,8 +68,8 @@ def _messages(queue: str) -> list[tuple[str, list[Any], dict[str, Any]]]:
 
 
 @pytest.mark.django_db
-def test_the_body_gets_the_organization_its_scope_language_limit_and_history_context(org, other_org,  # noqa: ANN001
-                                                                                     admin_user) -> None:  # noqa: ANN001
+def test_the_body_gets_the_organization_its_scope_language_limit_and_history_context(org, other_org,
+                                                                                     admin_user) -> None:
     kept = activity_in(org, name="Urgences")
     elsewhere = ActivityFactory(organization=org, name="SSR",
                                 establishment=EstablishmentFactory(organization=org, name="Saint-Aubin"))
@@ -86,7 +86,7 @@ def test_the_body_gets_the_organization_its_scope_language_limit_and_history_con
 
 
 @pytest.mark.django_db
-def test_a_task_for_a_deleted_organization_does_nothing(org) -> None:  # noqa: ANN001
+def test_a_task_for_a_deleted_organization_does_nothing(org) -> None:
     activity = activity_in(org)
     organization_id = org.pk
     Organization.objects.filter(pk=organization_id).delete()
@@ -94,8 +94,8 @@ def test_a_task_for_a_deleted_organization_does_nothing(org) -> None:  # noqa: A
 
 
 @pytest.mark.django_db
-def test_enqueue_on_commit_sends_ids_after_commit_and_nothing_on_rollback(org, admin_user, private_queue,  # noqa: ANN001
-                                                                         django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_enqueue_on_commit_sends_ids_after_commit_and_nothing_on_rollback(org, admin_user, private_queue,
+                                                                         django_capture_on_commit_callbacks) -> None:
     activity = activity_in(org)
     with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         with transaction.atomic():
@@ -112,13 +112,13 @@ def test_enqueue_on_commit_sends_ids_after_commit_and_nothing_on_rollback(org, a
 
 
 @pytest.mark.django_db
-def test_enqueue_on_commit_refuses_wrong_arguments_in_the_caller(org) -> None:  # noqa: ANN001
+def test_enqueue_on_commit_refuses_wrong_arguments_in_the_caller(org) -> None:
     with pytest.raises(TypeError):
         enqueue_on_commit(observe, org)  # activity_id missing: an error now, not in the worker
 
 
 @pytest.mark.django_db
-def test_a_retried_task_keeps_its_request_and_sends_ids_again(org) -> None:  # noqa: ANN001
+def test_a_retried_task_keeps_its_request_and_sends_ids_again(org) -> None:
     ATTEMPTS.clear()
     assert flaky.apply(args=[org.pk], kwargs={"language": "en"}).get() == 2
     # The body sees the real request (retries counted, as autoretry's cap needs), and the retry

@@ -50,7 +50,7 @@ def test_nested_choice_groups_are_rendered_as_optgroups() -> None:
 
 
 @pytest.mark.django_db
-def test_resource_drop_down_groups_by_kind_and_keeps_validation(org, other_org) -> None:  # noqa: ANN001
+def test_resource_drop_down_groups_by_kind_and_keeps_validation(org, other_org) -> None:
     organization, other = org, other_org
     with scopes_disabled():
         dpi = Resource.objects.create(organization=organization, name="DPI", kind=Resource.Kind.APPLICATION)

@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def media_root(settings, tmp_path: Path) -> Path:  # noqa: ANN001
+def media_root(settings, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     root.mkdir()
     settings.MEDIA_ROOT = root

@@ -26,7 +26,7 @@ class ExportJobFactory(DjangoModelFactory):
 
 
 def done_job_with_file(organization, *, kind: str = ExportJob.Kind.DOSSIER_PDF, content: bytes = b"%PDF-1.7 test",
-                       **kwargs) -> ExportJob:  # noqa: ANN001
+                       **kwargs) -> ExportJob:
     job = ExportJobFactory(organization=organization, kind=kind, status=ExportJob.Status.DONE, progress=100, **kwargs)
     path = job.target_path()
     path.parent.mkdir(parents=True, exist_ok=True)

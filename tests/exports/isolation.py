@@ -4,11 +4,11 @@ from apps.exports.models import ExportJob
 from tests.exports.factories import ExportJobFactory, done_job_with_file
 
 
-def _job(org):  # noqa: ANN001, ANN202
+def _job(org):
     return {"pk": ExportJobFactory(organization=org, status=ExportJob.Status.FAILED).pk}
 
 
-def _done_job(org):  # noqa: ANN001, ANN202
+def _done_job(org):
     return {"pk": done_job_with_file(org).pk}
 
 

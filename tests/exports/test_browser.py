@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 
 
 def test_ask_for_the_dossier_watch_it_download_it(page: Page, live_server, media_root, worker_factory,
-                                                  tmp_path) -> None:  # noqa: ANN001
+                                                  tmp_path) -> None:
     ctx = DemoContext()
     seed_tenants(ctx)
     worker = worker_factory("exports")

@@ -27,7 +27,7 @@ from tests.factories import EstablishmentFactory, SiteFactory
 
 
 @pytest.fixture
-def dossier_org(org):  # noqa: ANN001, ANN201
+def dossier_org(org):
     establishment = org_establishment = EstablishmentFactory(organization=org, name="Hôpital de la Rive",
                                                              finess_ej="450000120")
     SiteFactory(organization=org, establishment=org_establishment, name="Site principal de la Rive", city="Valmont")
@@ -36,7 +36,7 @@ def dossier_org(org):  # noqa: ANN001, ANN201
     return org, establishment
 
 
-def render(org, tmp_path: Path) -> Path:  # noqa: ANN001
+def render(org, tmp_path: Path) -> Path:
     job = ExportJobFactory(organization=org, dossier_version=4)
     path = tmp_path / "dossier.pdf"
     steps: list[int] = []
@@ -47,7 +47,7 @@ def render(org, tmp_path: Path) -> Path:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_dossier_has_cover_contents_chapters_header_and_footer(dossier_org, tmp_path) -> None:  # noqa: ANN001
+def test_dossier_has_cover_contents_chapters_header_and_footer(dossier_org, tmp_path) -> None:
     org, establishment = dossier_org
     path = render(org, tmp_path)
     info = pdf_info(path)
@@ -71,14 +71,14 @@ def test_dossier_has_cover_contents_chapters_header_and_footer(dossier_org, tmp_
 
 
 @pytest.mark.django_db
-def test_dossier_is_pdf_a_3b(dossier_org, tmp_path) -> None:  # noqa: ANN001
+def test_dossier_is_pdf_a_3b(dossier_org, tmp_path) -> None:
     path = render(dossier_org[0], tmp_path)
     meta = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True).stdout
     assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="B"' in meta
 
 
 @pytest.mark.django_db
-def test_contents_has_page_numbers_and_bookmarks(dossier_org, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_contents_has_page_numbers_and_bookmarks(dossier_org, monkeypatch, tmp_path) -> None:
     from weasyprint import HTML
 
     org = dossier_org[0]
@@ -103,7 +103,7 @@ def test_contents_has_page_numbers_and_bookmarks(dossier_org, monkeypatch, tmp_p
 
 
 @pytest.mark.django_db
-def test_empty_registry_still_gives_a_valid_dossier(org, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_empty_registry_still_gives_a_valid_dossier(org, monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(registry, "_PDF", {})
     path = render(org, tmp_path)
     assert int(pdf_info(path)["Pages"]) == 2
@@ -111,8 +111,8 @@ def test_empty_registry_still_gives_a_valid_dossier(org, monkeypatch, tmp_path) 
 
 
 @pytest.mark.django_db
-def test_a_failing_section_is_named(org, monkeypatch) -> None:  # noqa: ANN001
-    def broken(organization):  # noqa: ANN001, ANN202
+def test_a_failing_section_is_named(org, monkeypatch) -> None:
+    def broken(organization):
         raise RuntimeError("bug in a contributed section")
 
     monkeypatch.setattr(registry, "_PDF", {})
@@ -134,7 +134,7 @@ def test_url_fetcher_serves_static_files_only() -> None:
 
 
 @pytest.mark.django_db
-def test_remote_and_local_resources_in_a_section_are_not_fetched(org, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_remote_and_local_resources_in_a_section_are_not_fetched(org, monkeypatch, tmp_path) -> None:
     """A section (or a user's text) pointing to the network or to server files does not break or leak."""
     template_dir = tmp_path / "templates"
     (template_dir / "probe").mkdir(parents=True)
@@ -155,7 +155,7 @@ def test_remote_and_local_resources_in_a_section_are_not_fetched(org, monkeypatc
     assert "root:" not in text
 
 
-def _templates(templates):  # noqa: ANN001, ANN202
+def _templates(templates):
     from django.test import override_settings
 
     return override_settings(TEMPLATES=templates)

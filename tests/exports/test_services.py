@@ -15,14 +15,14 @@ from apps.exports.registry import PdfSection
 from tests.exports.factories import ExportJobFactory, done_job_with_file
 
 
-def run(org, job) -> bool:  # noqa: ANN001
+def run(org, job) -> bool:
     with scope(organization=org), translation.override("fr"):
         return services.export_run(organization=org, job_id=str(job.pk))
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", [ExportJob.Kind.DOSSIER_PDF, ExportJob.Kind.WORKBOOK_XLSX])
-def test_run_writes_the_file_under_the_job_name_with_its_checksum(org, media_root, kind) -> None:  # noqa: ANN001
+def test_run_writes_the_file_under_the_job_name_with_its_checksum(org, media_root, kind) -> None:
     job = ExportJobFactory(organization=org, kind=kind)
     assert run(org, job) is True
     job.refresh_from_db()
@@ -41,7 +41,7 @@ def test_run_writes_the_file_under_the_job_name_with_its_checksum(org, media_roo
 
 
 @pytest.mark.django_db
-def test_claim_is_conditional(org) -> None:  # noqa: ANN001
+def test_claim_is_conditional(org) -> None:
     job = ExportJobFactory(organization=org)
     assert services.export_claim(job_id=str(job.pk)) is True
     assert services.export_claim(job_id=str(job.pk)) is False  # running, with a fresh heartbeat
@@ -52,7 +52,7 @@ def test_claim_is_conditional(org) -> None:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_pending_job_over_the_cap_is_failed_not_run(org) -> None:  # noqa: ANN001
+def test_pending_job_over_the_cap_is_failed_not_run(org) -> None:
     job = ExportJobFactory(organization=org, attempts=services.MAX_ATTEMPTS)
     with translation.override("fr"):
         assert services.export_claim(job_id=str(job.pk)) is False
@@ -61,7 +61,7 @@ def test_pending_job_over_the_cap_is_failed_not_run(org) -> None:  # noqa: ANN00
 
 
 @pytest.mark.django_db
-def test_reclaim_requeues_silent_jobs_and_fails_them_after_the_cap(org, private_queue) -> None:  # noqa: ANN001
+def test_reclaim_requeues_silent_jobs_and_fails_them_after_the_cap(org, private_queue) -> None:
     old = timezone.now() - timedelta(minutes=30)
     silent = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1, heartbeat_at=old)
     exhausted = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=services.MAX_ATTEMPTS,
@@ -77,7 +77,7 @@ def test_reclaim_requeues_silent_jobs_and_fails_them_after_the_cap(org, private_
 
 
 @pytest.mark.django_db
-def test_purge_deletes_expired_files_only(org, media_root) -> None:  # noqa: ANN001
+def test_purge_deletes_expired_files_only(org, media_root) -> None:
     expired = done_job_with_file(org)
     kept = done_job_with_file(org)
     ExportJob.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
@@ -89,8 +89,8 @@ def test_purge_deletes_expired_files_only(org, media_root) -> None:  # noqa: ANN
 
 
 @pytest.mark.django_db
-def test_a_failing_section_fails_the_job_with_its_name(org, media_root, monkeypatch) -> None:  # noqa: ANN001
-    def broken(organization):  # noqa: ANN001, ANN202
+def test_a_failing_section_fails_the_job_with_its_name(org, media_root, monkeypatch) -> None:
+    def broken(organization):
         raise ValueError("bug")
 
     monkeypatch.setattr(registry, "_PDF", {})
@@ -105,7 +105,7 @@ def test_a_failing_section_fails_the_job_with_its_name(org, media_root, monkeypa
 
 
 @pytest.mark.django_db
-def test_slow_parameter_only_exists_in_tests(org, settings) -> None:  # noqa: ANN001
+def test_slow_parameter_only_exists_in_tests(org, settings) -> None:
     job = ExportJobFactory(organization=org, parameters={"slow_seconds": 5})
     assert services._slow_seconds(job) == 5
     settings.RESILIS_ENV = "production"
@@ -113,7 +113,7 @@ def test_slow_parameter_only_exists_in_tests(org, settings) -> None:  # noqa: AN
 
 
 @pytest.mark.django_db
-def test_retry_is_audited_and_keeps_the_version(org, admin_user) -> None:  # noqa: ANN001
+def test_retry_is_audited_and_keeps_the_version(org, admin_user) -> None:
     from apps.core.models import AuditEvent
 
     job = ExportJobFactory(organization=org, status=ExportJob.Status.FAILED, dossier_version=7, attempts=3)
@@ -124,7 +124,7 @@ def test_retry_is_audited_and_keeps_the_version(org, admin_user) -> None:  # noq
 
 
 @pytest.mark.django_db
-def test_a_running_job_reads_interrupted_once_its_heartbeat_is_stale(org) -> None:  # noqa: ANN001
+def test_a_running_job_reads_interrupted_once_its_heartbeat_is_stale(org) -> None:
     now = timezone.now()
     fresh = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1, heartbeat_at=now)
     silent = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, attempts=1,
@@ -136,7 +136,7 @@ def test_a_running_job_reads_interrupted_once_its_heartbeat_is_stale(org) -> Non
 
 
 @pytest.mark.django_db
-def test_a_pending_job_waiting_in_the_queue_is_not_sent_again_at_each_reclaim(org, private_queue) -> None:  # noqa: ANN001
+def test_a_pending_job_waiting_in_the_queue_is_not_sent_again_at_each_reclaim(org, private_queue) -> None:
     waiting = ExportJobFactory(organization=org, status=ExportJob.Status.PENDING)
     ExportJob.objects.filter(pk=waiting.pk).update(updated_at=timezone.now() - STALE_AFTER * 2)
     assert services.export_reclaim_stale(queue=private_queue) == {"requeued": 0, "failed": 0}

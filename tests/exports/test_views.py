@@ -11,12 +11,12 @@ from apps.tenants.roles import Role
 from tests.exports.factories import ExportJobFactory, done_job_with_file
 
 
-def url(name: str, org, **kwargs) -> str:  # noqa: ANN001
+def url(name: str, org, **kwargs) -> str:
     return reverse(f"exports:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
 @pytest.mark.django_db
-def test_page_shows_the_buttons_and_past_exports(org, admin_user, client_for, media_root) -> None:  # noqa: ANN001
+def test_page_shows_the_buttons_and_past_exports(org, admin_user, client_for, media_root) -> None:
     done_job_with_file(org, requested_by=admin_user)
     ExportJobFactory(organization=org, status=ExportJob.Status.FAILED, error="L'export a été interrompu plusieurs fois.")
     response = client_for(admin_user).get(url("list", org))
@@ -28,13 +28,13 @@ def test_page_shows_the_buttons_and_past_exports(org, admin_user, client_for, me
 
 
 @pytest.mark.django_db
-def test_direction_can_run_reader_cannot_see(org, member_factory, client_for) -> None:  # noqa: ANN001
+def test_direction_can_run_reader_cannot_see(org, member_factory, client_for) -> None:
     assert client_for(member_factory(org, Role.DIRECTION)).get(url("list", org)).status_code == 200
     assert client_for(member_factory(org, Role.READER)).get(url("list", org)).status_code == 403
 
 
 @pytest.mark.django_db
-def test_request_creates_a_job_audited_and_shown_at_once(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_request_creates_a_job_audited_and_shown_at_once(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     response = client.post(url("request", org), {"kind": "dossier_pdf"})
     assert response.status_code == 302
@@ -50,7 +50,7 @@ def test_request_creates_a_job_audited_and_shown_at_once(org, admin_user, client
 
 
 @pytest.mark.django_db
-def test_request_ignores_test_parameters_and_bad_kinds(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_request_ignores_test_parameters_and_bad_kinds(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     assert client.post(url("request", org), {"kind": "zip"}).status_code == 400
     client.post(url("request", org), {"kind": "workbook_xlsx", "slow_seconds": "30", "parameters": '{"slow_seconds": 30}'})
@@ -58,7 +58,7 @@ def test_request_ignores_test_parameters_and_bad_kinds(org, admin_user, client_f
 
 
 @pytest.mark.django_db
-def test_status_fragment_polls_until_finished(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_status_fragment_polls_until_finished(org, admin_user, client_for) -> None:
     job = ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, progress=40, progress_label="Mise en page")
     client = client_for(admin_user)
     fragment = client.get(url("status", org, pk=job.pk)).content.decode()
@@ -69,7 +69,7 @@ def test_status_fragment_polls_until_finished(org, admin_user, client_for) -> No
 
 
 @pytest.mark.django_db
-def test_retry_restarts_a_failed_job_only(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_retry_restarts_a_failed_job_only(org, admin_user, client_for) -> None:
     failed = ExportJobFactory(organization=org, status=ExportJob.Status.FAILED, attempts=3, error="Motif")
     client = client_for(admin_user)
     assert client.post(url("retry", org, pk=failed.pk)).status_code == 302
@@ -82,7 +82,7 @@ def test_retry_restarts_a_failed_job_only(org, admin_user, client_for) -> None: 
 
 
 @pytest.mark.django_db
-def test_download_is_audited_with_a_clean_filename(org, admin_user, client_for, media_root) -> None:  # noqa: ANN001
+def test_download_is_audited_with_a_clean_filename(org, admin_user, client_for, media_root) -> None:
     org.name = "GHT Rives de Loire / « Test »"
     org.save()
     job = done_job_with_file(org, content=b"%PDF-1.7 contenu")
@@ -99,7 +99,7 @@ def test_download_is_audited_with_a_clean_filename(org, admin_user, client_for, 
 
 @pytest.mark.django_db
 def test_download_refuses_outsiders_other_orgs_and_roles(org, other_org, admin_user, outsider_user, member_factory,
-                                                         client_for, media_root) -> None:  # noqa: ANN001
+                                                         client_for, media_root) -> None:
     job = done_job_with_file(org)
     foreign = done_job_with_file(other_org)
     assert client_for(outsider_user).get(url("download", org, pk=job.pk)).status_code == 404
@@ -109,7 +109,7 @@ def test_download_refuses_outsiders_other_orgs_and_roles(org, other_org, admin_u
 
 
 @pytest.mark.django_db
-def test_expired_or_unfinished_jobs_are_not_downloadable(org, admin_user, client_for, media_root) -> None:  # noqa: ANN001
+def test_expired_or_unfinished_jobs_are_not_downloadable(org, admin_user, client_for, media_root) -> None:
     from django.utils import timezone
 
     expired = done_job_with_file(org)
@@ -123,7 +123,7 @@ def test_expired_or_unfinished_jobs_are_not_downloadable(org, admin_user, client
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [3, 30])
 def test_page_queries_do_not_grow_with_history(org, admin_user, client_for, django_assert_max_num_queries,
-                                               count) -> None:  # noqa: ANN001
+                                               count) -> None:
     for _ in range(count):
         ExportJobFactory(organization=org, status=ExportJob.Status.DONE, requested_by=admin_user)
     ExportJobFactory(organization=org, status=ExportJob.Status.RUNNING, requested_by=admin_user)
@@ -133,6 +133,6 @@ def test_page_queries_do_not_grow_with_history(org, admin_user, client_for, djan
 
 
 @pytest.mark.django_db
-def test_journey_shows_the_dossier_stage(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_journey_shows_the_dossier_stage(org, admin_user, client_for) -> None:
     body = client_for(admin_user).get(reverse("tenants:home", kwargs={"org_slug": org.slug})).content.decode()
     assert "Dossier CaRE" in body and url("list", org) in body

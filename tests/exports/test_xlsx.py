@@ -18,13 +18,13 @@ from tests.exports.conftest import soffice_convert
 from tests.factories import EstablishmentFactory, SiteFactory
 
 
-def write(org, path: Path) -> dict[str, int]:  # noqa: ANN001
+def write(org, path: Path) -> dict[str, int]:
     with scope(organization=org), translation.override("fr"):
         return render_workbook(organization=org, path=path)
 
 
 @pytest.fixture
-def dated_sheet(monkeypatch):  # noqa: ANN001, ANN201
+def dated_sheet(monkeypatch):
     # The foundation's own sheets only: other apps' sheets have their own tests.
     monkeypatch.setattr(registry, "_XLSX", {k: v for k, v in registry._XLSX.items() if k in ("summary", "entities")})
     rows = [["Admissions", dt.date(2025, 7, 16), dt.datetime(2025, 7, 16, 9, 30, tzinfo=dt.UTC), 4, Decimal("12.5"), 62],
@@ -38,7 +38,7 @@ def dated_sheet(monkeypatch):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.django_db
-def test_workbook_sheets_headers_frozen_filters_and_types(org, dated_sheet, tmp_path) -> None:  # noqa: ANN001
+def test_workbook_sheets_headers_frozen_filters_and_types(org, dated_sheet, tmp_path) -> None:
     establishment = EstablishmentFactory(organization=org, name="Hôpital de la Rive")
     SiteFactory(organization=org, establishment=establishment, name="Site Nord", city="Valmont")
     path = tmp_path / "classeur.xlsx"
@@ -71,7 +71,7 @@ def test_workbook_sheets_headers_frozen_filters_and_types(org, dated_sheet, tmp_
 
 
 @pytest.mark.django_db
-def test_libreoffice_opens_the_workbook(org, dated_sheet, tmp_path) -> None:  # noqa: ANN001
+def test_libreoffice_opens_the_workbook(org, dated_sheet, tmp_path) -> None:
     path = tmp_path / "classeur.xlsx"
     write(org, path)
     result = soffice_convert(path, "pdf", tmp_path)
@@ -80,7 +80,7 @@ def test_libreoffice_opens_the_workbook(org, dated_sheet, tmp_path) -> None:  # 
 
 
 @pytest.mark.django_db
-def test_empty_registry_still_gives_a_valid_workbook(org, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+def test_empty_registry_still_gives_a_valid_workbook(org, monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(registry, "_XLSX", {})
     path = tmp_path / "vide.xlsx"
     write(org, path)

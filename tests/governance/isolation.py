@@ -10,15 +10,15 @@ from tests.governance.factories import (
 )
 
 
-def _pk(factory):  # noqa: ANN001, ANN202
+def _pk(factory):
     return lambda org: {"pk": factory(organization=org).pk}
 
 
-def _assignment(org):  # noqa: ANN001, ANN202
+def _assignment(org):
     return {"pk": CrisisAssignmentFactory(role=CrisisRoleFactory(organization=org)).pk}
 
 
-def _decision(org):  # noqa: ANN001, ANN202
+def _decision(org):
     return {"pk": DecisionFactory(meeting=CopilMeetingFactory(organization=org)).pk}
 
 

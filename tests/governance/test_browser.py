@@ -20,7 +20,7 @@ def governance_percent(page: Page) -> int:
     return int(re.sub(r"\D", "", text))
 
 
-def test_rpcra_sets_up_the_crisis_cell_and_a_copil_meeting(page: Page, live_server) -> None:  # noqa: ANN001
+def test_rpcra_sets_up_the_crisis_cell_and_a_copil_meeting(page: Page, live_server) -> None:
     org = OrganizationFactory(name="CH de Valmont")
     EstablishmentFactory(organization=org)
     rpcra = MembershipFactory(organization=org, role=Role.RPCRA).user
@@ -77,7 +77,7 @@ def test_rpcra_sets_up_the_crisis_cell_and_a_copil_meeting(page: Page, live_serv
     expect(page.locator('[data-stage="governance"]')).not_to_contain_text("Enregistrer au moins une réunion du COPIL")
 
 
-def test_reader_cannot_edit(page: Page, live_server) -> None:  # noqa: ANN001
+def test_reader_cannot_edit(page: Page, live_server) -> None:
     org = OrganizationFactory(name="CH de Valmont")
     reader = MembershipFactory(organization=org, role=Role.READER).user
     login(page, live_server, reader.email)
@@ -92,7 +92,7 @@ def test_reader_cannot_edit(page: Page, live_server) -> None:  # noqa: ANN001
 
 
 def test_evidence_download_refused_to_outsiders_and_members_without_the_capability(
-        page: Page, live_server) -> None:  # noqa: ANN001
+        page: Page, live_server) -> None:
     org = OrganizationFactory(name="CH de Valmont")
     other = OrganizationFactory(name="Clinique voisine")
     evidence = EvidenceFactory(organization=org, title="PSSI v3")

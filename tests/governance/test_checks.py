@@ -25,7 +25,7 @@ from tests.governance.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def status(org, requirement_id: str) -> str:  # noqa: ANN001
+def status(org, requirement_id: str) -> str:
     return next(s.status for s in requirement_statuses(organization=org) if s.requirement.id == requirement_id)
 
 

@@ -12,7 +12,7 @@ from tests.governance.factories import CrisisRoleFactory, GovernanceMemberFactor
 pytestmark = pytest.mark.django_db
 
 
-def url(org, name: str, **kwargs) -> str:  # noqa: ANN001, ANN003
+def url(org, name: str, **kwargs) -> str:
     return reverse(f"governance:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 

@@ -4,29 +4,29 @@ from tests.establishments import target_establishment
 from tests.factories import EstablishmentFactory, MembershipFactory, SiteFactory
 
 
-def _establishment_in(org):  # noqa: ANN001, ANN202
+def _establishment_in(org):
     return target_establishment() or EstablishmentFactory(organization=org)
 
 
-def _establishment(org):  # noqa: ANN001, ANN202
+def _establishment(org):
     return {"pk": _establishment_in(org).pk}
 
 
-def _site(org):  # noqa: ANN001, ANN202
+def _site(org):
     return {"pk": SiteFactory(organization=org, establishment=_establishment_in(org)).pk}
 
 
-def _member(org):  # noqa: ANN001, ANN202
+def _member(org):
     return {"pk": MembershipFactory(organization=org, role="reader").pk}
 
 
-def _invitation(org):  # noqa: ANN001, ANN202
+def _invitation(org):
     from apps.tenants.models import Invitation
 
     return {"pk": Invitation.objects.create(organization=org, email="invite@hopital.example").pk}
 
 
-def _history(org):  # noqa: ANN001, ANN202
+def _history(org):
     return {"model": "tenants.establishment", "pk": _establishment_in(org).pk}
 
 

@@ -52,7 +52,7 @@ def test_a_new_organization_starts_with_its_bia_method_and_its_scenarios() -> No
 
 
 @pytest.mark.django_db
-def test_an_organization_created_in_the_platform_admin_has_its_defaults(client, user_factory) -> None:  # noqa: ANN001
+def test_an_organization_created_in_the_platform_admin_has_its_defaults(client, user_factory) -> None:
     operator = user_factory(is_staff=True, is_superuser=True)
     client.force_login(operator)
     response = client.post(reverse("admin:tenants_organization_add"), {
@@ -63,7 +63,7 @@ def test_an_organization_created_in_the_platform_admin_has_its_defaults(client, 
 
 
 @pytest.mark.django_db
-def test_the_selectors_only_read(org) -> None:  # noqa: ANN001
+def test_the_selectors_only_read(org) -> None:
     for organization, expected in ((org, FULL), (None, NONE)):
         if organization is None:  # an organization missing its defaults: still nothing written
             _remove_defaults(org)
@@ -83,7 +83,7 @@ def test_the_selectors_only_read(org) -> None:  # noqa: ANN001
     ("apps.bia.migrations.0003_default_scales", {"settings", "criteria", "levels", "horizons"}),
     ("apps.continuity.migrations.0002_default_scenarios", {"scenarios"}),
 ])
-def test_the_data_migrations_give_older_organizations_their_defaults(org, other_org, migration: str,  # noqa: ANN001
+def test_the_data_migrations_give_older_organizations_their_defaults(org, other_org, migration: str,
                                                                      restored: set[str]) -> None:
     _remove_defaults(org)
     create_missing_defaults = importlib.import_module(migration).create_missing_defaults

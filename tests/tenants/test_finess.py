@@ -33,7 +33,7 @@ def test_spaces_and_dots_are_ignored() -> None:
     validate_finess("75.071.2184")
 
 
-def test_message_is_french_in_french(settings) -> None:  # noqa: ANN001
+def test_message_is_french_in_french(settings) -> None:
     from django.utils import translation
 
     with translation.override("fr"), pytest.raises(ValidationError) as excinfo:

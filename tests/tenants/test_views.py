@@ -18,12 +18,12 @@ from tests.factories import EstablishmentFactory, MembershipFactory
 from tests.mailhelpers import body, mail_worker, worker_mails
 
 
-def url(name: str, org, **kwargs) -> str:  # noqa: ANN001
+def url(name: str, org, **kwargs) -> str:
     return reverse(name, kwargs={"org_slug": org.slug, **kwargs})
 
 
 @pytest.mark.django_db
-def test_establishment_with_a_bad_finess_is_refused_next_to_the_field(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_establishment_with_a_bad_finess_is_refused_next_to_the_field(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     before = Establishment.objects.count()
     response = client.post(url("tenants:establishment-create", org), {
@@ -37,7 +37,7 @@ def test_establishment_with_a_bad_finess_is_refused_next_to_the_field(org, admin
 
 
 @pytest.mark.django_db
-def test_establishment_and_site_creation(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_establishment_and_site_creation(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     response = client.post(url("tenants:establishment-create", org), {
         "name": "CH de Test", "short_name": "CHT", "finess_ej": "75 071 2184", "legal_status": "public",
@@ -56,7 +56,7 @@ def test_establishment_and_site_creation(org, admin_user, client_for) -> None:  
 
 
 @pytest.mark.django_db
-def test_site_cannot_point_at_another_organizations_establishment(org, other_org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_site_cannot_point_at_another_organizations_establishment(org, other_org, admin_user, client_for) -> None:
     foreign = Establishment.objects.get(organization=other_org)
     response = client_for(admin_user).post(url("tenants:site-create", org), {
         "establishment": foreign.pk, "name": "Intrus", "finess_eg": luhn_complete("75000002"),
@@ -67,8 +67,8 @@ def test_site_cannot_point_at_another_organizations_establishment(org, other_org
 
 @pytest.mark.django_db(transaction=True)
 def test_invitation_to_a_new_person_creates_the_account_and_membership(
-    org, admin_user, client_for, settings, tmp_path,  # noqa: ANN001
-) -> None:  # noqa: ANN001
+    org, admin_user, client_for, settings, tmp_path,
+) -> None:
     restricted_to = EstablishmentFactory(organization=org, name="CH restreint")
     with mail_worker("MAIL_QUEUE", settings, tmp_path) as worker:
         response = client_for(admin_user).post(url("tenants:invite", org), {
@@ -97,7 +97,7 @@ def test_invitation_to_a_new_person_creates_the_account_and_membership(
 
 
 @pytest.mark.django_db
-def test_invitation_for_an_existing_account_requires_login_with_that_address(org, admin_user, client_for, user_factory) -> None:  # noqa: ANN001
+def test_invitation_for_an_existing_account_requires_login_with_that_address(org, admin_user, client_for, user_factory) -> None:
     existing = user_factory(email="consultant@cabinet.example")
     invitation = Invitation.objects.create(organization=org, email=existing.email, role=Role.CONSULTANT)
     link = reverse("invitation-accept", kwargs={"token": invitation.token})
@@ -113,7 +113,7 @@ def test_invitation_for_an_existing_account_requires_login_with_that_address(org
 
 
 @pytest.mark.django_db
-def test_role_change_is_audited_and_the_last_administrator_is_kept(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_role_change_is_audited_and_the_last_administrator_is_kept(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     mine = Membership.objects.get(user=admin_user, organization=org)
     response = client.post(url("tenants:member-update", org, pk=mine.pk), {"role": Role.READER})
@@ -131,7 +131,7 @@ def test_role_change_is_audited_and_the_last_administrator_is_kept(org, admin_us
 
 
 @pytest.mark.django_db
-def test_member_removal_asks_confirmation_then_removes(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_member_removal_asks_confirmation_then_removes(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     other = MembershipFactory(organization=org, role=Role.READER)
     page = client.get(url("tenants:member-remove", org, pk=other.pk))
@@ -143,7 +143,7 @@ def test_member_removal_asks_confirmation_then_removes(org, admin_user, client_f
 
 
 @pytest.mark.django_db
-def test_restricted_member_sees_only_granted_establishments(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_restricted_member_sees_only_granted_establishments(org, admin_user, client_for) -> None:
     granted = EstablishmentFactory(organization=org, name="CH de Saint-Aubin")
     hidden = EstablishmentFactory(organization=org, name="CHU caché")
     member = MembershipFactory(organization=org, role=Role.CONTRIBUTOR)
@@ -157,7 +157,7 @@ def test_restricted_member_sees_only_granted_establishments(org, admin_user, cli
 
 
 @pytest.mark.django_db
-def test_history_page_shows_who_changed_what(org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_history_page_shows_who_changed_what(org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     establishment = Establishment.objects.get(organization=org)
     client.post(url("tenants:establishment-update", org, pk=establishment.pk), {
@@ -172,7 +172,7 @@ def test_history_page_shows_who_changed_what(org, admin_user, client_for) -> Non
 
 
 @pytest.mark.django_db
-def test_bulk_updates_are_in_the_history_too(org) -> None:  # noqa: ANN001
+def test_bulk_updates_are_in_the_history_too(org) -> None:
     from apps.core.history import history_for
 
     establishment = Establishment.objects.get(organization=org)
@@ -181,7 +181,7 @@ def test_bulk_updates_are_in_the_history_too(org) -> None:  # noqa: ANN001
 
 
 @pytest.mark.django_db
-def test_history_of_unknown_or_foreign_models_is_404(org, other_org, admin_user, client_for) -> None:  # noqa: ANN001
+def test_history_of_unknown_or_foreign_models_is_404(org, other_org, admin_user, client_for) -> None:
     client = client_for(admin_user)
     assert client.get(url("tenants:history", org, model="accounts.user", pk=admin_user.pk)).status_code == 404
     assert client.get(url("tenants:history", org, model="tenants.organization", pk=other_org.pk)).status_code == 404

@@ -1,13 +1,15 @@
 """Give every organization created before defaults were made with the organization its default BIA
 method (settings, criteria with their levels, horizons): the BIA selectors only read from now on."""
 
+from typing import Any
+
 from django.db import migrations
 from django_scopes import scopes_disabled
 
 from apps.bia.defaults import DEFAULT_CRITERIA, DEFAULT_HORIZONS, DEFAULT_LEVEL_LABELS
 
 
-def create_missing_defaults(apps, schema_editor):  # noqa: ANN001, ANN201
+def create_missing_defaults(apps: Any, schema_editor: Any) -> None:
     Organization = apps.get_model("tenants", "Organization")
     BiaSettings = apps.get_model("bia", "BiaSettings")
     ImpactCriterion = apps.get_model("bia", "ImpactCriterion")

@@ -1,13 +1,15 @@
 """Give every organization created before defaults were made with the organization its four
 scenarios: the continuity selectors only read from now on."""
 
+from typing import Any
+
 from django.db import migrations
 from django_scopes import scopes_disabled
 
 from apps.continuity.services import DEFAULT_SCENARIOS
 
 
-def create_missing_defaults(apps, schema_editor):  # noqa: ANN001, ANN201
+def create_missing_defaults(apps: Any, schema_editor: Any) -> None:
     Organization = apps.get_model("tenants", "Organization")
     Scenario = apps.get_model("continuity", "Scenario")
     # The historical managers are plain ones; the real ones (when a test calls this) are scoped.
