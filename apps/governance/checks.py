@@ -7,9 +7,11 @@ kept on the organization object for the rest of the request (services forget it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,7 +36,7 @@ def forget_snapshot(organization: Organization) -> None:
     organization.__dict__.pop(CACHE_ATTRIBUTE, None)
 
 
-def _result(criteria: list[Criterion], summary: str, evidence: list[str]) -> CheckResult:
+def _result(criteria: list[Criterion], summary: str, evidence: Sequence[str | Promise]) -> CheckResult:
     blocking = [c for c in criteria if not c.recommended]
     done = sum(c.ok for c in blocking)
     if done == len(blocking):
@@ -46,7 +48,7 @@ def _result(criteria: list[Criterion], summary: str, evidence: list[str]) -> Che
     missing = [c.missing for c in criteria if not c.ok]
     first = next((c for c in blocking if not c.ok), None) or next((c for c in criteria if not c.ok), None)
     action = (gettext_lazy("Complete the governance"), first.url_name) if first else None
-    return CheckResult(status=status, summary=summary, evidence=evidence, missing=missing, action=action)
+    return CheckResult(status=status, summary=summary, evidence=list(evidence), missing=missing, action=action)
 
 
 @register_check("D2.P1", key="governance.pssi")
@@ -66,9 +68,9 @@ def project_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     evidence = [_("Project team: %(team)d person(s); COPIL: %(copil)d member(s)") % {
         "team": len(snap.team), "copil": len(snap.copil)}]
-    if snap.profile.rpcra_id:
-        evidence.append(_("RPCRA: %(name)s") % {"name": snap.profile.rpcra.user.get_full_name()
-                                                   or snap.profile.rpcra.user.email})
+    rpcra = snap.profile.rpcra
+    if rpcra is not None:
+        evidence.append(_("RPCRA: %(name)s") % {"name": rpcra.user.get_full_name() or rpcra.user.email})
     return _result(snap.for_requirement("D2.P2"), _("Project organisation"), evidence)
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
 
-def _evidence(organization: Organization, title_start: str) -> Evidence:
+def _evidence(organization: Organization, title_start: str) -> Evidence | None:
     return Evidence.objects.filter(organization=organization, title__startswith=title_start).first()
 
 
@@ -91,8 +91,8 @@ def _seed_ght(ctx: DemoContext) -> None:
             ("Dr Élise Caron", "Médecin DIM", "Référente BIA des activités de soins", "Lettre de mission — Dr Élise"),
         ]
         for who, function, role, letter in team:
-            data = {"body": GovernanceMember.Body.PROJECT_TEAM, "function": function, "role": role,
-                    "mission_letter": _evidence(org, letter)}
+            data: dict[str, Any] = {"body": GovernanceMember.Body.PROJECT_TEAM, "function": function, "role": role,
+                                   "mission_letter": _evidence(org, letter)}
             data.update({"member": who} if isinstance(who, Membership) else {"external_name": who})
             services.governance_member_create(organization=org, actor=rpcra, data=data)
         copil = [
@@ -150,12 +150,12 @@ def _seed_ght(ctx: DemoContext) -> None:
         for kind, (holder, deputies) in people.items():
             for position, who in [(CrisisAssignment.Position.HOLDER, holder),
                                   *[(CrisisAssignment.Position.DEPUTY, d) for d in deputies]]:
-                data: dict[str, Any] = {"position": position}
+                assignment: dict[str, Any] = {"position": position}
                 if isinstance(who, Membership):
-                    data["member"] = who
+                    assignment["member"] = who
                 else:
-                    data["external_name"], data["phone"] = who
-                services.crisis_assignment_create(role=roles[kind], actor=rpcra, data=data)
+                    assignment["external_name"], assignment["phone"] = who
+                services.crisis_assignment_create(role=roles[kind], actor=rpcra, data=assignment)
 
         for recipient, delay, responsible, channel in [
             (ReportingDuty.Recipient.CERT_SANTE, None, "RSSI du GHT", "Portail de signalement des incidents"),

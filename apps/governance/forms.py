@@ -126,7 +126,7 @@ class PersonFormMixin(OrgForm):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
         if not data.get("member") and not (data.get("external_name") or "").strip():
             self.add_error("external_name", _("Choose a member or give the name of the person."))
         return data

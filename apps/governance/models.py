@@ -214,6 +214,10 @@ class CrisisRole(TenantModel):
     missions = models.TextField(_("missions"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    # Not columns: ``selectors.crisis_roles`` attaches the role's assignments, split by position.
+    holder: CrisisAssignment | None
+    deputies: list[CrisisAssignment]
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("crisis cell role")

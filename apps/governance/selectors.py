@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import current_catalogue
-from apps.compliance.models import Evidence
+from apps.compliance.models import Evidence, EvidenceQuerySet
 from apps.governance.models import (
     CopilMeeting,
     CrisisAssignment,
@@ -89,8 +89,13 @@ def duty_list(*, organization: Organization) -> QuerySet[ReportingDuty]:
     return ReportingDuty.objects.filter(organization=organization).order_by("id")
 
 
+def _evidence(organization: Organization) -> EvidenceQuerySet:
+    # Evidence's (limited) manager is built on EvidenceQuerySet, which its annotation does not tell mypy.
+    return cast(EvidenceQuerySet, Evidence.objects.filter(organization=organization))
+
+
 def evidence_choices(*, organization: Organization) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(organization=organization).alive().order_by("-created_at")
+    return _evidence(organization).alive().order_by("-created_at")
 
 
 # --- Completeness -----------------------------------------------------------------------------------
@@ -138,7 +143,7 @@ def governance_snapshot(*, organization: Organization) -> GovernanceSnapshot:
     meetings = CopilMeeting.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     decisions = Decision.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     duties = ReportingDuty.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
-    p1_files = Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1").count()
+    p1_files = _evidence(organization).alive().for_requirement("D2.P1").count()
     snap = GovernanceSnapshot(
         profile=profile, team=[m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
         copil=[m for m in members if m.body == GovernanceMember.Body.COPIL], roles=roles,

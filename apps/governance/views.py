@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib import messages
 from django.db.models import Model
@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceUploadForm
-from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin
+from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin, TenantObjectFormMixin, tenant_object
 from apps.governance import forms, selectors, services
 from apps.governance.checks import snapshot_for
 from apps.governance.models import (
@@ -30,6 +30,9 @@ from apps.governance.models import (
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
+    from apps.tenants.models import Organization
+
+M = TypeVar("M", bound=Model)
 
 # The guided steps, in order: (key, label, url name).
 STEPS: list[tuple[str, Promise, str]] = [
@@ -88,6 +91,7 @@ class ProfileStepView(GovernanceMixin, OrgFormView):
 
     capability = "governance.change"
     template_name = "governance/step_form.html"
+    step: str  # every step view sets it
     upload_requirements: tuple[str, ...] = ()
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -224,28 +228,20 @@ class ObjectFormView(GovernanceMixin, OrgFormView):
 
     capability = "governance.change"
     template_name = "governance/object_form.html"
-    model: type[Model] | None = None  # set for update views
-    parent_model: type[Model] | None = None  # set when the URL's pk is the parent (create in a parent)
     title: Promise = gettext_lazy("Edit")
     back_url_name = "governance:overview"
     saved_message: Promise = gettext_lazy("Saved.")
 
     def get_object(self) -> Model | None:
-        if self.model is None:
-            return None
-        if not hasattr(self, "_object"):
-            self._object = self.tenant_object(self.model.objects.all(), pk=self.kwargs["pk"])
-        return self._object
+        """The object edited: none here (create); update views put ``TenantObjectFormMixin[M]`` in front."""
+        return None
 
     def get_parent(self) -> Model | None:
-        if self.parent_model is None:
-            return None
-        if not hasattr(self, "_parent"):
-            self._parent = self.tenant_object(self.parent_model.objects.all(), pk=self.kwargs["pk"])
-        return self._parent
+        """The object created in: none here; views in a parent put ``ParentObjectMixin[M]`` in front."""
+        return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = {"organization": self.organization, "instance": self.get_object()}
+        kwargs: dict[str, Any] = {"organization": self.organization, "instance": self.get_object()}
         if self.request.method == "GET" and self.get_object() is None:
             kwargs["initial"] = {k: v for k, v in self.request.GET.items() if k in self.form_class.base_fields}
         return kwargs
@@ -259,13 +255,29 @@ class ObjectFormView(GovernanceMixin, OrgFormView):
 
     def perform(self, form: Any) -> None:
         self.save(form.cleaned_data)
-        messages.success(self.request, self.saved_message)
+        messages.success(self.request, str(self.saved_message))
 
     def save(self, data: dict[str, Any]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def get_success_url(self) -> str:
         return self.org_url(self.back_url_name)
+
+
+class ParentObjectMixin(Generic[M]):
+    """Create views inside a parent object: the URL's ``pk`` is the parent, looked up through the organization.
+
+    ``ParentObjectMixin[CrisisRole]`` types ``get_parent`` as ``CrisisRole``."""
+
+    parent_model: type[M]
+    organization: Organization
+    kwargs: dict[str, Any]
+
+    def get_parent(self) -> M:
+        if not hasattr(self, "_parent"):
+            self._parent = tenant_object(self.parent_model._default_manager.all(), self.organization,
+                                         pk=self.kwargs["pk"])
+        return self._parent
 
 
 class ObjectDeleteView(GovernanceMixin, ObjectDeleteMixin, View):
@@ -289,7 +301,7 @@ class MemberCreateView(ObjectFormView):
         return services.governance_member_create(organization=self.organization, actor=self.user, data=data)
 
 
-class MemberUpdateView(MemberCreateView):
+class MemberUpdateView(TenantObjectFormMixin[GovernanceMember], MemberCreateView):
     model = GovernanceMember
     title = gettext_lazy("Edit a person of the project team or the COPIL")
 
@@ -316,7 +328,7 @@ class RoleCreateView(ObjectFormView):
         return services.crisis_role_create(organization=self.organization, actor=self.user, data=data)
 
 
-class RoleUpdateView(RoleCreateView):
+class RoleUpdateView(TenantObjectFormMixin[CrisisRole], RoleCreateView):
     model = CrisisRole
     title = gettext_lazy("Edit a role of the cellule de crise")
 
@@ -333,19 +345,21 @@ class RoleDeleteView(ObjectDeleteView):
         services.crisis_role_delete(role=obj, actor=actor)
 
 
-class AssignmentCreateView(ObjectFormView):
+class AssignmentFormView(ObjectFormView):
     step = "crisis-cell"
-    parent_model = CrisisRole
     form_class = forms.CrisisAssignmentForm
-    title = gettext_lazy("Name a holder or a deputy")
     back_url_name = "governance:crisis-cell"
+
+
+class AssignmentCreateView(ParentObjectMixin[CrisisRole], AssignmentFormView):
+    parent_model = CrisisRole
+    title = gettext_lazy("Name a holder or a deputy")
 
     def save(self, data: dict[str, Any]) -> Any:
         return services.crisis_assignment_create(role=self.get_parent(), actor=self.user, data=data)
 
 
-class AssignmentUpdateView(AssignmentCreateView):
-    parent_model = None
+class AssignmentUpdateView(TenantObjectFormMixin[CrisisAssignment], AssignmentFormView):
     model = CrisisAssignment
     title = gettext_lazy("Edit a holder or a deputy")
 
@@ -372,7 +386,7 @@ class DutyCreateView(ObjectFormView):
         return services.reporting_duty_create(organization=self.organization, actor=self.user, data=data)
 
 
-class DutyUpdateView(DutyCreateView):
+class DutyUpdateView(TenantObjectFormMixin[ReportingDuty], DutyCreateView):
     model = ReportingDuty
     title = gettext_lazy("Edit a reporting duty")
 
@@ -406,7 +420,7 @@ class MeetingCreateView(ObjectFormView):
         return self.org_url("governance:meetings")
 
 
-class MeetingUpdateView(MeetingCreateView):
+class MeetingUpdateView(TenantObjectFormMixin[CopilMeeting], MeetingCreateView):
     model = CopilMeeting
     title = gettext_lazy("Edit a COPIL meeting")
     saved_message = gettext_lazy("COPIL meeting saved.")
@@ -425,27 +439,31 @@ class MeetingDeleteView(ObjectDeleteView):
         services.copil_meeting_delete(meeting=obj, actor=actor)
 
 
-class DecisionCreateView(ObjectFormView):
+class DecisionFormView(ObjectFormView):
     step = "meetings"
-    parent_model = CopilMeeting
     form_class = forms.DecisionForm
+
+
+class DecisionCreateView(ParentObjectMixin[CopilMeeting], DecisionFormView):
+    parent_model = CopilMeeting
     title = gettext_lazy("Record a decision")
 
     def save(self, data: dict[str, Any]) -> Any:
         return services.decision_create(meeting=self.get_parent(), actor=self.user, data=data)
 
     def get_success_url(self) -> str:
-        meeting = self.get_parent() or self.get_object().meeting  # type: ignore[union-attr]
-        return self.org_url("governance:meeting-detail", pk=meeting.pk)
+        return self.org_url("governance:meeting-detail", pk=self.get_parent().pk)
 
 
-class DecisionUpdateView(DecisionCreateView):
-    parent_model = None
+class DecisionUpdateView(TenantObjectFormMixin[Decision], DecisionFormView):
     model = Decision
     title = gettext_lazy("Edit a decision")
 
     def save(self, data: dict[str, Any]) -> Any:
         return services.decision_update(decision=self.get_object(), actor=self.user, data=data)
+
+    def get_success_url(self) -> str:
+        return self.org_url("governance:meeting-detail", pk=self.get_object().meeting.pk)
 
 
 class DecisionDeleteView(ObjectDeleteView):
