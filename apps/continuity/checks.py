@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -49,8 +50,8 @@ def _covered(organization: Organization) -> tuple[set[str], set[tuple[int, str]]
 def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
     """Approved plans: the IS scenario, another scenario, and the three minimum perimeters where they exist."""
     kinds, covered, tagged = _covered(organization)
-    evidence: list[str] = []
-    missing: list[str] = []
+    evidence: list[str | Promise] = []
+    missing: list[str | Promise] = []
     if Scenario.Kind.IS_UNAVAILABLE in kinds:
         evidence.append(_("An approved plan covers the information system unavailable scenario."))
     else:
@@ -98,7 +99,8 @@ def plans_activity_coverage(organization: Organization) -> CheckResult:
                       "plans.") % {"threshold": coverage_threshold()},
         )
     share = Decimal("0")
-    evidence, missing = [], []
+    evidence: list[str | Promise] = []
+    missing: list[str | Promise] = []
     for est in establishments:
         needed = tagged.get(est.pk, set(minimum_perimeters()))
         have = {p for (e, p) in covered if e == est.pk}

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
 PDF_PLAN_LIMIT = 40
 
 
-def _shown_versions(organization: Organization, plans: list[Any]) -> dict[int, PlanVersion]:
+def _shown_versions(organization: Organization, plans: list[selectors.PlanListItem]) -> dict[int, PlanVersion]:
     """Per plan: the approved version when there is one, else the current one."""
-    return {p.pk: p.approved_version or p.current_version for p in plans if (p.approved_version or p.current_version)}
+    shown: dict[int, PlanVersion] = {}
+    for item in plans:
+        version = item.approved_version or item.plan.current_version
+        if version:
+            shown[item.plan.pk] = version
+    return shown
 
 
 def plans_context(organization: Organization) -> dict[str, Any]:
@@ -38,9 +43,11 @@ def plans_context(organization: Organization) -> dict[str, Any]:
     for s in ReflexSheet.objects.filter(organization=organization, version_id__in=ids).order_by("order", "role"):
         sheets[s.version_id].append(s)
     rows = []
-    for p in plans[:PDF_PLAN_LIMIT]:
-        v = shown.get(p.pk)
-        rows.append({"plan": p, "version": v, "degraded_modes": modes.get(v.pk, []) if v else [],
+    for item in plans[:PDF_PLAN_LIMIT]:
+        v = shown.get(item.plan.pk)
+        rows.append({"plan": item.plan, "scenarios": item.scenarios, "activities": item.activities,
+                     "review_changes": item.review_changes, "version": v,
+                     "degraded_modes": modes.get(v.pk, []) if v else [],
                      "reflex_sheets": sheets.get(v.pk, []) if v else []})
     return {"rows": rows, "more": max(0, len(plans) - PDF_PLAN_LIMIT),
             "matrix": selectors.coverage_matrix(organization=organization)}
@@ -56,17 +63,18 @@ def plan_rows(organization: Organization) -> Iterator[list[Any]]:
     shown = _shown_versions(organization, plans)
     modes = {(d.version_id, d.activity_id, d.scenario_id): d for d in DegradedMode.objects.filter(
         organization=organization, version_id__in=[v.pk for v in shown.values()])}
-    for p in plans:
+    for item in plans:
+        p = item.plan
         v = shown.get(p.pk)
-        for a in sorted(p.activity_list, key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.name)):
-            for s in p.scenario_list:
-                d = modes.get((v.pk if v else None, a.pk, s.pk))
+        for a in sorted(item.activities, key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.name)):
+            for s in item.scenarios:
+                d = modes.get((v.pk, a.pk, s.pk)) if v else None
                 yield [
                     p.title, str(p.get_care_perimeter_display()), str(p.establishment or ""), a.name, a.dmia_hours,
                     str(s), f"v{v.number}" if v else "", str(v.get_status_display()) if v else "",
                     _person(v.approved_by) if v else "", v.approved_at if v else None,
                     _("yes") if d else _("no"), d.trigger if d else "", d.decided_by if d else "",
-                    d.procedure if d else "", _("yes") if p.review_changes else _("no"),
+                    d.procedure if d else "", _("yes") if item.review_changes else _("no"),
                 ]
 
 

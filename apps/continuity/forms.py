@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,32 @@ from apps.tenants.models import Establishment, Membership
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
+F = TypeVar("F", bound=forms.Field)
+
+
+def _field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's ``name`` field as the class it is declared with (``form.fields`` only says ``Field``)."""
+    return cast(F, form.fields[name])
+
+
+class ActivitiesField(forms.ModelMultipleChoiceField):
+    """Activities labelled with their establishment, CaRE perimeter and DMIA."""
+
+    def label_from_instance(self, obj: Activity) -> str:
+        parts = [obj.name, str(obj.establishment)]
+        if obj.care_perimeter != CarePerimeter.NONE:
+            parts.append(str(obj.get_care_perimeter_display()))
+        if obj.dmia_hours is not None:
+            parts.append(f"DMIA {obj.dmia_hours} h")
+        return " — ".join(parts)
+
+
+class ApproverField(forms.ModelChoiceField):
+    """Members labelled with their name (or e-mail) and role."""
+
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.get_full_name() or obj.user.email} — {obj.get_role_display()}"
+
 
 class PerimeterForm(OrgForm):
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -23,7 +49,7 @@ class PerimeterForm(OrgForm):
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none(),
                                            required=False)
     unit = forms.ModelChoiceField(label=_("Pôle or service"), queryset=OrgUnit.objects.none(), required=False)
-    activities = forms.ModelMultipleChoiceField(
+    activities = ActivitiesField(
         label=_("Activities of the perimeter"), queryset=Activity.objects.none(),
         widget=QuickCheckboxSelectMultiple(search=_("Filter the activities…")), required=False,
         help_text=_("The activities of the BIA this plan covers. Leave empty to take those of the chosen pôle or "
@@ -34,26 +60,20 @@ class PerimeterForm(OrgForm):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, **kwargs)
-        self.fields["establishment"].queryset = Establishment.objects.filter(organization=organization).order_by("name")
-        self.fields["unit"].queryset = OrgUnit.objects.filter(organization=organization).order_by("name")
+        _field(self, "establishment", forms.ModelChoiceField).queryset = (
+            Establishment.objects.filter(organization=organization).order_by("name"))
+        _field(self, "unit", forms.ModelChoiceField).queryset = (
+            OrgUnit.objects.filter(organization=organization).order_by("name"))
         # CaRE minimum perimeters first, then the others.
-        self.fields["activities"].queryset = (
+        _field(self, "activities", forms.ModelMultipleChoiceField).queryset = (
             Activity.objects.filter(organization=organization).select_related("establishment")
             .order_by("care_perimeter", "name"))
-        self.fields["scenarios"].queryset = Scenario.objects.filter(organization=organization).order_by("id")
-        self.fields["activities"].label_from_instance = self._activity_label
+        _field(self, "scenarios", forms.ModelMultipleChoiceField).queryset = (
+            Scenario.objects.filter(organization=organization).order_by("id"))
         # Perimeter tags in the order CaRE lists them (the minimum ones before « None »).
-        self.fields["care_perimeter"].choices = [c for c in CarePerimeter.choices if c[0] != CarePerimeter.NONE] + [
+        _field(self, "care_perimeter", forms.ChoiceField).choices = [
+            c for c in CarePerimeter.choices if c[0] != CarePerimeter.NONE] + [
             c for c in CarePerimeter.choices if c[0] == CarePerimeter.NONE]
-
-    @staticmethod
-    def _activity_label(activity: Activity) -> str:
-        parts = [activity.name, str(activity.establishment)]
-        if activity.care_perimeter != CarePerimeter.NONE:
-            parts.append(str(activity.get_care_perimeter_display()))
-        if activity.dmia_hours is not None:
-            parts.append(f"DMIA {activity.dmia_hours} h")
-        return " — ".join(parts)
 
 
 class DegradedModeForm(forms.ModelForm):
@@ -71,10 +91,10 @@ class DegradedModeForm(forms.ModelForm):
     def __init__(self, *args: Any, organization: Organization, activities: list[Activity], scenarios: list[Scenario],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity"].queryset = Activity.objects.filter(organization=organization,
-                                                                   pk__in=[a.pk for a in activities])
-        self.fields["scenario"].queryset = Scenario.objects.filter(organization=organization,
-                                                                   pk__in=[s.pk for s in scenarios])
+        _field(self, "activity", forms.ModelChoiceField).queryset = Activity.objects.filter(
+            organization=organization, pk__in=[a.pk for a in activities])
+        _field(self, "scenario", forms.ModelChoiceField).queryset = Scenario.objects.filter(
+            organization=organization, pk__in=[s.pk for s in scenarios])
 
     def _post_clean(self) -> None:  # the service validates the instance it writes
         pass
@@ -117,15 +137,13 @@ class RecoveryMoveForm(forms.Form):
 
 
 class ApproverForm(forms.Form):
-    approver = forms.ModelChoiceField(label=_("Named approver"), queryset=Membership.objects.none(), required=False,
-                                      help_text=_("Besides the direction, this member may approve the plan."))
+    approver = ApproverField(label=_("Named approver"), queryset=Membership.objects.none(), required=False,
+                             help_text=_("Besides the direction, this member may approve the plan."))
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["approver"].queryset = (Membership.objects.filter(organization=organization)
-                                            .select_related("user").order_by("user__last_name"))
-        self.fields["approver"].label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} — " \
-                                                                f"{m.get_role_display()}"
+        _field(self, "approver", forms.ModelChoiceField).queryset = (
+            Membership.objects.filter(organization=organization).select_related("user").order_by("user__last_name"))
 
 
 class ScenarioForm(forms.ModelForm):

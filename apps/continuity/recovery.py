@@ -136,10 +136,10 @@ def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
         if len(comp) > 1:
             cycles.append(tuple(sorted(comp)))
         for pk in comp:
-            node = graph.resources[pk]
+            resource = graph.resources[pk]
             items.append(RecoveryItem(
-                resource_id=pk, name=node.name, kind=node.kind, position=len(items) + 1,
-                required_rto_hours=required.get(pk), capable_rto_hours=node.effective_rto_hours,
+                resource_id=pk, name=resource.name, kind=resource.kind, position=len(items) + 1,
+                required_rto_hours=required.get(pk), capable_rto_hours=resource.effective_rto_hours,
                 needed_by=tuple(sorted(needed_by.get(pk, ()))), in_cycle=len(comp) > 1,
             ))
         for j in dependents[i]:

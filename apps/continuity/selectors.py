@@ -49,7 +49,18 @@ def _approved_versions(organization: Organization, plan_ids: list[int]) -> dict[
     return result
 
 
-def plan_list(*, organization: Organization) -> list[Plan]:
+@dataclass
+class PlanListItem:
+    """A plan of the list page and the exports, with what they show beside it."""
+
+    plan: Plan
+    approved_version: PlanVersion | None  # the last approved version, if any
+    scenarios: list[Scenario]
+    activities: list[Activity]
+    review_changes: list[str]  # what changed in the BIA since approval (« à revoir » when not empty)
+
+
+def plan_list(*, organization: Organization) -> list[PlanListItem]:
     """Plans with their scenarios, activities, last approved version and the « à revoir » flag."""
     plans = list(plan_queryset(organization=organization)
                  .select_related("establishment", "unit", "current_version")
@@ -58,15 +69,16 @@ def plan_list(*, organization: Organization) -> list[Plan]:
                  .order_by("title"))
     approved = _approved_versions(organization, [p.pk for p in plans])
     state = fp.bia_state(organization=organization) if approved else None
+    items: list[PlanListItem] = []
     for plan in plans:
-        plan.approved_version = approved.get(plan.pk)
-        plan.scenario_list = [ps.scenario for ps in plan.plan_scenarios.all()]
-        plan.activity_list = [pa.activity for pa in plan.plan_activities.all()]
-        plan.review_changes = []
-        if plan.approved_version is not None and state is not None:
-            plan.review_changes = fp.fingerprint_changes(
-                plan.approved_version.bia_fingerprint, fp.fingerprint(state, [a.pk for a in plan.activity_list]))
-    return plans
+        item = PlanListItem(plan=plan, approved_version=approved.get(plan.pk),
+                            scenarios=[ps.scenario for ps in plan.plan_scenarios.all()],
+                            activities=[pa.activity for pa in plan.plan_activities.all()], review_changes=[])
+        if item.approved_version is not None and state is not None:
+            item.review_changes = fp.fingerprint_changes(
+                item.approved_version.bia_fingerprint, fp.fingerprint(state, [a.pk for a in item.activities]))
+        items.append(item)
+    return items
 
 
 def plan_members(*, plan: Plan) -> tuple[list[Activity], list[Scenario]]:

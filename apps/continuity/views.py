@@ -4,7 +4,7 @@ selector or a service, render."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +32,9 @@ from apps.core import tenancy
 from apps.core.tenancy import EstablishmentLimitError
 from apps.core.views import OrgFormView, OrgViewMixin, form_errors_from
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 STEP_LABELS = {
     1: gettext_lazy("Perimeter and scenarios"), 2: gettext_lazy("What the BIA says"),
     3: gettext_lazy("Degraded modes"), 4: gettext_lazy("Fiches réflexes"), 5: gettext_lazy("Recovery sequence"),
@@ -41,6 +44,8 @@ STEP_LABELS = {
 
 class PlanViewMixin(OrgViewMixin):
     nav_stage = "plans"
+    kwargs: dict[str, Any]  # the URL's arguments, set by View.setup()
+    _plan: Plan
 
     def get_plan(self) -> Plan:
         if not hasattr(self, "_plan"):
@@ -56,12 +61,30 @@ class PlanViewMixin(OrgViewMixin):
     def plan_writable(self, plan: Plan) -> bool:
         return not tenancy.is_limited() or Plan.objects.writable().filter(pk=plan.pk).exists()
 
+    def current_version(self) -> PlanVersion:
+        """The version the plan pages show. ``services.plan_create`` gives a plan its first version in the same
+        transaction, so it is always there (the column is nullable only so the plan can be inserted first)."""
+        version = self.get_plan().current_version
+        assert version is not None, "a plan always has a current version"
+        return version
+
     def plan_context(self, step: int | None = None) -> dict[str, Any]:
         plan = self.get_plan()
         writable = self.plan_writable(plan)
         return {"plan": plan, "version": plan.current_version, "step": step,
                 "steps": [(n, STEP_LABELS[n]) for n, _key in selectors.STEPS],
                 "can_change": self.can("plans.change") and writable, "read_only_limit": not writable}
+
+
+class PlanFormView(PlanViewMixin, OrgFormView):
+    """A form page of the plans. ``success_text`` is the lazy confirmation message, translated for each request
+    (``OrgFormView.success_message`` is a plain ``str``)."""
+
+    success_text: ClassVar[StrOrPromise] = ""
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.success_message = str(self.success_text)
 
 
 class PlanListView(PlanViewMixin, TemplateView):
@@ -74,17 +97,17 @@ class PlanListView(PlanViewMixin, TemplateView):
         return ctx
 
 
-class PlanCreateView(PlanViewMixin, OrgFormView):
+class PlanCreateView(PlanFormView):
     """Step 1: perimeter (CaRE minimum perimeters proposed first) and scenarios."""
 
     capability = "plans.change"
-    success_message = gettext_lazy("Plan created. Check below what the BIA says about its perimeter.")
+    success_text = gettext_lazy("Plan created. Check below what the BIA says about its perimeter.")
     template_name = "continuity/plan_perimeter.html"
     form_class = PerimeterForm
 
     def get_form(self) -> Any:
-        initial = {"scenarios": [s.pk for s in selectors.scenario_list(organization=self.organization)
-                                 if s.is_mandatory]}
+        scenarios = selectors.scenario_list(organization=self.organization)
+        initial: dict[str, Any] = {"scenarios": [s.pk for s in scenarios if s.is_mandatory]}
         perimeter = self.request.GET.get("perimeter")
         if perimeter:
             initial["care_perimeter"] = perimeter
@@ -122,11 +145,11 @@ class PlanDetailView(PlanViewMixin, TemplateView):
                    approved=approved, review_changes=selectors.review_changes(plan=plan, approved=approved),
                    can_approve=services.can_approve(plan=plan, membership=membership),
                    approver=services.named_approver(plan=plan), can_name_approver=self.can("plans.approve"),
-                   **selectors.version_parts(version=plan.current_version))
+                   **selectors.version_parts(version=self.current_version()))
         return ctx
 
 
-class PlanStepView(PlanViewMixin, OrgFormView):
+class PlanStepView(PlanFormView):
     """Steps 1–7 of the guided flow; each step is saved when submitted."""
 
     capability = "plans.change"
@@ -177,7 +200,7 @@ class PlanStepView(PlanViewMixin, OrgFormView):
         plan = self.get_plan()
         activities, scenarios = self.members()
         ctx.update(self.plan_context(self.step), activities=activities, scenarios=scenarios,
-                   **selectors.version_parts(version=plan.current_version))
+                   **selectors.version_parts(version=self.current_version()))
         if self.step == 1:
             ctx["perimeters"] = selectors.perimeter_choices(organization=self.organization)
         if self.step in (2, 5):
@@ -190,7 +213,7 @@ class PlanStepView(PlanViewMixin, OrgFormView):
         if form is not None and not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         try:
-            next_step = self.perform(form)
+            next_step = self.save_step(form)
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
@@ -202,8 +225,9 @@ class PlanStepView(PlanViewMixin, OrgFormView):
             return HttpResponseRedirect(self.org_url("continuity:plan-detail", pk=self.get_plan().pk))
         return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=next_step))
 
-    def perform(self, form: Any) -> int | None:
-        plan, actor = self.get_plan(), self.request.user
+    def save_step(self, form: Any) -> int | None:
+        """Save the step through its service; the step to show next (None: the plan page)."""
+        plan, actor = self.get_plan(), self.user
         if self.step == 1:
             services.plan_update_perimeter(plan=plan, actor=actor, **{k: form.cleaned_data[k] for k in (
                 "title", "care_perimeter", "establishment", "unit")}, activities=list(form.cleaned_data["activities"]),
@@ -233,9 +257,9 @@ class PlanStepView(PlanViewMixin, OrgFormView):
         return self.org_url("continuity:plan-detail", pk=self.get_plan().pk)
 
 
-class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
+class DegradedModeUpdateView(PlanFormView):
     capability = "plans.change"
-    success_message = gettext_lazy("Degraded mode saved.")
+    success_text = gettext_lazy("Degraded mode saved.")
     template_name = "continuity/degraded_mode_form.html"
 
     def get_object(self) -> DegradedMode:
@@ -264,9 +288,9 @@ class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
         return self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=3)
 
 
-class ReflexSheetUpdateView(PlanViewMixin, OrgFormView):
+class ReflexSheetUpdateView(PlanFormView):
     capability = "plans.change"
-    success_message = gettext_lazy("Fiche réflexe saved.")
+    success_text = gettext_lazy("Fiche réflexe saved.")
     template_name = "continuity/reflex_sheet_form.html"
 
     def get_object(self) -> ReflexSheet:
@@ -300,12 +324,12 @@ class ItemDeleteView(PlanViewMixin, View):
         kind = kwargs["kind"]
         try:
             if kind == "mode":
-                obj = self.tenant_object(DegradedMode.objects.filter(version__plan=plan), pk=kwargs["item"])
-                services.degraded_mode_delete(plan=plan, actor=self.user, degraded_mode=obj)
+                mode = self.tenant_object(DegradedMode.objects.filter(version__plan=plan), pk=kwargs["item"])
+                services.degraded_mode_delete(plan=plan, actor=self.user, degraded_mode=mode)
                 step = 3
             elif kind == "fiche":
-                obj = self.tenant_object(ReflexSheet.objects.filter(version__plan=plan), pk=kwargs["item"])
-                services.reflex_sheet_delete(plan=plan, actor=self.user, sheet=obj)
+                sheet = self.tenant_object(ReflexSheet.objects.filter(version__plan=plan), pk=kwargs["item"])
+                services.reflex_sheet_delete(plan=plan, actor=self.user, sheet=sheet)
                 step = 4
             else:
                 raise Http404
@@ -361,11 +385,11 @@ class PlanDecisionView(PlanViewMixin, View):
         return HttpResponseRedirect(self.org_url("continuity:plan-detail", pk=plan.pk))
 
 
-class ApproverView(PlanViewMixin, OrgFormView):
+class ApproverView(PlanFormView):
     """The direction names who else may approve this plan (never the RPCRA: they would approve their own work)."""
 
     capability = "plans.approve"
-    success_message = gettext_lazy("Approver saved.")
+    success_text = gettext_lazy("Approver saved.")
     template_name = "continuity/approver_form.html"
     form_class = ApproverForm
 
@@ -416,6 +440,7 @@ class PrintView(PlanViewMixin, TemplateView):
         version = next((v for v in versions if v.status == PlanVersion.Status.APPROVED), plan.current_version)
         if self.request.GET.get("version"):
             version = next((v for v in versions if str(v.number) == self.request.GET["version"]), version)
+        assert version is not None, "a plan always has a current version"
         ctx.update(plan=plan, version=version, content=selectors.version_content(version=version),
                    now=timezone.now())
         return ctx
@@ -445,9 +470,9 @@ class ScenarioListView(PlanViewMixin, TemplateView):
         return ctx
 
 
-class ScenarioUpdateView(PlanViewMixin, OrgFormView):
+class ScenarioUpdateView(PlanFormView):
     capability = "plans.change"
-    success_message = gettext_lazy("Scenario saved.")
+    success_text = gettext_lazy("Scenario saved.")
     template_name = "continuity/scenario_form.html"
 
     def get_object(self) -> Scenario:
