@@ -247,3 +247,16 @@ def test_business_owner_links_only_activities_of_their_establishments(ght, clien
     assert MARKER not in page.content.decode()
     client.post(url, {"action": "add_link", "depends_on": theirs["activity"].pk})
     assert not ActivityLink.objects.filter(activity=ours["activity"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_export_list_says_which_jobs_are_limited(ght, client_for) -> None:  # noqa: ANN001
+    """An RPCRA of the whole GHT sees a limited member's export for what it is, not as the full dossier."""
+    from tests.exports.factories import ExportJobFactory
+    from tests.factories import MembershipFactory
+
+    ExportJobFactory(organization=ght.org, establishment_ids=[ght.home.pk])
+    ExportJobFactory(organization=ght.org, establishment_ids=None)
+    client = client_for(MembershipFactory(organization=ght.org, role=Role.RPCRA).user)
+    body = client.get(reverse("exports:list", kwargs={"org_slug": ght.org.slug})).content.decode()
+    assert body.count("limité à : CH de Saint-Aubin") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -62,4 +63,13 @@ def export_perimeter(*, organization: Organization) -> str:
         return _("The whole organization")
     names = ", ".join(str(e) for e in Establishment.objects.filter(organization=organization).order_by("name"))
     return _("Limited to the establishments of the member who asked for it: %(names)s") % {"names": names or "—"}
+
+
+def job_perimeters(*, organization: Organization, jobs: list[ExportJob]) -> dict[uuid.UUID, str]:
+    """Job id → the names of the establishments a limited job covers (jobs of the whole organization: absent)."""
+    ids = {pk for job in jobs for pk in (job.establishment_ids or [])}
+    names = dict(Establishment.objects.filter(organization=organization, pk__in=ids).values_list("pk", "name")) \
+        if ids else {}
+    return {job.pk: ", ".join(names.get(pk, "—") for pk in job.establishment_ids)
+            for job in jobs if job.establishment_ids is not None}
 

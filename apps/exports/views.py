@@ -34,7 +34,10 @@ class ExportListView(OrgViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         paginator = Paginator(selectors.export_list(organization=self.organization), PAGE_SIZE)
-        ctx["page"] = paginator.get_page(self.request.GET.get("page"))
+        ctx["page"] = page = paginator.get_page(self.request.GET.get("page"))
+        # A job asked by a limited member covers their establishments only: the list says which (one query).
+        perimeters = selectors.job_perimeters(organization=self.organization, jobs=list(page))
+        ctx["rows"] = [(job, perimeters.get(job.pk)) for job in page]
         ctx["active_jobs"] = list(selectors.export_active(organization=self.organization))
         ctx["can_run"] = self.can("exports.run")
         ctx["kinds"] = ExportJob.Kind
