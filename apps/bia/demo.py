@@ -120,7 +120,9 @@ GHT_ACTIVITIES: list[tuple[Any, ...]] = [
      [("dpi", False), ("pharma", False)]),
     ("bloc", "chu", "chu_nord", "Pôle anesthésie — réanimation — bloc", "Bloc opératoire central",
      "Bloc opératoire (programmé et urgences)", "care_service", None, DAY, 4, "validated",
-     [("bloc_app", True), ("dpi", False), ("pacs", True)]),
+     # The bloc's paper procedure holds 24 h without its software (its need reaches it: 24 h + DMIA); the
+     # PACS workaround has no duration yet, so the gap list warns that the bloc's need stops there.
+     [("bloc_app", True, 24), ("dpi", False), ("pacs", True)]),
     ("naissance", "chu", "chu_femme", "Pôle femme — enfant", "Maternité", "Salle de naissance", "care_service", None,
      None, None, "not_started", [("dpi", False)]),
     ("dialyse", "chu", "chu_sud", "Pôle médecine", "Néphrologie — dialyse", "Hémodialyse", "care_service", None,
@@ -220,10 +222,11 @@ def _activities(ctx: DemoContext, organization: Organization, specs: list[tuple]
         activity = activity_create(organization=organization, actor=rpcra, owner=owner, data={
             "establishment": establishment, "site": ctx.sites.get(site), "unit": unit, "name": name,
             "process": service, "care_perimeter": perimeter})
-        for resource_key, workaround in deps:
+        for resource_key, workaround, *duration in deps:
             activity_dependency_set(activity=activity, actor=owner, resource=resources[resource_key],
                                              workaround_exists=workaround,
-                                             workaround_note="Procédure papier" if workaround else "")
+                                             workaround_note="Procédure papier" if workaround else "",
+                                             workaround_hours=duration[0] if duration else None)
         actor = owner or rpcra
         if status != "not_started":
             activity = impacts_save(activity=activity, actor=actor, levels=_levels(organization, profile),

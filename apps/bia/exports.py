@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia import engine, selectors
-from apps.bia.models import Activity, ActivityDependency, ImpactAnswer, Resource, ResourceDependency
+from apps.bia.models import Activity, ActivityDependency, ActivityLink, ImpactAnswer, Resource, ResourceDependency
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 
 if TYPE_CHECKING:
@@ -63,7 +63,9 @@ def bia_context(organization: Organization) -> dict[str, Any]:
         "gaps": gaps[:PDF_GAP_LIMIT],
         "gaps_more": max(0, len(gaps) - PDF_GAP_LIMIT),
         "spofs": selectors.spof_rows(graph, analysis),
-        "cycles": [[graph.name(k) for k in cycle] for cycle in analysis.cycles],
+        "cycles": [[graph.label(k) for k in cycle] for cycle in analysis.cycles],
+        "uncarried": selectors.uncarried_rows(graph, analysis),
+        "workaround_known": sum(1 for e in graph.edges if e.workaround and e.workaround_hours is not None),
     }
 
 
@@ -109,11 +111,18 @@ def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
               .select_related("activity", "activity__establishment", "resource")
               .order_by("activity__establishment__name", "activity__name", "resource__name").iterator(chunk_size=2000)):
         yield [_("Activity"), d.activity.name, str(d.activity.establishment), str(d.resource.get_kind_display()),
-               d.resource.name, _("yes") if d.workaround_exists else _("no"), d.workaround_note]
+               d.resource.name, _("yes") if d.workaround_exists else _("no"), d.workaround_hours, d.workaround_note]
     for rd in (ResourceDependency.objects.filter(organization=organization).select_related("resource", "depends_on")
                .order_by("resource__name", "depends_on__name").iterator(chunk_size=2000)):
         yield [str(rd.resource.get_kind_display()), rd.resource.name, "", str(rd.depends_on.get_kind_display()),
-               rd.depends_on.name, _("yes") if rd.workaround_exists else _("no"), rd.workaround_note]
+               rd.depends_on.name, _("yes") if rd.workaround_exists else _("no"), rd.workaround_hours, rd.workaround_note]
+    for link in (ActivityLink.objects.filter(organization=organization)
+                 .select_related("activity", "activity__establishment", "depends_on", "depends_on__establishment")
+                 .order_by("activity__establishment__name", "activity__name", "depends_on__name")
+                 .iterator(chunk_size=2000)):
+        yield [_("Activity"), link.activity.name, str(link.activity.establishment), _("Upstream activity"),
+               f"{link.depends_on.name} ({link.depends_on.establishment})",
+               _("yes") if link.workaround_exists else _("no"), link.workaround_hours, link.workaround_note]
 
 
 def needs_vs_capabilities_rows(organization: Organization) -> Iterator[list[Any]]:
@@ -170,6 +179,7 @@ register_xlsx_sheet(XlsxSheet(
         Column(gettext_lazy("From (kind)"), width=16), Column(gettext_lazy("From"), width=32),
         Column(gettext_lazy("Establishment"), width=22), Column(gettext_lazy("To (kind)"), width=16),
         Column(gettext_lazy("To"), width=32), Column(gettext_lazy("Workaround"), width=10),
+        Column(gettext_lazy("Degraded mode holds (hours)"), kind="number", width=12),
         Column(gettext_lazy("Workaround description"), width=40),
     ],
     rows=dependency_rows,

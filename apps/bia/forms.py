@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import (
+    WORKAROUND_MAX_HOURS,
     Activity,
     BiaSettings,
     CarePerimeter,
@@ -189,11 +190,31 @@ def _group_resources_by_kind(field: LabelledChoiceField) -> None:
     field.option_label = lambda resource: f"{resource.name} ({kinds[resource.kind]})"
 
 
+def _workaround_hours_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Degraded mode holds (hours)"), required=False, min_value=1, max_value=WORKAROUND_MAX_HOURS,
+        help_text=_("How long the activity can run in degraded mode without this dependency (1 to 8,760 h). "
+                    "Known: the dependency must be back within this duration + the activity's DMIA. Unknown: "
+                    "the need is not carried and the gap list warns about it."),
+    )
+
+
+def _clean_workaround(data: dict[str, Any], form: forms.Form) -> dict[str, Any]:
+    """A degraded-mode duration only with a workaround."""
+    if data.get("workaround_hours") is not None and not data.get("workaround_exists"):
+        form.add_error("workaround_hours", _("Tick « A workaround exists » or leave the duration empty."))
+    return data
+
+
 class ActivityDependencyForm(forms.Form):
     resource = LabelledChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
                                    widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
+    workaround_hours = _workaround_hours_field()
+
+    def clean(self) -> dict[str, Any]:
+        return _clean_workaround(super().clean() or {}, self)
 
     def __init__(self, *args: Any, organization: Organization, establishment_ids: Collection[int] | None = None,
                  **kwargs: Any) -> None:
@@ -213,6 +234,10 @@ class ActivityLinkForm(forms.Form):
                                                         search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
+    workaround_hours = _workaround_hours_field()
+
+    def clean(self) -> dict[str, Any]:
+        return _clean_workaround(super().clean() or {}, self)
 
     def __init__(self, *args: Any, organization: Organization, exclude: int | None = None,
                  establishment_ids: Collection[int] | None = None, **kwargs: Any) -> None:
@@ -250,6 +275,10 @@ class ResourceDependencyForm(forms.Form):
                                      widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
+    workaround_hours = _workaround_hours_field()
+
+    def clean(self) -> dict[str, Any]:
+        return _clean_workaround(super().clean() or {}, self)
 
     def __init__(self, *args: Any, organization: Organization, exclude: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

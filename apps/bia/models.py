@@ -22,7 +22,8 @@ Resources and dependencies:
   promised ``rto_capability_hours`` / ``rpo_capability_hours``; ``measured_rto_hours`` + ``measured_at``
   filled by the backups app from restoration tests through ``services.resource_record_measured_rto``;
   ``effective_rto_hours`` (measured wins over promised). Supplier fields: contract, SLA, 24/7 contact.
-- ``ActivityDependency`` (activity → resource, ``workaround_exists`` + ``workaround_note``),
+- ``ActivityDependency`` (activity → resource, ``workaround_exists`` + ``workaround_note`` +
+  ``workaround_hours``, how long the degraded mode holds),
   ``ResourceDependency`` (resource → resource it depends on, e.g. DPI → Active Directory → supplier),
   ``ActivityLink`` (``activity`` depends on the upstream ``depends_on`` activity).
 
@@ -397,6 +398,29 @@ class Resource(TenantModel):
         return float(self.rto_capability_hours) if self.rto_capability_hours is not None else None
 
 
+WORKAROUND_MAX_HOURS = 8760
+
+
+def workaround_hours_field() -> models.PositiveIntegerField[int | None, int | None]:
+    """How long the degraded mode holds (hours, 1 to 8,760); the engine carries the need through the
+    link as this duration + the activity's need, and carries nothing when it is unknown."""
+    return models.PositiveIntegerField(
+        _("degraded mode holds (hours)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(WORKAROUND_MAX_HOURS)],
+        help_text=_("How long the activity can run in degraded mode without this dependency. Without a duration, "
+                    "the activity's need is not carried to the dependency and the gap list warns about it."),
+    )
+
+
+def workaround_hours_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(workaround_hours__isnull=True)
+            | (Q(workaround_exists=True) & Q(workaround_hours__gte=1) & Q(workaround_hours__lte=WORKAROUND_MAX_HOURS)),
+            name=f"{prefix}_workaround_hours_bounded"),
+    ]
+
+
 @track_history()
 class ActivityDependency(TenantModel):
     """An activity needs a resource; a workaround (degraded mode) breaks the chain for the engine."""
@@ -409,6 +433,7 @@ class ActivityDependency(TenantModel):
     )
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
+    workaround_hours = workaround_hours_field()
 
     objects: ClassVar[tenancy.LimitedManager[ActivityDependency]] = tenancy.limited_manager(tenancy.all_of(
         tenancy.by_establishment("activity__establishment"), tenancy.shared_or_establishment("resource__establishment")))
@@ -419,6 +444,7 @@ class ActivityDependency(TenantModel):
         verbose_name_plural = _("activity dependencies")
         constraints = [
             models.UniqueConstraint(fields=["activity", "resource"], name="bia_activity_dependency_unique"),
+            *workaround_hours_constraints("bia_activity_dependency"),
         ]
 
     def __str__(self) -> str:
@@ -437,6 +463,7 @@ class ResourceDependency(TenantModel):
     )
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
+    workaround_hours = workaround_hours_field()
 
     objects: ClassVar[tenancy.LimitedManager[ResourceDependency]] = tenancy.limited_manager(tenancy.all_of(
         tenancy.shared_or_establishment("resource__establishment"),
@@ -448,6 +475,7 @@ class ResourceDependency(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["resource", "depends_on"], name="bia_resource_dependency_unique"),
             models.CheckConstraint(condition=~Q(resource=models.F("depends_on")), name="bia_resource_dependency_not_self"),
+            *workaround_hours_constraints("bia_resource_dependency"),
         ]
 
     def __str__(self) -> str:
@@ -466,6 +494,7 @@ class ActivityLink(TenantModel):
     )
     workaround_exists = models.BooleanField(_("a workaround exists"), default=False)
     workaround_note = models.TextField(_("workaround"), blank=True)
+    workaround_hours = workaround_hours_field()
 
     objects: ClassVar[tenancy.LimitedManager[ActivityLink]] = tenancy.limited_manager(tenancy.all_of(
         tenancy.by_establishment("activity__establishment"), tenancy.by_establishment("depends_on__establishment")))
@@ -476,6 +505,7 @@ class ActivityLink(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["activity", "depends_on"], name="bia_activity_link_unique"),
             models.CheckConstraint(condition=~Q(activity=models.F("depends_on")), name="bia_activity_link_not_self"),
+            *workaround_hours_constraints("bia_activity_link"),
         ]
 
     def __str__(self) -> str:

@@ -178,10 +178,11 @@ def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | N
     activities = [
         engine.ActivityNode(
             id=pk, name=name, dmia_hours=override if override is not None else derived, pdma_hours=pdma,
-            criticality=criticality, establishment_id=est,
+            criticality=criticality, establishment_id=est, establishment=est_short or est_name or "",
         )
-        for pk, name, override, derived, pdma, criticality, est in activities_qs.values_list(
-            "id", "name", "dmia_override_hours", "dmia_derived_hours", "pdma_hours", "criticality", "establishment_id"
+        for pk, name, override, derived, pdma, criticality, est, est_short, est_name in activities_qs.values_list(
+            "id", "name", "dmia_override_hours", "dmia_derived_hours", "pdma_hours", "criticality", "establishment_id",
+            "establishment__short_name", "establishment__name",
         )
     ]
     resources = [
@@ -194,11 +195,11 @@ def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | N
     return engine.build_graph(
         activities, resources,
         ActivityDependency.objects.filter(organization=organization).values_list(
-            "activity_id", "resource_id", "workaround_exists"),
+            "activity_id", "resource_id", "workaround_exists", "workaround_hours"),
         ResourceDependency.objects.filter(organization=organization).values_list(
-            "resource_id", "depends_on_id", "workaround_exists"),
+            "resource_id", "depends_on_id", "workaround_exists", "workaround_hours"),
         ActivityLink.objects.filter(organization=organization).values_list(
-            "activity_id", "depends_on_id", "workaround_exists"),
+            "activity_id", "depends_on_id", "workaround_exists", "workaround_hours"),
     )
 
 
@@ -238,7 +239,7 @@ def bia_analysis(*, organization: Organization) -> tuple[engine.Graph, engine.An
 
     allowed = tenancy.allowed_establishments()
     version = hashlib.sha256(graph_version(organization=organization).encode()).hexdigest()[:32]
-    key = f"bia:analysis:{organization.pk}:{version}"
+    key = f"bia:analysis:v{engine.VERSION}:{organization.pk}:{version}"
     if allowed is not None:
         key += ":" + ",".join(str(pk) for pk in sorted(allowed))
     # A small per-process memo in front of Redis: the key holds the data fingerprint, so a hit is never
@@ -273,13 +274,17 @@ class GapRow:
     source_name: str
     source_criticality: str
     sentence: str = ""  # ``gap_sentence(row)``, filled where it is shown (the dossier's BIA section)
+    parts: tuple[str, ...] = ()  # the chain, one phrase per node (``need_parts`` then the capability)
+    size: str = ""  # « 8 h promis pour 4 h requis, ×2 »
+    source_establishment: str = ""
 
 
 def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:
     kind, pk = key
     if kind == engine.ACTIVITY:
         node = graph.activities[pk]
-        return {"kind": kind, "id": pk, "name": node.name, "dmia": node.dmia_hours, "pdma": node.pdma_hours}
+        return {"kind": kind, "id": pk, "name": node.label, "dmia": node.dmia_hours, "pdma": node.pdma_hours,
+                "establishment": node.establishment}
     res = graph.resources[pk]
     return {"kind": kind, "id": pk, "name": res.name, "resource_kind": res.kind, "rto": res.effective_rto_hours,
             "rpo": res.rpo_hours, "measured": res.measured_rto_hours is not None}
@@ -291,53 +296,161 @@ def _hours(value: float | None) -> str:
     return hours(value)
 
 
-def gap_sentence(row: GapRow) -> str:
-    """« Urgences needs 4 h → DPI needs 4 h → Active Directory promises 24 h », translated."""
+def _ratio(value: float) -> str:
+    from django.utils.formats import number_format
+
+    rounded = round(value, 1)
+    return number_format(int(rounded)) if float(rounded).is_integer() else number_format(rounded)
+
+
+def need_parts(graph: engine.Graph, kind: str, path: tuple[engine.NodeKey, ...],
+               workarounds: tuple[float | None, ...], source_hours: float) -> list[str]:
+    """One phrase per node of a need's chain, the need at that node included (the engine's rule, in words).
+
+    RTO: « Urgences a besoin de 4 h », and through a workaround of W hours « Bloc opératoire tient 48 h
+    en mode dégradé + DMIA 4 h » then « PACS doit revenir sous 52 h ». RPO: « Urgences peut perdre au plus
+    1 h de données (PDMA) » then « DPI a besoin de ne pas perdre plus de 1 h de données ».
+    """
     from django.utils.translation import gettext as _
 
-    gap = row.gap
     parts = []
-    last = len(row.steps) - 1
-    for i, step in enumerate(row.steps):
-        name = step["name"]
-        need = _hours(gap.required_hours)
-        if i == 0 and gap.kind == "rpo":
-            parts.append(_("%(name)s can lose at most %(hours)s") % {"name": name, "hours": need})
-        elif i < last or (i == 0 and last == 0):
-            parts.append(_("%(name)s needs %(hours)s") % {"name": name, "hours": need})
-        elif step["kind"] == engine.ACTIVITY:
-            parts.append(_("%(name)s has a DMIA of %(hours)s") % {"name": name, "hours": _hours(step["dmia"])})
-        elif gap.capable_hours is None:
-            parts.append(_("%(name)s declares no capability") % {"name": name})
-        elif gap.kind == "rpo":
-            parts.append(_("%(name)s may lose %(hours)s") % {"name": name, "hours": _hours(gap.capable_hours)})
-        elif gap.measured:
-            parts.append(_("%(name)s was restored in %(hours)s (measured)") % {"name": name,
-                                                                              "hours": _hours(gap.capable_hours)})
+    need = source_hours
+    for i, key in enumerate(path):
+        name = graph.label(key)
+        w_in = workarounds[i - 1] if 0 < i <= len(workarounds) else None
+        w_out = workarounds[i] if i < len(workarounds) else None
+        if w_in:
+            need += w_in
+        values = {"name": name, "hours": _hours(need), "workaround": _hours(w_out)}
+        if kind == "rpo":
+            parts.append(_("%(name)s can lose at most %(hours)s of data (PDMA)") % values if i == 0 else
+                         _("%(name)s needs to lose no more than %(hours)s of data") % values)
+        elif w_out and i == 0:
+            parts.append(_("%(name)s holds %(workaround)s in degraded mode + DMIA %(hours)s") % values)
+        elif w_out:
+            parts.append(_("%(name)s holds %(workaround)s in degraded mode + need %(hours)s") % values)
+        elif w_in:
+            parts.append(_("%(name)s must be back within %(hours)s") % values)
         else:
-            parts.append(_("%(name)s promises %(hours)s") % {"name": name, "hours": _hours(gap.capable_hours)})
-    return " → ".join(parts)
+            parts.append(_("%(name)s needs %(hours)s") % values)
+    return parts
+
+
+def _capability_part(graph: engine.Graph, gap: engine.Gap) -> str:
+    from django.utils.translation import gettext as _
+
+    name = graph.label(gap.node)
+    values = {"name": name, "hours": _hours(gap.capable_hours)}
+    if gap.node[0] == engine.ACTIVITY:
+        return _("%(name)s has a DMIA of %(hours)s") % values
+    if gap.capable_hours is None:
+        return _("%(name)s declares no capability") % {"name": name}
+    if gap.kind == "rpo":
+        return _("%(name)s may lose %(hours)s of data") % values
+    if gap.measured:
+        return _("%(name)s was restored in %(hours)s (measured)") % values
+    return _("%(name)s promises %(hours)s") % values
+
+
+def gap_size(gap: engine.Gap) -> str:
+    """« 8 h promis pour 4 h requis, ×2 »: what is declared against what is needed, and the ratio."""
+    from django.utils.translation import gettext as _
+
+    values = {"capable": _hours(gap.capable_hours), "required": _hours(gap.required_hours),
+              "ratio": _ratio(gap.ratio) if gap.ratio is not None else ""}
+    if gap.capable_hours is None:
+        return _("nothing declared for %(required)s required") % values
+    if gap.node[0] == engine.ACTIVITY:
+        return _("DMIA %(capable)s for %(required)s required, ×%(ratio)s") % values
+    if gap.kind == "rpo":
+        return _("up to %(capable)s of data lost for a PDMA of %(required)s, ×%(ratio)s") % values
+    if gap.measured:
+        return _("%(capable)s measured for %(required)s required, ×%(ratio)s") % values
+    return _("%(capable)s promised for %(required)s required, ×%(ratio)s") % values
+
+
+def gap_sentence(row: GapRow) -> str:
+    """« Urgences (CH) needs 4 h → DPI needs 4 h → Active Directory promises 24 h (24 h promised for 4 h
+    required, ×6) », translated; the parts come from ``gap_rows``."""
+    return " → ".join(row.parts) + (f" ({row.size})" if row.size else "")
 
 
 def gap_rows(graph: engine.Graph, gaps: list[engine.Gap]) -> list[GapRow]:
+    """The gaps as the pages show them: the chain that sets the need (with the degraded modes it crosses),
+    what the last node declares, and the size of the gap."""
     rows = []
     for gap in gaps:
         source = graph.activities[gap.source[1]]
+        source_hours = source.dmia_hours if gap.kind == "rto" else source.pdma_hours
         node_kind = gap.node[0] if gap.node[0] == engine.ACTIVITY else graph.resources[gap.node[1]].kind
+        parts = need_parts(graph, gap.kind, gap.path, gap.workarounds,
+                           float(source_hours) if source_hours is not None else gap.required_hours)
+        if len(gap.path) > 1 and not (gap.workarounds and gap.workarounds[-1]):
+            parts = parts[:-1]  # the node's need is the previous one's: say what it declares instead
+        parts.append(_capability_part(graph, gap))
         rows.append(GapRow(gap=gap, steps=[_step(graph, k) for k in gap.path], node_name=graph.name(gap.node),
-                           node_kind=node_kind, source_name=source.name, source_criticality=source.criticality))
+                           node_kind=node_kind, source_name=source.name, source_criticality=source.criticality,
+                           parts=tuple(parts), size=gap_size(gap), source_establishment=source.establishment))
+    return rows
+
+
+def requirement_parts(graph: engine.Graph, requirement: engine.Requirement | None, kind: str) -> list[str]:
+    """The chain that sets a node's need, in words (resource page)."""
+    if requirement is None:
+        return []
+    source = graph.activities[requirement.path[0][1]]
+    source_hours = source.dmia_hours if kind == "rto" else source.pdma_hours
+    return need_parts(graph, kind, requirement.path, requirement.workarounds,
+                      float(source_hours) if source_hours is not None else requirement.hours)
+
+
+def limiting_chain(graph: engine.Graph, analysis: engine.Analysis, key: engine.NodeKey) -> dict[str, Any] | None:
+    """What limits an activity's achievable recovery: the resource with the worst RTO on its chains
+    without workaround, its RTO (promised or measured) and the chain that leads to it."""
+    capability = analysis.capabilities.get(key)
+    if capability is None or capability.bottleneck is None or capability.hours is None:
+        return None
+    resource = graph.resources[capability.bottleneck[1]]
+    chain = engine.limiting_chain(graph, key, capability)
+    return {"hours": capability.hours, "resource": resource, "resource_id": resource.id,
+            "measured": resource.measured_rto_hours is not None,
+            "chain": " → ".join(graph.label(k) for k in chain)}
+
+
+def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis,
+                   node: engine.NodeKey | None = None) -> list[dict[str, Any]]:
+    """Workarounds of unknown duration whose source has a need: « contournement sans durée : le besoin de
+    Bloc opératoire (4 h) n'est pas reporté sur PACS ». ``node``: only the links to or from it."""
+    from django.utils.translation import gettext as _
+
+    rows = []
+    for u in analysis.uncarried:
+        if node is not None and node not in (u.source, u.target):
+            continue
+        values = {"source": graph.label(u.source), "target": graph.label(u.target),
+                  "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
+        rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0], "target_id": u.target[1],
+                     "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
+                                   "carried to %(target)s") % values})
     return rows
 
 
 def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None = None,
               resource_id: int | None = None) -> list[dict[str, Any]]:
+    """Single points of failure, each critical activity with its establishment and its chain to the resource."""
     spofs = [s for s in analysis.spofs if resource_id is None or s.resource_id == resource_id][:limit]
-    return [
-        {"resource": graph.resources[s.resource_id],
-         "activities": sorted((graph.activities[a] for a in s.activity_ids),
-                              key=lambda a: (-CRITICALITY_RANK.get(a.criticality, 0), a.name))}
-        for s in spofs
-    ]
+    rows = []
+    for s in spofs:
+        paths = dict(zip(s.activity_ids, s.paths, strict=False))
+        activities = sorted((graph.activities[a] for a in s.activity_ids),
+                            key=lambda a: (-CRITICALITY_RANK.get(a.criticality, 0), a.name, a.establishment))
+        rows.append({
+            "resource": graph.resources[s.resource_id],
+            "activities": activities,
+            "paths": [{"activity": a, "chain": " → ".join(graph.label(k) for k in paths.get(a.id, ()))}
+                      for a in activities],
+        })
+    return rows
 
 
 def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishment_id: int | None = None,

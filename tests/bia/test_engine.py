@@ -91,6 +91,111 @@ def test_a_workaround_breaks_the_chain() -> None:
     assert (RESOURCE, 10) not in result.rto_requirements
 
 
+def pacs_case(workaround_hours, rto=72, pdma=None) -> engine.Graph:
+    """Bloc opératoire (DMIA 4 h) uses the PACS through a paper workaround that holds ``workaround_hours``."""
+    return build_graph(
+        [ActivityNode(1, "Bloc opératoire", dmia_hours=4, pdma_hours=pdma, criticality="critical",
+                      establishment="CHU")],
+        [ResourceNode(10, "PACS", rto_hours=rto, rpo_hours=24)],
+        activity_resource=[(1, 10, True, workaround_hours)],
+    )
+
+
+def test_a_workaround_with_a_duration_carries_that_duration_plus_the_dmia() -> None:
+    result = analyse(pacs_case(48))
+    need = result.rto_requirements[(RESOURCE, 10)]
+    assert (need.hours, need.path, need.workarounds) == (52, ((ACTIVITY, 1), (RESOURCE, 10)), (48,))
+    gap = next(g for g in result.gaps if g.node == (RESOURCE, 10))
+    assert (gap.required_hours, gap.capable_hours, gap.workarounds) == (52, 72, (48,))
+    assert result.uncarried == []
+    # Boundaries: a PACS back within exactly 52 h meets the need, 53 h does not.
+    assert [g for g in analyse(pacs_case(48, rto=52)).gaps if g.node == (RESOURCE, 10)] == []
+    assert [g.required_hours for g in analyse(pacs_case(48, rto=53)).gaps] == [52]
+    # Still no single point of failure and no capability bound through a degraded mode.
+    assert result.capabilities[(ACTIVITY, 1)].hours is None
+
+
+def test_a_workaround_without_a_duration_carries_nothing_and_is_reported() -> None:
+    result = analyse(pacs_case(None))
+    assert (RESOURCE, 10) not in result.rto_requirements and result.gaps == []
+    assert result.uncarried == [engine.UncarriedNeed((ACTIVITY, 1), (RESOURCE, 10), 4, None)]
+    # A source with no need at all loses nothing: no warning.
+    quiet = build_graph([ActivityNode(1, "Cafétéria")], [ResourceNode(10, "Caisse")], activity_resource=[(1, 10, True)])
+    assert analyse(quiet).uncarried == []
+
+
+def test_a_duration_without_workaround_or_not_positive_is_ignored() -> None:
+    graph = build_graph([ActivityNode(1, "A", dmia_hours=4)], [ResourceNode(10, "R"), ResourceNode(11, "S")],
+                        activity_resource=[(1, 10, False, 48), (1, 11, True, 0)])
+    assert [(e.workaround, e.workaround_hours) for e in graph.edges] == [(False, None), (True, None)]
+    result = analyse(graph)
+    assert result.rto_requirements[(RESOURCE, 10)].hours == 4
+    assert (RESOURCE, 11) not in result.rto_requirements
+
+
+def test_the_pdma_crosses_a_workaround_of_known_duration_unchanged() -> None:
+    result = analyse(pacs_case(48, pdma=1))
+    assert result.rpo_requirements[(RESOURCE, 10)].hours == 1
+    assert result.rpo_requirements[(RESOURCE, 10)].workarounds == (None,)
+    assert {(g.kind, g.required_hours, g.capable_hours) for g in result.gaps} == {("rto", 52, 72), ("rpo", 1, 24)}
+    unknown = analyse(pacs_case(None, pdma=1))
+    assert (RESOURCE, 10) not in unknown.rpo_requirements
+    assert unknown.uncarried == [engine.UncarriedNeed((ACTIVITY, 1), (RESOURCE, 10), 4, 1)]
+
+
+def test_durations_add_up_along_a_chain_and_the_strictest_chain_wins() -> None:
+    """Urgences (4 h) —24 h→ Laboratoire —no workaround→ LIS —12 h→ Middleware → Réseau;
+    the Réseau is also used directly by Urgences: 4 h wins over 40 h."""
+    graph = build_graph(
+        [ActivityNode(1, "Urgences", dmia_hours=4), ActivityNode(2, "Laboratoire", dmia_hours=100)],
+        [ResourceNode(10, "LIS", rto_hours=24), ResourceNode(11, "Middleware", rto_hours=48),
+         ResourceNode(12, "Réseau", rto_hours=8)],
+        activity_activity=[(1, 2, True, 24)],
+        activity_resource=[(2, 10, False), (1, 12, False)],
+        resource_resource=[(10, 11, True, 12), (11, 12, False)],
+    )
+    result = analyse(graph)
+    needs = {k: v.hours for k, v in result.rto_requirements.items()}
+    assert needs[(ACTIVITY, 2)] == 28 and needs[(RESOURCE, 10)] == 28 and needs[(RESOURCE, 11)] == 40
+    assert needs[(RESOURCE, 12)] == 4
+    middleware = result.rto_requirements[(RESOURCE, 11)]
+    assert middleware.path == ((ACTIVITY, 1), (ACTIVITY, 2), (RESOURCE, 10), (RESOURCE, 11))
+    assert middleware.workarounds == (24, None, 12)
+    # The laboratory's own DMIA (100 h) is looser than the 28 h the emergency department needs from it.
+    lab_gap = next(g for g in result.gaps if g.node == (ACTIVITY, 2))
+    assert (lab_gap.required_hours, lab_gap.capable_hours, lab_gap.workarounds) == (28, 100, (24,))
+    assert {g.node for g in result.gaps if g.kind == "rto"} == {(ACTIVITY, 2), (RESOURCE, 11), (RESOURCE, 12)}
+    # Without the direct use, the Réseau inherits the chain's 40 h.
+    without = build_graph(list(graph.activities.values()), list(graph.resources.values()),
+                          activity_activity=[(1, 2, True, 24)], activity_resource=[(2, 10, False)],
+                          resource_resource=[(10, 11, True, 12), (11, 12, False)])
+    assert analyse(without).rto_requirements[(RESOURCE, 12)].hours == 40
+
+
+def test_a_cycle_through_a_workaround_is_still_handled() -> None:
+    graph = build_graph(
+        [ActivityNode(1, "Urgences", dmia_hours=4, criticality="critical")],
+        [ResourceNode(10, "AD", rto_hours=24), ResourceNode(11, "DNS", rto_hours=2)],
+        activity_resource=[(1, 10, False)],
+        resource_resource=[(10, 11, True, 10), (11, 10, False)],
+    )
+    result = analyse(graph)
+    assert result.cycles == [[(RESOURCE, 10), (RESOURCE, 11)]]
+    assert {k: v.hours for k, v in result.rto_requirements.items()} == {
+        (ACTIVITY, 1): 4, (RESOURCE, 10): 4, (RESOURCE, 11): 14}
+    assert {g.node for g in result.gaps} == {(RESOURCE, 10)}
+
+
+def test_gap_ratio_and_spof_paths() -> None:
+    result = analyse(hospital())
+    ad_gap = next(g for g in result.gaps if g.node == (RESOURCE, 11) and g.kind == "rto")
+    assert ad_gap.ratio == 6
+    ad = next(s for s in result.spofs if s.resource_id == 11)
+    assert dict(zip(ad.activity_ids, ad.paths, strict=True))[4] == ((ACTIVITY, 4), (RESOURCE, 13), (RESOURCE, 11))
+    assert engine.limiting_chain(hospital(), (ACTIVITY, 1), result.capabilities[(ACTIVITY, 1)]) == (
+        (ACTIVITY, 1), (RESOURCE, 10), (RESOURCE, 11))
+
+
 def test_single_point_of_failure_is_reached_by_several_critical_activities() -> None:
     result = analyse(hospital())
     spof_ids = {s.resource_id: set(s.activity_ids) for s in result.spofs}
@@ -142,6 +247,7 @@ def test_criticality_thresholds() -> None:
 # --- Property tests: the engine against brute force on random graphs ----------------------------
 
 HOURS = st.one_of(st.none(), st.sampled_from([1, 2, 4, 8, 24, 48, 72, 168, 720]))
+WORKAROUND_HOURS = st.one_of(st.none(), st.sampled_from([1, 4, 24, 48, 8760]))
 
 
 @st.composite
@@ -156,9 +262,9 @@ def graphs(draw):
                  for i in range(n_res)]
     a_ids = [a.id for a in activities] or [0]
     r_ids = [r.id for r in resources] or [0]
-    edge = st.tuples(st.sampled_from(a_ids), st.sampled_from(r_ids), st.booleans())
-    rr = st.tuples(st.sampled_from(r_ids), st.sampled_from(r_ids), st.booleans())
-    aa = st.tuples(st.sampled_from(a_ids), st.sampled_from(a_ids), st.booleans())
+    edge = st.tuples(st.sampled_from(a_ids), st.sampled_from(r_ids), st.booleans(), WORKAROUND_HOURS)
+    rr = st.tuples(st.sampled_from(r_ids), st.sampled_from(r_ids), st.booleans(), WORKAROUND_HOURS)
+    aa = st.tuples(st.sampled_from(a_ids), st.sampled_from(a_ids), st.booleans(), WORKAROUND_HOURS)
     return build_graph(activities, resources, draw(st.lists(edge, max_size=15)), draw(st.lists(rr, max_size=15)),
                        draw(st.lists(aa, max_size=6)))
 
@@ -169,6 +275,31 @@ def strict_adj(graph: engine.Graph) -> dict:
         if not e.workaround:
             adj[e.source].append(e.target)
     return adj
+
+
+def carried_edges(graph: engine.Graph, *, add_workaround: bool) -> list:
+    """(source, target, hours added) for every link that carries a need, straight from the rule."""
+    edges = []
+    for e in graph.edges:
+        if not e.workaround:
+            edges.append((e.source, e.target, 0))
+        elif e.workaround_hours is not None:
+            edges.append((e.source, e.target, e.workaround_hours if add_workaround else 0))
+    return edges
+
+
+def brute_force_needs(graph: engine.Graph, attr: str, edges: list) -> dict:
+    """Bellman-Ford relaxation to a fixpoint: the smallest DMIA/PDMA + sum of W over every chain."""
+    need = {(ACTIVITY, a.id): getattr(a, attr) for a in graph.activities.values() if getattr(a, attr) is not None}
+    for _ in range(len(graph.nodes()) + 1):
+        changed = False
+        for source, target, w in edges:
+            if source in need and need[source] + w < need.get(target, float("inf")):
+                need[target] = need[source] + w
+                changed = True
+        if not changed:
+            break
+    return need
 
 
 def reachable(adj: dict, start) -> set:
@@ -188,20 +319,27 @@ def is_path(adj: dict, path: tuple) -> bool:
 @settings(max_examples=300, deadline=None)
 @given(graphs())
 def test_requirements_are_the_strictest_need_of_every_dependent_activity(graph: engine.Graph) -> None:
-    adj = strict_adj(graph)
     result = analyse(graph)
-    for attr, reqs in (("dmia_hours", result.rto_requirements), ("pdma_hours", result.rpo_requirements)):
-        expected: dict = {}
-        for a in graph.activities.values():
-            value = getattr(a, attr)
-            if value is None:
-                continue
-            for node in reachable(adj, (ACTIVITY, a.id)):
-                expected[node] = min(expected.get(node, value), value)
+    for attr, reqs, add in (("dmia_hours", result.rto_requirements, True),
+                            ("pdma_hours", result.rpo_requirements, False)):
+        edges = carried_edges(graph, add_workaround=add)
+        expected = brute_force_needs(graph, attr, edges)
         assert {k: v.hours for k, v in reqs.items()} == expected
+        added = {}
+        for source, target, w in edges:
+            added.setdefault((source, target), set()).add(w)
         for node, req in reqs.items():
-            assert req.path[0][0] == ACTIVITY and req.path[-1] == node and is_path(adj, req.path)
-            assert getattr(graph.activities[req.path[0][1]], attr) == req.hours
+            path = req.path
+            assert path[0][0] == ACTIVITY and path[-1] == node
+            assert len(req.workarounds) == len(path) - 1
+            # Each link of the path carries the need, and the need is the source's value + the W along it.
+            for (a, b), w in zip(zip(path, path[1:], strict=False), req.workarounds, strict=True):
+                assert (w or 0) in added[(a, b)]
+            assert getattr(graph.activities[path[0][1]], attr) + sum(w or 0 for w in req.workarounds) == req.hours
+    # Every workaround of unknown duration whose source has a need is reported.
+    expected_uncarried = {(e.source, e.target) for e in graph.edges if e.workaround and e.workaround_hours is None
+                          and (e.source in result.rto_requirements or e.source in result.rpo_requirements)}
+    assert {(u.source, u.target) for u in result.uncarried} == expected_uncarried
 
 
 @settings(max_examples=300, deadline=None)

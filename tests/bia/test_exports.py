@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from apps.bia import exports, services
+from apps.bia.models import Activity
 from apps.exports.registry import pdf_sections, xlsx_sheets
 from tests.bia.factories import ResourceFactory, activity_in
 
@@ -42,8 +43,16 @@ def test_pdf_section_ranks_activities_and_explains_gaps(hospital, django_assert_
         with django_assert_max_num_queries(15):
             ctx = exports.bia_context(hospital)
         html = render_to_string("bia/exports/section.html", ctx)
-    assert "Urgences a besoin de 4 h → DPI a besoin de 4 h → Active Directory promet 24 h" in html
+    est = Activity.objects.get(organization=hospital, name="Urgences").establishment
+    # The chain, the establishment next to the activity, and the gap's size.
+    assert (f"Urgences ({est}) a besoin de 4 h → DPI a besoin de 4 h → Active Directory promet 24 h "
+            "(24 h promis pour 4 h requis, ×6)") in html
     assert "Active Directory" in html and "Points uniques de défaillance" in html
+    # Single points of failure with their path; empty sections say « Aucun ».
+    assert f"Bloc opératoire ({est}) → DPI → Active Directory" in html
+    assert "Contournements sans durée</h3>\n<p>Aucun</p>" in html
+    # The method section states the workaround rule.
+    assert "reporte le besoin + W" in html and "ne reporte rien" in html
 
 
 def test_xlsx_rows(hospital) -> None:

@@ -91,8 +91,9 @@ def test_gap_page_explains_the_path(org, scales, admin_user, client_for) -> None
     services.activity_dependency_set(activity=urgences, actor=None, resource=dpi)
     services.resource_dependency_set(resource=dpi, actor=None, depends_on=ad)
     page = client_for(admin_user).get(reverse("bia:gaps", kwargs={"org_slug": org.slug})).content.decode()
-    assert "Urgences a besoin de 4 h" in page
+    assert f"Urgences ({urgences.establishment}) a besoin de 4 h" in page
     assert "Active Directory promet 24 h" in page
+    assert "24 h promis pour 4 h requis, ×6" in page
 
 
 def test_map_data_is_json_and_filtered(org, scales, admin_user, client_for) -> None:
@@ -151,7 +152,7 @@ def test_member_limited_to_an_establishment_sees_only_its_gaps(org, scales, admi
     assign_perm("tenants.view_establishment", user, own)
     url = reverse("bia:gaps", kwargs={"org_slug": org.slug})
     everything = client_for(admin_user).get(url).content.decode()
-    assert "Réanimation du CHU a besoin de 4 h" in everything
+    assert "Réanimation du CHU (CHU de Valmont) a besoin de 4 h" in everything
     limited = client_for(user).get(url).content.decode()
-    assert "Urgences de Saint-Aubin a besoin de 8 h" in limited
+    assert "Urgences de Saint-Aubin (CH de Saint-Aubin) a besoin de 8 h" in limited
     assert "Réanimation du CHU" not in limited

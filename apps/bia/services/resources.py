@@ -64,13 +64,14 @@ def resource_record_measured_rto(*, resource: Resource, hours: Decimal | float, 
 
 
 def _link_upsert(model: type[Any], *, organization: Organization, workaround_exists: bool, workaround_note: str,
-                 **ends: Any) -> Any:
+                 workaround_hours: int | None = None, **ends: Any) -> Any:
     """Create or update the dependency row between ``ends`` (one row per pair), with its workaround."""
     link = model.objects.filter(organization=organization, **ends).first()
     if link is None:
         link = model(organization=organization, **ends)
     link.workaround_exists = workaround_exists
     link.workaround_note = workaround_note
+    link.workaround_hours = workaround_hours if workaround_exists else None  # no workaround, no duration
     link.full_clean()
     link.save()
     return link
@@ -78,10 +79,11 @@ def _link_upsert(model: type[Any], *, organization: Organization, workaround_exi
 
 @transaction.atomic
 def activity_dependency_set(*, activity: Activity, actor: User | None, resource: Resource, workaround_exists: bool = False,
-                            workaround_note: str = "") -> ActivityDependency:
+                            workaround_note: str = "", workaround_hours: int | None = None) -> ActivityDependency:
     ensure_same_organization(activity.organization, {"resource": resource})
     return _link_upsert(ActivityDependency, organization=activity.organization, activity=activity, resource=resource,
-                        workaround_exists=workaround_exists, workaround_note=workaround_note)
+                        workaround_exists=workaround_exists, workaround_note=workaround_note,
+                        workaround_hours=workaround_hours)
 
 
 @transaction.atomic
@@ -91,13 +93,14 @@ def activity_dependency_remove(*, dependency: ActivityDependency, actor: User | 
 
 @transaction.atomic
 def resource_dependency_set(*, resource: Resource, actor: User | None, depends_on: Resource, workaround_exists: bool = False,
-                            workaround_note: str = "") -> ResourceDependency:
+                            workaround_note: str = "", workaround_hours: int | None = None) -> ResourceDependency:
     """Link two resources; a link that closes a cycle is allowed (real IT has them) and reported by the engine."""
     ensure_same_organization(resource.organization, {"depends_on": depends_on})
     if resource.pk == depends_on.pk:
         raise ValidationError({"depends_on": _("A resource cannot depend on itself.")})
     return _link_upsert(ResourceDependency, organization=resource.organization, resource=resource,
-                        depends_on=depends_on, workaround_exists=workaround_exists, workaround_note=workaround_note)
+                        depends_on=depends_on, workaround_exists=workaround_exists, workaround_note=workaround_note,
+                        workaround_hours=workaround_hours)
 
 
 @transaction.atomic
@@ -107,12 +110,13 @@ def resource_dependency_remove(*, dependency: ResourceDependency, actor: User | 
 
 @transaction.atomic
 def activity_link_set(*, activity: Activity, actor: User | None, depends_on: Activity, workaround_exists: bool = False,
-                      workaround_note: str = "") -> ActivityLink:
+                      workaround_note: str = "", workaround_hours: int | None = None) -> ActivityLink:
     ensure_same_organization(activity.organization, {"depends_on": depends_on})
     if activity.pk == depends_on.pk:
         raise ValidationError({"depends_on": _("An activity cannot depend on itself.")})
     return _link_upsert(ActivityLink, organization=activity.organization, activity=activity, depends_on=depends_on,
-                        workaround_exists=workaround_exists, workaround_note=workaround_note)
+                        workaround_exists=workaround_exists, workaround_note=workaround_note,
+                        workaround_hours=workaround_hours)
 
 
 @transaction.atomic

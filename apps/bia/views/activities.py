@@ -113,6 +113,8 @@ class ActivityDetailView(BiaViewMixin, TemplateView):
             review_form=ReviewForm(), can_validate=self.can("bia.validate"), can_change=self.can("bia.change"),
             can_answer=self.can("bia.answer"),
             requirement=analysis.rto_requirements.get(key), capability_row=analysis.capabilities.get(key),
+            limiting=selectors.limiting_chain(graph, analysis, key),
+            uncarried=selectors.uncarried_rows(graph, analysis, node=key),
             gaps=selectors.gap_rows(graph, [g for g in analysis.gaps if key in g.path][:20]),
             **detail,
         )

@@ -30,7 +30,8 @@ class GapListView(BiaViewMixin, TemplateView):
             missing=selectors.gap_rows(graph, analysis.missing_capabilities[:50]),
             missing_more=max(0, len(analysis.missing_capabilities) - 50),
             spofs=selectors.spof_rows(graph, analysis, limit=50), spofs_more=max(0, len(spofs) - 50),
-            cycles=[[graph.name(k) for k in cycle] for cycle in analysis.cycles],
+            cycles=[[graph.label(k) for k in cycle] for cycle in analysis.cycles],
+            uncarried=selectors.uncarried_rows(graph, analysis),
         )
         return ctx
 

@@ -57,8 +57,9 @@ class ResourceDetailView(BiaViewMixin, TemplateView):
             resource=resource, can_change=self.can("bia.change"),
             dependency_form=ResourceDependencyForm(organization=self.organization, exclude=resource.pk),
             requirement=analysis.rto_requirements.get(key), rpo_requirement=analysis.rpo_requirements.get(key),
-            requirement_steps=[selectors._step(graph, k) for k in analysis.rto_requirements[key].path]
-            if key in analysis.rto_requirements else [],
+            requirement_parts=selectors.requirement_parts(graph, analysis.rto_requirements.get(key), "rto"),
+            rpo_requirement_parts=selectors.requirement_parts(graph, analysis.rpo_requirements.get(key), "rpo"),
+            uncarried=selectors.uncarried_rows(graph, analysis, node=key),
             spof=next((s for s in selectors.spof_rows(graph, analysis, resource_id=resource.pk)), None),
             **selectors.resource_detail(organization=self.organization, resource=resource),
         )
