@@ -126,8 +126,10 @@ class ResourceDependencyAddView(BiaViewMixin, View):
                 messages.success(request, _("Dependency saved."))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-        else:
+        elif "depends_on" in form.errors:
             messages.error(request, _("Choose the resource this one depends on."))
+        else:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("bia:resource-detail", org_slug=self.organization.slug, pk=resource.pk)
 
 
