@@ -103,8 +103,8 @@ class DegradedModeForm(forms.ModelForm):
 class NotApplicableForm(forms.Form):
     """« Sans objet »: this activity needs no degraded mode under this scenario, and why."""
 
-    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none())
-    scenario = forms.ModelChoiceField(label=_("Scenario"), queryset=Scenario.objects.none())
+    activity = forms.ModelChoiceField(label=_("Activity needing no degraded mode"), queryset=Activity.objects.none())
+    scenario = forms.ModelChoiceField(label=_("Under the scenario"), queryset=Scenario.objects.none())
     reason = forms.CharField(label=_("Why no degraded mode is needed"), widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=2000)
 

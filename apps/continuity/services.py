@@ -364,8 +364,8 @@ def recovery_step_move(*, plan: Plan, actor: User | None, step: RecoveryStep, po
     if new and not confirm_dependency:
         names = {s.resource_id: s.resource.name for s in steps}
         raise ValidationError(
-            _("This order restores %(list)s before systems they depend on. Confirm the move to keep it: the plan "
-              "will carry a warning.") % {"list": "; ".join(
+            _("This order restores systems before others they depend on (%(list)s). Confirm the move to keep it: "
+              "the plan will carry a warning.") % {"list": "; ".join(
                   _("%(system)s before %(deps)s") % {"system": names[pk], "deps": ", ".join(names[d] for d in deps)}
                   for pk, deps in new.items())},
             code="dependency")
