@@ -4,7 +4,16 @@ D2.O1.C asks for a PCRA built on BIAs: the information system unavailable scenar
 plus at least one other (site, people, supplier); the three minimum perimeters (care service,
 critical administrative process, plateau technique) covered where the BIA tags activities with them;
 for a candidate with several establishments, the covered ones must weigh ≥ 66 % of the combined
-activity (``Establishment.activity_share``). A plan counts once a version of it is approved.
+activity (``Establishment.activity_share``).
+
+Which plans count (``counted_plans``): only the approved version of a non-archived plan, read with the
+perimeter frozen at its approval (a draft v2 that widens it counts for nothing until approved), and only
+while it is current: a plan « à revoir » (the BIA data it relies on changed since approval,
+``fingerprint``) does not count at all until a new version is approved. A scenario of such a plan is
+covered when every critical (or high) activity of its perimeter has a degraded mode for it or a
+« sans objet » with its reason (``selectors.covered_scenario_ids``, the rule the coverage matrix shows).
+``covered_establishments`` gives, per establishment, the minimum perimeters its activities in those plans
+cover (plans covering at least one scenario); the weighting rule sits on top of it.
 Each check issues a fixed number of queries.
 """
 
@@ -20,38 +29,66 @@ from django.utils.translation import gettext_lazy
 from apps.bia.models import Activity, CarePerimeter
 from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
 from apps.compliance.registry import CheckResult, register_check
-from apps.continuity.models import DegradedMode, Plan, PlanActivity, PlanScenario, PlanVersion, Scenario
+from apps.continuity import selectors
+from apps.continuity.models import DegradedMode, Plan, PlanVersion, Scenario
 from apps.tenants.models import Establishment
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
 
-def _approved_plan_ids(organization: Organization) -> set[int]:
-    return set(PlanVersion.objects.filter(organization=organization, status=PlanVersion.Status.APPROVED,
-                                          plan__is_archived=False).values_list("plan_id", flat=True))
+def counted_plans(organization: Organization) -> list[selectors.CountedPlan]:
+    """Approved, current plans (see the module docstring); those « à revoir » are left out."""
+    return [c for c in selectors.approved_plans(organization=organization) if c.counts]
 
 
-def _covered(organization: Organization) -> tuple[set[str], set[tuple[int, str]], dict[int, set[str]]]:
-    """Scenario kinds of approved plans; (establishment, perimeter) of activities in approved plans."""
-    approved = _approved_plan_ids(organization)
-    kinds = set(PlanScenario.objects.filter(organization=organization, plan_id__in=approved)
-                .values_list("scenario__kind", flat=True))
-    covered = set(PlanActivity.objects.filter(organization=organization, plan_id__in=approved)
-                  .values_list("activity__establishment_id", "activity__care_perimeter"))
+def covered_establishments(organization: Organization,
+                           plans: list[selectors.CountedPlan] | None = None) -> dict[int, set[str]]:
+    """Establishment id → CaRE perimeters of its activities in counted plans that cover at least one scenario."""
+    plans = counted_plans(organization) if plans is None else plans
+    ids = {a for c in plans if c.covered_scenario_ids for a in c.activity_ids}
+    covered: dict[int, set[str]] = {}
+    for est, perimeter in (Activity.objects.filter(organization=organization, pk__in=ids)
+                           .values_list("establishment_id", "care_perimeter")):
+        covered.setdefault(est, set()).add(perimeter)
+    return covered
+
+
+def _covered(organization: Organization) -> tuple[set[str], set[tuple[int, str]], dict[int, set[str]],
+                                                  list[selectors.CountedPlan]]:
+    """Scenario kinds covered by counted plans; (establishment, perimeter) they cover; perimeters tagged in the BIA;
+    every approved plan (to say why one does not count)."""
+    approved = selectors.approved_plans(organization=organization)
+    plans = [c for c in approved if c.counts]
+    kinds_by_id = dict(Scenario.objects.filter(organization=organization).values_list("id", "kind"))
+    kinds = {kinds_by_id[s] for c in plans for s in c.covered_scenario_ids if s in kinds_by_id}
+    covered = {(e, p) for e, ps in covered_establishments(organization, plans).items() for p in ps}
     tagged: dict[int, set[str]] = {}
     for est, perimeter in (Activity.objects.filter(organization=organization, care_perimeter__in=minimum_perimeters())
                            .values_list("establishment_id", "care_perimeter").distinct()):
         tagged.setdefault(est, set()).add(perimeter)
-    return kinds, covered, tagged
+    return kinds, covered, tagged, approved
+
+
+def _not_counted(approved: list[selectors.CountedPlan]) -> list[str | Promise]:
+    notes: list[str | Promise] = []
+    for c in approved:
+        if not c.counts:
+            notes.append(_("« %(plan)s »: to review (the BIA changed since approval), not counted until a new version "
+                           "is approved.") % {"plan": c.plan.title})
+        elif set(c.scenario_ids) - c.covered_scenario_ids:
+            notes.append(_("« %(plan)s »: %(done)s of %(total)s scenarios covered (each critical activity needs a "
+                           "degraded mode or a « not applicable » with its reason).")
+                         % {"plan": c.plan.title, "done": len(c.covered_scenario_ids), "total": len(c.scenario_ids)})
+    return notes
 
 
 @register_check("D2.O1.C", key="continuity.plans")
 def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
     """Approved plans: the IS scenario, another scenario, and the three minimum perimeters where they exist."""
-    kinds, covered, tagged = _covered(organization)
+    kinds, covered, tagged, approved = _covered(organization)
     evidence: list[str | Promise] = []
-    missing: list[str | Promise] = []
+    missing: list[str | Promise] = _not_counted(approved)
     if Scenario.Kind.IS_UNAVAILABLE in kinds:
         evidence.append(_("An approved plan covers the information system unavailable scenario."))
     else:
@@ -80,7 +117,9 @@ def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
         status = CheckResult.NOT_MET
     return CheckResult(
         status=status,
-        summary=_("%(done)s of 3 minimum perimeters covered by approved plans; %(count)s scenarios covered.")
+        summary=_("%(done)s of 3 minimum perimeters covered by approved plans; %(count)s scenarios covered (approved, "
+                  "current versions only: a plan « to review » does not count; a scenario is covered when every "
+                  "critical activity has a degraded mode or a « not applicable »).")
         % {"done": len(covered_perimeters & set(minimum_perimeters())), "count": len(kinds)},
         evidence=evidence, missing=missing, action=(gettext_lazy("Open the plans"), "continuity:plans"),
     )
@@ -90,7 +129,7 @@ def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
 def plans_activity_coverage(organization: Organization) -> CheckResult:
     """With several establishments, those whose minimum perimeters have approved plans must weigh ≥ 66 %."""
     establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
-    kinds, covered, tagged = _covered(organization)
+    _kinds, covered, tagged, _approved = _covered(organization)
     if len(establishments) <= 1:
         done = {p for (_e, p) in covered} >= set().union(*tagged.values()) if tagged else False
         return CheckResult(

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.bia.selectors import bia_graph
 from apps.continuity import selectors
-from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet
+from apps.continuity.models import DegradedMode, NotApplicable, PlanVersion, RecoveryStep, ReflexSheet
+from apps.continuity.recovery import dependency_violations
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 
 if TYPE_CHECKING:
@@ -42,15 +44,43 @@ def plans_context(organization: Organization) -> dict[str, Any]:
     sheets: dict[int, list[ReflexSheet]] = defaultdict(list)
     for s in ReflexSheet.objects.filter(organization=organization, version_id__in=ids).order_by("order", "role"):
         sheets[s.version_id].append(s)
+    not_applicable: dict[int, dict[str, Any]] = defaultdict(dict)
+    for n in (NotApplicable.objects.filter(organization=organization, version_id__in=ids)
+              .select_related("activity", "scenario").order_by("activity__name", "scenario_id")):
+        not_applicable[n.version_id][f"{n.activity.name} × {n.scenario}"] = {"reason": n.reason}
+    warnings = _recovery_warnings(organization, [v for v in shown.values() if not v.snapshot])
     rows = []
     for item in plans[:PDF_PLAN_LIMIT]:
         v = shown.get(item.plan.pk)
+        frozen = [r for r in (v.snapshot.get("recovery", []) if v else []) if r.get("dependency_warning")]
         rows.append({"plan": item.plan, "scenarios": item.scenarios, "activities": item.activities,
                      "review_changes": item.review_changes, "version": v,
                      "degraded_modes": modes.get(v.pk, []) if v else [],
-                     "reflex_sheets": sheets.get(v.pk, []) if v else []})
+                     "reflex_sheets": sheets.get(v.pk, []) if v else [],
+                     "not_applicable": not_applicable.get(v.pk, {}) if v else {},
+                     "recovery_warnings": (frozen or warnings.get(v.pk, [])) if v else []})
     return {"rows": rows, "more": max(0, len(plans) - PDF_PLAN_LIMIT),
             "matrix": selectors.coverage_matrix(organization=organization)}
+
+
+def _recovery_warnings(organization: Organization, versions: list[PlanVersion]) -> dict[int, list[dict[str, Any]]]:
+    """Per version not frozen yet: the systems of its recovery sequence placed before one they depend on."""
+    steps: dict[int, list[RecoveryStep]] = defaultdict(list)
+    for s in (RecoveryStep.objects.filter(organization=organization, version_id__in=[v.pk for v in versions])
+              .select_related("resource").order_by("position", "id")):
+        steps[s.version_id].append(s)
+    if not steps:
+        return {}
+    graph = bia_graph(organization=organization)
+    result: dict[int, list[dict[str, Any]]] = {}
+    for version_id, rows in steps.items():
+        names = {s.resource_id: s.resource.name for s in rows}
+        violations = dependency_violations(graph, [s.resource_id for s in rows])
+        result[version_id] = [
+            {"position": s.position, "resource": s.resource.name,
+             "dependency_warning": selectors.recovery_warning_text(names, violations[s.resource_id])}
+            for s in rows if s.resource_id in violations]
+    return result
 
 
 def _person(user: Any) -> str:

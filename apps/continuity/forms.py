@@ -100,6 +100,23 @@ class DegradedModeForm(forms.ModelForm):
         pass
 
 
+class NotApplicableForm(forms.Form):
+    """« Sans objet »: this activity needs no degraded mode under this scenario, and why."""
+
+    activity = forms.ModelChoiceField(label=_("Activity needing no degraded mode"), queryset=Activity.objects.none())
+    scenario = forms.ModelChoiceField(label=_("Under the scenario"), queryset=Scenario.objects.none())
+    reason = forms.CharField(label=_("Why no degraded mode is needed"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
+
+    def __init__(self, *args: Any, organization: Organization, activities: list[Activity], scenarios: list[Scenario],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "activity", forms.ModelChoiceField).queryset = Activity.objects.filter(
+            organization=organization, pk__in=[a.pk for a in activities])
+        _field(self, "scenario", forms.ModelChoiceField).queryset = Scenario.objects.filter(
+            organization=organization, pk__in=[s.pk for s in scenarios])
+
+
 class ReflexSheetForm(forms.ModelForm):
     class Meta:
         model = ReflexSheet
@@ -131,6 +148,8 @@ class ReturnCommunicationForm(forms.ModelForm):
 class RecoveryMoveForm(forms.Form):
     position = forms.IntegerField(label=_("New position"), min_value=1)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    confirm_dependency = forms.BooleanField(
+        label=_("Restore it before a system it depends on anyway (the plan will carry a warning)"), required=False)
 
     def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

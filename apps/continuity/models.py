@@ -13,7 +13,12 @@
 - ``DegradedMode`` (mode dégradé): one per activity × scenario in a version.
 - ``ReflexSheet`` (fiche réflexe): one per role, short enough for one printed page.
 - ``RecoveryStep``: the PRA recovery sequence (resource, position, required RTO); a manual position
-  differs from the proposed one only with a reason.
+  differs from the proposed one only with a reason; placing a system before one it depends on needs
+  an explicit confirmation (``dependency_confirmed``) and is printed with a warning.
+- ``VersionActivity`` / ``VersionScenario`` and ``PlanVersion.perimeter_establishment``: the perimeter
+  frozen with the version at approval (the plan's members are the perimeter being edited).
+- ``NotApplicable`` (« sans objet »): an activity × scenario of a version that needs no degraded mode,
+  with its reason.
 """
 
 from __future__ import annotations
@@ -162,6 +167,18 @@ class PlanVersion(TenantModel):
                                     related_name="+", verbose_name=_("approved by"))
     snapshot = models.JSONField(_("frozen content"), default=dict, blank=True)
     bia_fingerprint = models.JSONField(_("BIA data at approval"), default=dict, blank=True)
+    # The perimeter frozen at approval (activities and scenarios in VersionActivity / VersionScenario).
+    perimeter_establishment = models.ForeignKey(
+        "tenants.Establishment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("establishment of the perimeter"),
+    )
+    perimeter_frozen = models.BooleanField(_("perimeter frozen"), default=False)
+    # Approving a plan the completeness checklist finds incomplete: who acknowledged it, when, and what was missing.
+    incomplete_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("incomplete plan acknowledged by"))
+    incomplete_acknowledged_at = models.DateTimeField(_("incomplete plan acknowledged on"), null=True, blank=True)
+    incomplete_missing = models.JSONField(_("missing at approval"), default=list, blank=True)
 
     objects: ClassVar[tenancy.LimitedManager[PlanVersion]] = tenancy.child_manager("plan", "continuity.Plan")
 
@@ -183,6 +200,47 @@ class PlanVersion(TenantModel):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+
+@track_history()
+class VersionActivity(TenantModel):
+    """An activity of the perimeter frozen with an approved version."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="perimeter_activities",
+                                verbose_name=_("version"))
+    activity = models.ForeignKey("bia.Activity", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("activity"))
+
+    objects: ClassVar[tenancy.LimitedManager[VersionActivity]] = tenancy.child_manager(
+        "version__plan", "continuity.Plan", tenancy.by_establishment("activity__establishment"))
+
+    class Meta:
+        verbose_name = _("activity of a plan version")
+        verbose_name_plural = _("activities of a plan version")
+        constraints = [models.UniqueConstraint(fields=["version", "activity"], name="continuity_version_activity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} → {self.activity_id}"
+
+
+@track_history()
+class VersionScenario(TenantModel):
+    """A scenario of the perimeter frozen with an approved version."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="perimeter_scenarios",
+                                verbose_name=_("version"))
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="+", verbose_name=_("scenario"))
+
+    objects: ClassVar[tenancy.LimitedManager[VersionScenario]] = tenancy.child_manager(
+        "version__plan", "continuity.Plan")
+
+    class Meta:
+        verbose_name = _("scenario of a plan version")
+        verbose_name_plural = _("scenarios of a plan version")
+        constraints = [models.UniqueConstraint(fields=["version", "scenario"], name="continuity_version_scenario_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} → {self.scenario_id}"
 
 
 @track_history()
@@ -217,6 +275,36 @@ class DegradedMode(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.activity} — {self.scenario}"
+
+
+@track_history()
+class NotApplicable(TenantModel):
+    """« Sans objet »: this activity needs no degraded mode under this scenario, and why."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="not_applicable",
+                                verbose_name=_("version"))
+    activity = models.ForeignKey("bia.Activity", on_delete=models.CASCADE, related_name="+", verbose_name=_("activity"))
+    scenario = models.ForeignKey(Scenario, on_delete=models.PROTECT, related_name="+", verbose_name=_("scenario"))
+    reason = models.TextField(_("why no degraded mode is needed"))
+
+    objects: ClassVar[tenancy.LimitedManager[NotApplicable]] = tenancy.child_manager(
+        "version__plan", "continuity.Plan", tenancy.by_establishment("activity__establishment"))
+
+    class Meta:
+        ordering = ["activity__name", "scenario_id"]
+        verbose_name = _("« not applicable »")
+        verbose_name_plural = _("« not applicable »")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "activity", "scenario"], name="continuity_not_applicable_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="continuity_not_applicable_reasoned"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} — {self.scenario}"
+
+    def clean(self) -> None:
+        if not self.reason.strip():
+            raise ValidationError({"reason": _("Say why this activity needs no degraded mode under this scenario.")})
 
 
 @track_history()
@@ -264,6 +352,7 @@ class RecoveryStep(TenantModel):
     adjusted = models.BooleanField(_("moved by hand"), default=False)
     adjustment_reason = models.TextField(_("reason for the manual adjustment"), blank=True)
     in_cycle = models.BooleanField(_("part of a dependency cycle"), default=False)
+    dependency_confirmed = models.BooleanField(_("placed before a dependency, confirmed"), default=False)
 
     objects: ClassVar[tenancy.LimitedManager[RecoveryStep]] = tenancy.child_manager(
         "version__plan", "continuity.Plan", tenancy.shared_or_establishment("resource__establishment"))

@@ -147,3 +147,34 @@ def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
             if waiting[j] == 0:
                 heapq.heappush(heap, (urgency[j], j))
     return RecoveryOrder(items=tuple(items), cycles=tuple(sorted(cycles)))
+
+
+def dependency_violations(graph: engine.Graph, sequence: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """Systems placed before one they depend on: resource id → the ids of its (direct or indirect)
+    dependencies that come later in ``sequence``. Members of one dependency cycle come back together,
+    so their mutual order is never a violation."""
+    order = list(dict.fromkeys(sequence))
+    position = {pk: i for i, pk in enumerate(order)}
+    needs: dict[int, list[int]] = {}
+    for edge in graph.edges:
+        if edge.source[0] == engine.RESOURCE and edge.target[0] == engine.RESOURCE:
+            needs.setdefault(edge.source[1], []).append(edge.target[1])
+    nodes = set(needs) | {d for deps in needs.values() for d in deps}
+    components = engine.strongly_connected({(engine.RESOURCE, pk): [(engine.RESOURCE, d) for d in needs.get(pk, [])]
+                                            for pk in nodes})
+    comp_of = {n[1]: i for i, comp in enumerate(components) for n in comp}
+    result: dict[int, tuple[int, ...]] = {}
+    for pk in order:
+        seen: set[int] = set()
+        queue = deque(needs.get(pk, []))
+        while queue:
+            dep = queue.popleft()
+            if dep in seen or dep == pk:
+                continue
+            seen.add(dep)
+            queue.extend(needs.get(dep, []))
+        later = [d for d in seen if d in position and position[d] > position[pk]
+                 and not (pk in comp_of and comp_of.get(d) == comp_of[pk])]
+        if later:
+            result[pk] = tuple(sorted(later, key=position.__getitem__))
+    return result

@@ -18,6 +18,7 @@ from apps.bia.selectors import bia_graph
 from apps.continuity import fingerprint as fp
 from apps.continuity.models import (
     DegradedMode,
+    NotApplicable,
     Plan,
     PlanActivity,
     PlanScenario,
@@ -25,8 +26,10 @@ from apps.continuity.models import (
     RecoveryStep,
     ReflexSheet,
     Scenario,
+    VersionActivity,
+    VersionScenario,
 )
-from apps.continuity.recovery import recovery_order
+from apps.continuity.recovery import dependency_violations, recovery_order
 from apps.core.services import ensure_same_organization
 from apps.tenants.models import Establishment, Membership
 
@@ -181,13 +184,18 @@ def version_for_edit(*, plan: Plan, actor: User | None) -> PlanVersion:
             DegradedMode(organization=org, version=draft, activity_id=d.activity_id, scenario_id=d.scenario_id,
                          **{f: getattr(d, f) for f in DEGRADED_FIELDS})
             for d in DegradedMode.objects.filter(organization=org, version=current)])
+        NotApplicable.objects.bulk_create([
+            NotApplicable(organization=org, version=draft, activity_id=n.activity_id, scenario_id=n.scenario_id,
+                          reason=n.reason)
+            for n in NotApplicable.objects.filter(organization=org, version=current)])
         ReflexSheet.objects.bulk_create([
             ReflexSheet(organization=org, version=draft, **{f: getattr(s, f) for f in REFLEX_FIELDS})
             for s in ReflexSheet.objects.filter(organization=org, version=current)])
         RecoveryStep.objects.bulk_create([
             RecoveryStep(organization=org, version=draft, resource_id=s.resource_id, position=s.position,
                          proposed_position=s.proposed_position, required_rto_hours=s.required_rto_hours,
-                         adjusted=s.adjusted, adjustment_reason=s.adjustment_reason, in_cycle=s.in_cycle)
+                         adjusted=s.adjusted, adjustment_reason=s.adjustment_reason, in_cycle=s.in_cycle,
+                         dependency_confirmed=s.dependency_confirmed)
             for s in RecoveryStep.objects.filter(organization=org, version=current)])
     Plan.objects.filter(pk=plan.pk).update(current_version=draft, updated_at=timezone.now())
     caller.current_version = draft
@@ -210,12 +218,12 @@ def _plan_activity_ids(plan: Plan) -> list[int]:
 @transaction.atomic
 def degraded_mode_save(*, plan: Plan, actor: User | None, activity: Activity, scenario: Scenario,
                        data: dict[str, Any], degraded_mode: DegradedMode | None = None) -> DegradedMode:
-    """Write the mode dégradé of one activity of the perimeter under one of the plan's scenarios."""
-    if activity.pk not in _plan_activity_ids(plan):
-        raise ValidationError({"activity": _("This activity is not in the plan's perimeter.")})
-    if not PlanScenario.objects.filter(organization=plan.organization, plan=plan, scenario=scenario).exists():
-        raise ValidationError({"scenario": _("This scenario is not covered by the plan.")})
+    """Write the mode dégradé of one activity of the perimeter under one of the plan's scenarios (it replaces a
+    « sans objet » of the same activity and scenario)."""
+    _check_cell(plan, activity, scenario)
     version = version_for_edit(plan=plan, actor=actor)
+    NotApplicable.objects.filter(organization=plan.organization, version=version, activity=activity,
+                                 scenario=scenario).delete()
     instance = None
     if degraded_mode is not None:
         instance = DegradedMode.objects.filter(organization=plan.organization, version=version,
@@ -237,6 +245,43 @@ def degraded_mode_save(*, plan: Plan, actor: User | None, activity: Activity, sc
     instance.save()
     _step_done(plan, 3)
     return instance
+
+
+def _check_cell(plan: Plan, activity: Activity, scenario: Scenario) -> None:
+    ensure_same_organization(plan.organization, [activity, scenario])
+    if activity.pk not in _plan_activity_ids(plan):
+        raise ValidationError({"activity": _("This activity is not in the plan's perimeter.")})
+    if not PlanScenario.objects.filter(organization=plan.organization, plan=plan, scenario=scenario).exists():
+        raise ValidationError({"scenario": _("This scenario is not covered by the plan.")})
+
+
+@transaction.atomic
+def not_applicable_save(*, plan: Plan, actor: User | None, activity: Activity, scenario: Scenario,
+                        reason: str) -> NotApplicable:
+    """Record that an activity of the perimeter needs no degraded mode under a scenario (« sans objet »), with
+    its reason; it counts for coverage like a degraded mode. Refused where a degraded mode is written."""
+    _check_cell(plan, activity, scenario)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why this activity needs no degraded mode under this scenario.")})
+    version = version_for_edit(plan=plan, actor=actor)
+    if DegradedMode.objects.filter(organization=plan.organization, version=version, activity=activity,
+                                   scenario=scenario).exists():
+        raise ValidationError(_("A degraded mode is written for this activity and this scenario: remove it first."))
+    instance = NotApplicable.objects.filter(organization=plan.organization, version=version, activity=activity,
+                                            scenario=scenario).first() or NotApplicable(
+        organization=plan.organization, version=version, activity=activity, scenario=scenario)
+    instance.reason = reason.strip()
+    instance.full_clean()
+    instance.save()
+    _step_done(plan, 3)
+    return instance
+
+
+@transaction.atomic
+def not_applicable_delete(*, plan: Plan, actor: User | None, item: NotApplicable) -> None:
+    version = version_for_edit(plan=plan, actor=actor)
+    NotApplicable.objects.filter(organization=plan.organization, version=version, activity_id=item.activity_id,
+                                 scenario_id=item.scenario_id).delete()
 
 
 @transaction.atomic
@@ -294,23 +339,45 @@ def recovery_propose(*, plan: Plan, actor: User | None) -> list[RecoveryStep]:
 
 
 @transaction.atomic
-def recovery_step_move(*, plan: Plan, actor: User | None, step: RecoveryStep, position: int, reason: str) -> RecoveryStep:
-    """Move a system in the sequence by hand; the reason is mandatory and printed with the plan."""
+def recovery_step_move(*, plan: Plan, actor: User | None, step: RecoveryStep, position: int, reason: str,
+                       confirm_dependency: bool = False) -> RecoveryStep:
+    """Move a system in the sequence by hand; the reason is mandatory and printed with the plan.
+
+    A move that puts a system before one it depends on (or a dependency after what needs it) is refused unless
+    ``confirm_dependency``; once confirmed the plan, the print kit and the dossier show the warning.
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the proposed order is changed.")})
     version = version_for_edit(plan=plan, actor=actor)
-    steps = list(RecoveryStep.objects.filter(organization=plan.organization, version=version).order_by("position", "id"))
+    steps = list(RecoveryStep.objects.filter(organization=plan.organization, version=version)
+                 .select_related("resource").order_by("position", "id"))
     moved = next((s for s in steps if s.resource_id == step.resource_id), None)
     if moved is None:
         raise ValidationError(_("This system is not in the recovery sequence."))
     position = max(1, min(position, len(steps)))
+    graph = bia_graph(organization=plan.organization)
+    before = dependency_violations(graph, [s.resource_id for s in steps])
     steps.remove(moved)
     steps.insert(position - 1, moved)
+    after = dependency_violations(graph, [s.resource_id for s in steps])
+    new = {pk: deps for pk, deps in after.items() if set(deps) - set(before.get(pk, ()))}
+    if new and not confirm_dependency:
+        names = {s.resource_id: s.resource.name for s in steps}
+        raise ValidationError(
+            _("This order restores systems before others they depend on (%(list)s). Confirm the move to keep it: "
+              "the plan will carry a warning.") % {"list": "; ".join(
+                  _("%(system)s before %(deps)s") % {"system": names[pk], "deps": ", ".join(names[d] for d in deps)}
+                  for pk, deps in new.items())},
+            code="dependency")
+    if new:
+        for s in steps:
+            if s.resource_id in new or s.resource_id == moved.resource_id:
+                s.dependency_confirmed = True
     moved.adjusted, moved.adjustment_reason = True, reason.strip()
     for index, s in enumerate(steps, start=1):
         s.position = index
     moved.full_clean()
-    RecoveryStep.objects.bulk_update(steps, ["position", "adjusted", "adjustment_reason"])
+    RecoveryStep.objects.bulk_update(steps, ["position", "adjusted", "adjustment_reason", "dependency_confirmed"])
     _step_done(plan, 5)
     return moved
 
@@ -354,17 +421,39 @@ def can_approve(*, plan: Plan, membership: Membership) -> bool:
 
 
 @transaction.atomic
-def plan_approve(*, plan: Plan, actor: User | None) -> PlanVersion:
-    """Freeze the submitted version: approver, date, content snapshot and the BIA fingerprint."""
-    from apps.continuity.selectors import version_content
+def plan_approve(*, plan: Plan, actor: User | None, acknowledge_incomplete: bool = False) -> PlanVersion:
+    """Freeze the submitted version: its perimeter (activities, scenarios, establishment), approver, date, content
+    snapshot and the BIA fingerprint. A version the completeness checklist finds incomplete is approved only with
+    ``acknowledge_incomplete``, recorded with who, when and what was missing."""
+    from apps.continuity.selectors import completeness, version_content
 
     version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a version submitted for approval can be approved."))
+    missing = completeness(version=version)
+    if missing and not acknowledge_incomplete:
+        raise ValidationError(_("This plan is incomplete (%(count)s missing items): tick « I approve this plan knowing "
+                                "what it lacks » to approve it anyway.") % {"count": len(missing)},
+                              code="incomplete")
+    now = timezone.now()
+    version.incomplete_missing = missing
+    version.incomplete_acknowledged_by = actor if missing else None
+    version.incomplete_acknowledged_at = now if missing else None
+    org = plan.organization
+    VersionActivity.objects.filter(organization=org, version=version).delete()
+    VersionScenario.objects.filter(organization=org, version=version).delete()
+    VersionActivity.objects.bulk_create([VersionActivity(organization=org, version=version, activity_id=a)
+                                         for a in _plan_activity_ids(plan)])
+    VersionScenario.objects.bulk_create([
+        VersionScenario(organization=org, version=version, scenario_id=sc)
+        for sc in PlanScenario.objects.filter(organization=org, plan=plan).values_list("scenario_id", flat=True)])
+    version.perimeter_establishment_id = Plan.objects.filter(pk=plan.pk).values_list(
+        "establishment_id", flat=True).first()
+    version.perimeter_frozen = True
     PlanVersion.objects.filter(organization=plan.organization, plan=plan, status=PlanVersion.Status.APPROVED).update(
         status=PlanVersion.Status.SUPERSEDED, updated_at=timezone.now())
     version.status = PlanVersion.Status.APPROVED
-    version.approved_at, version.approved_by = timezone.now(), actor
+    version.approved_at, version.approved_by = now, actor
     version.snapshot = version_content(version=version)
     version.bia_fingerprint = fp.fingerprint(fp.bia_state(organization=plan.organization), _plan_activity_ids(plan))
     version.full_clean()

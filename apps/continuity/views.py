@@ -21,13 +21,14 @@ from apps.continuity.forms import (
     ApproverForm,
     CompareForm,
     DegradedModeForm,
+    NotApplicableForm,
     PerimeterForm,
     RecoveryMoveForm,
     ReflexSheetForm,
     ReturnCommunicationForm,
     ScenarioForm,
 )
-from apps.continuity.models import DegradedMode, Plan, PlanVersion, RecoveryStep, ReflexSheet, Scenario
+from apps.continuity.models import DegradedMode, NotApplicable, Plan, PlanVersion, RecoveryStep, ReflexSheet, Scenario
 from apps.core import tenancy
 from apps.core.tenancy import EstablishmentLimitError
 from apps.core.views import OrgFormView, OrgViewMixin, form_errors_from
@@ -141,11 +142,14 @@ class PlanDetailView(PlanViewMixin, TemplateView):
         versions = selectors.plan_versions(plan=plan)
         approved = next((v for v in versions if v.status == PlanVersion.Status.APPROVED), None)
         membership = self.membership
+        parts = selectors.version_parts(version=self.current_version())
         ctx.update(self.plan_context(), activities=activities, scenarios=scenarios, versions=versions,
                    approved=approved, review_changes=selectors.review_changes(plan=plan, approved=approved),
+                   missing=selectors.completeness(version=self.current_version()),
+                   recovery_warnings=selectors.recovery_warnings(organization=self.organization,
+                                                                 steps=parts["recovery_steps"]),
                    can_approve=services.can_approve(plan=plan, membership=membership),
-                   approver=services.named_approver(plan=plan), can_name_approver=self.can("plans.approve"),
-                   **selectors.version_parts(version=self.current_version()))
+                   approver=services.named_approver(plan=plan), can_name_approver=self.can("plans.approve"), **parts)
         return ctx
 
 
@@ -180,6 +184,10 @@ class PlanStepView(PlanFormView):
                        "unit": plan.unit, "activities": [a.pk for a in activities],
                        "scenarios": [s.pk for s in scenarios]}
             return PerimeterForm(data, initial=initial, organization=self.organization)
+        if self.step == 3 and "not_applicable" in self.request.POST:
+            activities, scenarios = self.members()
+            return NotApplicableForm(data, prefix="na", organization=self.organization, activities=activities,
+                                     scenarios=scenarios)
         if self.step == 3:
             activities, scenarios = self.members()
             initial = {}
@@ -206,7 +214,24 @@ class PlanStepView(PlanFormView):
         if self.step in (2, 5):
             ctx["prefill"] = selectors.prefill(plan=plan, activities=activities)
             ctx["move_form"] = RecoveryMoveForm()
+        if self.step == 3:
+            form = ctx.get("form")
+            ctx["na_form"] = form if isinstance(form, NotApplicableForm) else NotApplicableForm(
+                prefix="na", initial={"activity": self.request.GET.get("activity"),
+                                      "scenario": self.request.GET.get("scenario")},
+                organization=self.organization, activities=activities, scenarios=scenarios)
+            if isinstance(form, NotApplicableForm):
+                ctx["form"] = self.degraded_form_unbound()
+        if self.step == 5:
+            ctx["recovery_warnings"] = selectors.recovery_warnings(organization=self.organization,
+                                                                   steps=ctx["recovery_steps"])
+        if self.step == 7:
+            ctx["missing"] = selectors.completeness(version=self.current_version())
         return ctx
+
+    def degraded_form_unbound(self) -> DegradedModeForm:
+        activities, scenarios = self.members()
+        return DegradedModeForm(organization=self.organization, activities=activities, scenarios=scenarios)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.get_form()
@@ -235,6 +260,10 @@ class PlanStepView(PlanFormView):
             return 2
         if self.step == 2:
             services.plan_confirm_prefill(plan=plan, actor=actor)
+            return 3
+        if self.step == 3 and isinstance(form, NotApplicableForm):
+            services.not_applicable_save(plan=plan, actor=actor, activity=form.cleaned_data["activity"],
+                                         scenario=form.cleaned_data["scenario"], reason=form.cleaned_data["reason"])
             return 3
         if self.step == 3:
             data = dict(form.cleaned_data)
@@ -331,6 +360,10 @@ class ItemDeleteView(PlanViewMixin, View):
                 sheet = self.tenant_object(ReflexSheet.objects.filter(version__plan=plan), pk=kwargs["item"])
                 services.reflex_sheet_delete(plan=plan, actor=self.user, sheet=sheet)
                 step = 4
+            elif kind == "sans-objet":
+                item = self.tenant_object(NotApplicable.objects.filter(version__plan=plan), pk=kwargs["item"])
+                services.not_applicable_delete(plan=plan, actor=self.user, item=item)
+                step = 3
             else:
                 raise Http404
         except ValidationError as error:
@@ -353,7 +386,8 @@ class RecoveryMoveView(PlanViewMixin, View):
             return HttpResponseRedirect(self.org_url("continuity:plan-step", pk=plan.pk, step=5))
         try:
             services.recovery_step_move(plan=plan, actor=self.user, step=step,
-                                        position=form.cleaned_data["position"], reason=form.cleaned_data["reason"])
+                                        position=form.cleaned_data["position"], reason=form.cleaned_data["reason"],
+                                        confirm_dependency=form.cleaned_data["confirm_dependency"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -373,7 +407,8 @@ class PlanDecisionView(PlanViewMixin, View):
             raise PermissionDenied
         try:
             if kwargs["decision"] == "approuver":
-                version = services.plan_approve(plan=plan, actor=self.user)
+                version = services.plan_approve(plan=plan, actor=self.user,
+                                                acknowledge_incomplete=request.POST.get("acknowledge_incomplete") == "on")
                 messages.success(request, _("Version %(number)s is approved and frozen.") % {"number": version.number})
             elif kwargs["decision"] == "renvoyer":
                 services.plan_send_back(plan=plan, actor=self.user)

@@ -31,9 +31,28 @@ def degraded_mode(plan: Plan, activity: Any, scen: Scenario, **data: Any) -> Any
         "procedure": "Dossiers papier", **data})
 
 
-def approved_plan(org: Any, approver: Any = None, **kwargs: Any) -> Plan:
+def complete(plan: Plan) -> Plan:
+    """Everything but the degraded modes the completeness checklist asks for: a fiche réflexe, a recovery sequence,
+    the return to nominal and the communication plan."""
+    services.reflex_sheet_save(plan=plan, actor=None, data={"role": "Médecin senior", "first_actions": "Décider"})
+    services.recovery_propose(plan=plan, actor=None)
+    from apps.continuity.models import RecoveryStep
+    if not RecoveryStep.objects.filter(version__plan=plan).exists():
+        from tests.bia.factories import ActivityDependencyFactory
+
+        activity = plan.plan_activities.first().activity
+        ActivityDependencyFactory(organization=plan.organization, activity=activity,
+                                  resource__organization=plan.organization)
+        services.recovery_propose(plan=plan, actor=None)
+    services.return_and_communication_save(plan=plan, actor=None, data={
+        "return_checks": "Contrôle DSI", "communication_internal": "Cellule de crise"})
+    return plan
+
+
+def approved_plan(org: Any, approver: Any = None, *, acknowledge_incomplete: bool = True, **kwargs: Any) -> Plan:
+    """An approved plan; an incomplete one is approved with the acknowledgement unless told otherwise."""
     plan = plan_in(org, with_mode=True, **kwargs)
     services.plan_submit(plan=plan, actor=None)
-    services.plan_approve(plan=plan, actor=approver)
+    services.plan_approve(plan=plan, actor=approver, acknowledge_incomplete=acknowledge_incomplete)
     plan.refresh_from_db()
     return plan

@@ -89,6 +89,9 @@ def test_rpcra_builds_a_plan_the_director_approves_and_an_edit_makes_version_2(p
     # The director approves: version 1 is frozen with approver and date.
     switch_user(page, live_server, director.email)
     page.goto(plan_url)
+    # The return to nominal was left empty: the checklist says so and approving needs the acknowledgement.
+    expect(page.locator(".checklist")).to_contain_text("Retour au nominal non décrit.")
+    page.get_by_label(re.compile("J'approuve ce plan en connaissance")).check()
     page.get_by_role("button", name="Approuver").click()
     expect(page.get_by_text("La version 1 est approuvée et figée.")).to_be_visible()
     expect(page.locator("h1")).to_contain_text("v1 — Approuvé")

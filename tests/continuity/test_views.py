@@ -75,7 +75,7 @@ def test_only_the_approver_can_approve(org, member_factory, client_for) -> None:
     member_pk = Membership.objects.get(organization=org, user=named).pk
     assert rpcra_client.post(url(org, "approver", pk=plan.pk), {"approver": member_pk}).status_code == 403
     client_for(member_factory(org, Role.DIRECTION)).post(url(org, "approver", pk=plan.pk), {"approver": member_pk})
-    assert client_for(named).post(decision).status_code == 302
+    assert client_for(named).post(decision, {"acknowledge_incomplete": "on"}).status_code == 302
     plan.refresh_from_db()
     assert plan.current_version.status == PlanVersion.Status.APPROVED
     assert plan.current_version.approved_by == named

@@ -15,3 +15,12 @@ def person(user: Any) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.email
+
+
+@register.filter
+def lookup(mapping: Any, key: Any) -> Any:
+    """``mapping[key]``, or « » when absent (a template cannot index a dict by a variable)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
