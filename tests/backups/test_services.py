@@ -360,3 +360,29 @@ def test_o4_evidence_says_off_target(org, admin_user) -> None:
                             data_loss_hours=Decimal("1"))
     assert result.status == CheckResult.MET and text.endswith("Réussi hors objectif")
     assert str(on_target.evidence[0]).endswith(": Réussi")
+
+
+def test_the_map_labels_a_measured_rto_as_measured_and_a_promise_as_promised(org, admin_user) -> None:
+    from apps.bia.selectors import map_elements
+
+    dpi = critical_system(org, rto_capability_hours=24)
+    critical_system(org, name="PACS", rto_capability_hours=24)
+    with scope(organization=org):
+        _restore(org, admin_user, dpi, measured_hours=Decimal("30"), data_loss_hours=Decimal("20"))
+        graph, analysis = bia_analysis(organization=org)
+        nodes = {n["data"]["label"]: n["data"] for n in map_elements(graph=graph, analysis=analysis)["nodes"]}
+    assert (nodes["DPI"]["rto"], nodes["DPI"]["measured"], nodes["DPI"]["rpo"], nodes["DPI"]["rpo_measured"]) == (
+        30, True, 20, True)
+    assert (nodes["PACS"]["rto"], nodes["PACS"]["measured"], nodes["PACS"]["rpo_measured"]) == (24, False, False)
+    assert nodes["DPI"]["required_rpo"] == 1
+
+
+def test_resource_page_shows_measured_and_promised(org, admin_user, client_for) -> None:
+    dpi = critical_system(org, rto_capability_hours=24)
+    with scope(organization=org):
+        _restore(org, admin_user, dpi, measured_hours=Decimal("30"), data_loss_hours=Decimal("20"))
+    from django.urls import reverse
+
+    html = client_for(admin_user).get(reverse("bia:resource-detail", kwargs={"org_slug": org.slug, "pk": dpi.pk}))
+    text = html.content.decode()
+    assert "RTO mesuré" in text and "30 h" in text and "RTO promis" in text and "RPO mesuré" in text
