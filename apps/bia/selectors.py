@@ -316,6 +316,9 @@ def gap_sentence(row: GapRow) -> str:
             parts.append(_("%(name)s has a DMIA of %(hours)s") % {"name": name, "hours": _hours(step["dmia"])})
         elif gap.capable_hours is None:
             parts.append(_("%(name)s declares no capability") % {"name": name})
+        elif gap.kind == "rpo" and gap.measured:
+            parts.append(_("%(name)s lost %(hours)s of data when restored (measured)") % {
+                "name": name, "hours": _hours(gap.capable_hours)})
         elif gap.kind == "rpo":
             parts.append(_("%(name)s may lose %(hours)s") % {"name": name, "hours": _hours(gap.capable_hours)})
         elif gap.measured:

@@ -386,3 +386,15 @@ def test_resource_page_shows_measured_and_promised(org, admin_user, client_for) 
     html = client_for(admin_user).get(reverse("bia:resource-detail", kwargs={"org_slug": org.slug, "pk": dpi.pk}))
     text = html.content.decode()
     assert "RTO mesuré" in text and "30 h" in text and "RTO promis" in text and "RPO mesuré" in text
+
+
+def test_a_measured_rpo_gap_is_worded_as_data_lost_in_the_restore(org, admin_user) -> None:
+    from apps.bia.selectors import gap_rows, gap_sentence
+
+    dpi = critical_system(org)
+    with scope(organization=org), translation.override("fr"):
+        _restore(org, admin_user, dpi, measured_hours=Decimal("2"), data_loss_hours=Decimal("20"))
+        graph, analysis = bia_analysis(organization=org)
+        gap = next(g for g in analysis.gaps if g.kind == "rpo" and g.node == (engine.RESOURCE, dpi.pk))
+        sentence = gap_sentence(gap_rows(graph, [gap])[0])
+    assert sentence.endswith("DPI a perdu 20 h de données à la restauration (mesuré)")
