@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.backups import selectors
+from apps.backups import computations, selectors
 from apps.backups.models import POLICY_MIN_DATE, BackupControl, BackupPolicy, RestoreTest, Trajectory
 from apps.backups.selectors import CACHE_ATTRIBUTE
 from apps.bia.templatetags.bia_tags import hours
@@ -94,10 +94,17 @@ def policy_check(organization: Organization) -> CheckResult:
         (not uncovered, _("Contract clauses on backup and restore are missing for: %(names)s.")
          % {"names": _names(uncovered)}),
     ]
+    # The annex: the policy covers outsourced and SaaS applications too. Asked only when there are some.
+    if saas:
+        criteria.append((bool(p and p.covers_outsourced), _(
+            "State in the policy that it covers the outsourced and SaaS applications (%(names)s) through contract "
+            "clauses.") % {"names": _names(saas)}))
     evidence = []
     if p and p.validated_on:
         evidence.append(_("Policy %(version)s validated on %(date)s") % {
             "version": p.version, "date": date_format(p.validated_on, "SHORT_DATE_FORMAT")})
+    if p and p.covers_outsourced:
+        evidence.append(_("The policy covers outsourced and SaaS applications through contract clauses"))
     result = _result(criteria, _("Backup and restoration policy"), evidence, "backups:policy")
     if not recent:  # without a recent validated policy nothing else counts
         result.status = CheckResult.NOT_MET
@@ -109,9 +116,13 @@ def plans_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
     failing = [r for r in rows if not (r.control and r.control.plan_evidence_id)]
-    criteria = [_systems_criterion(rows, failing, _("Upload a backup plan for: %(names)s."))]
-    evidence = [_("%(done)d of %(total)d critical system(s) with a backup plan") % {
-        "done": len(rows) - len(failing), "total": len(rows)}]
+    # « et les modalités de leur mise à jour »: each plan says how it is kept up to date.
+    no_update = [r for r in rows if not (r.control and r.control.plan_update_procedure.strip())]
+    criteria = [_systems_criterion(rows, failing, _("Upload a backup plan for: %(names)s.")),
+                _systems_criterion(rows, no_update, _("Describe how the backup plan is kept up to date for: %(names)s."))]
+    complete = [r for r in rows if r not in failing and r not in no_update]
+    evidence = [_("%(done)d of %(total)d critical system(s) with a backup plan and its update procedure") % {
+        "done": len(complete), "total": len(rows)}]
     return _result(criteria, _("Backup plans of the critical systems"), evidence)
 
 
@@ -126,13 +137,16 @@ def authentication_check(organization: Organization) -> CheckResult:
             return False
         if c.authentication == BackupControl.Authentication.DEDICATED_DIRECTORY and (c.ads_score or 0) < 3:
             return False
-        return c.least_privilege_role and c.mfa_on_consoles
+        return c.least_privilege_role and computations.mfa_satisfied(c)
 
     failing = [r for r in rows if not ok(r)]
     criteria = [_systems_criterion(rows, failing, _(
         "Independent authentication, least-privilege role, MFA or ADS score ≥ 3 missing for: %(names)s."))]
     evidence = [_("ADS score %(score)s on %(name)s") % {"score": r.control.ads_score, "name": r.resource.name}
                 for r in snap.rows if r.control and r.control.ads_score is not None]
+    unsupported = [r for r in rows if r.control and r.control.mfa_unsupported]
+    if unsupported:
+        evidence.append(_("MFA not supported by the backup solution: %(names)s") % {"names": _names(unsupported)})
     return _result(criteria, _("Independent authentication of the backups"), evidence)
 
 
@@ -158,14 +172,20 @@ def three_two_one_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     rows = snap.critical
     trajectory = snap.trajectory(Trajectory.Kind.THREE_TWO_ONE)
-    failing = [r for r in rows if not (r.control and r.control.offline_copy)]
+    # The annex asks for the offline copy to be « inscrit dans une trajectoire … avec des jalons clés »: a 3-2-1
+    # trajectory with milestones satisfies it; the copies already in place are evidence of its progress.
     criteria = [
-        (trajectory is not None, _("Plan the 3-2-1 trajectory with its milestones.")),
-        _systems_criterion(rows, failing, _("No offline or immutable copy for: %(names)s.")),
+        (trajectory is not None, _("Plan the 3-2-1 trajectory (an offline or immutable copy) with its key milestones.")),
     ]
     compliant = [r for r in rows if r.rule in ("321", "32110")]
+    offline = [r for r in rows if r.control and r.control.offline_copy]
     evidence = [_("%(done)d of %(total)d critical system(s) meet 3-2-1") % {"done": len(compliant),
-                                                                           "total": len(rows)}]
+                                                                           "total": len(rows)},
+                _("%(done)d of %(total)d critical system(s) with an offline or immutable copy") % {
+                    "done": len(offline), "total": len(rows)}]
+    if trajectory is not None:
+        evidence.insert(0, _("Trajectory « %(title)s »: %(percent)d%% done") % {
+            "title": trajectory.title, "percent": trajectory.progress})
     return _result(criteria, _("3-2-1 trajectory"), evidence, "backups:trajectories")
 
 
@@ -184,7 +204,15 @@ def supervision_check(organization: Organization) -> CheckResult:
     message = (_("Supervision, central alerts or RSSI control missing for: %(names)s.") if snap.is_ght
                else _("Supervision (who, how often, what on failure) missing for: %(names)s."))
     criteria = [_systems_criterion(rows, failing, message)]
-    return _result(criteria, _("Backup supervision"), [])
+    evidence: list[str | Promise] = []
+    if snap.is_ght:
+        # A separate item of the annex for a GHT: the procedure on alerts an establishment leaves unresolved.
+        procedure = bool(snap.policy and snap.policy.unresolved_alerts_procedure.strip())
+        criteria.append((procedure, _(
+            "Write the GHT procedure for backup alerts left unresolved by an establishment (backup policy page).")))
+        if procedure:
+            evidence.append(_("Procedure for alerts left unresolved by an establishment recorded"))
+    return _result(criteria, _("Backup supervision"), evidence)
 
 
 def qualifying_tests(snap: BackupsSnapshot) -> list[RestoreTest]:
@@ -203,9 +231,9 @@ def restore_test_check(organization: Organization) -> CheckResult:
     criteria = [(bool(tests), _(
         "Record a successful restoration back into production, since 16/07/2025, on a system serving a CaRE "
         "perimeter, checked by a named business referent."))]
-    evidence = [_("%(system)s restored on %(date)s in %(hours)s, checked by %(who)s") % {
+    evidence = [_("%(system)s restored on %(date)s in %(hours)s, checked by %(who)s: %(outcome)s") % {
         "system": t.resource.name, "date": date_format(t.tested_on, "SHORT_DATE_FORMAT"),
-        "hours": hours(t.measured_hours), "who": t.referent} for t in tests[:3]]
+        "hours": hours(t.measured_hours), "who": t.referent, "outcome": t.outcome_label} for t in tests[:3]]
     return _result(criteria, _("Technical restoration test"), evidence, "backups:tests")
 
 

@@ -43,6 +43,12 @@ def frequency_too_loose(frequency_hours: int | None, pdma_hours: float | None) -
     return frequency_hours is not None and pdma_hours is not None and frequency_hours > pdma_hours
 
 
+def mfa_satisfied(control: Any) -> bool:
+    """D2.O3.A asks for MFA « si la solution de sauvegarde le permet »: MFA on the consoles, or recorded as not
+    supported by the solution (a third state, not a failure)."""
+    return bool(control.mfa_on_consoles or control.mfa_unsupported)
+
+
 @dataclass(frozen=True)
 class MissingControl:
     key: str
@@ -73,7 +79,7 @@ def missing_controls(control: Any, *, is_saas: bool = False) -> list[MissingCont
         add("authentication", _("Independent authentication"), "D2.O3.A")
     if not control.least_privilege_role:
         add("least_privilege", _("Least-privilege operator role"), "D2.O3.A")
-    if not control.mfa_on_consoles:
+    if not mfa_satisfied(control):
         add("mfa", _("MFA on the backup consoles"), "D2.O3.A")
     if control.authentication == "dedicated_directory" and (control.ads_score is None or control.ads_score < 3):
         add("ads", _("ADS audit score of at least 3"), "D2.O3.A")
@@ -89,7 +95,43 @@ def missing_controls(control: Any, *, is_saas: bool = False) -> list[MissingCont
         add("contract", _("Contract clauses on backup and restore"), "D2.O2.A")
     if not control.plan_evidence_id:
         add("plan", _("Backup plan document"), "D2.O2.B")
+    if not (control.plan_update_procedure or "").strip():
+        add("plan_update", _("How the backup plan is kept up to date"), "D2.O2.B")
     return missing
+
+
+SUCCESS = "success"
+SUCCESS_OFF_TARGET = "success_off_target"
+
+
+def test_outcome(test: Any) -> str:
+    """The one rule for a restoration test's result as shown everywhere (pages, dossier, XLSX, D2.O4 evidence).
+
+    A test recorded « Réussi » whose measured duration exceeds the required RTO, or whose data loss exceeds the
+    required PDMA, is « Réussi hors objectif » (``success_off_target``), never plain « Réussi ». The requirement
+    is the one **stored on the test**: the BIA's required RTO and PDMA of the system at the time the test was
+    recorded (or last edited), so a later change of the BIA does not rewrite a past result. A requirement the
+    BIA did not give then cannot be missed. « Partiel » and « Échec » are kept as recorded.
+    """
+    if test.result != SUCCESS:
+        return str(test.result)
+    over_rto = test.required_rto_hours is not None and test.measured_hours > test.required_rto_hours
+    over_pdma = (test.required_pdma_hours is not None and test.data_loss_hours is not None
+                 and test.data_loss_hours > test.required_pdma_hours)
+    return SUCCESS_OFF_TARGET if over_rto or over_pdma else SUCCESS
+
+
+OUTCOME_LABELS: dict[str, Promise] = {
+    SUCCESS: _("Success"),
+    SUCCESS_OFF_TARGET: _("Success, off target"),
+    PARTIAL: _("Partial"),
+    "failure": _("Failure"),
+}
+OUTCOME_BADGES = {SUCCESS: "ok", SUCCESS_OFF_TARGET: "warn", PARTIAL: "warn", "failure": "bad"}
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))
 
 
 def trajectory_progress(milestones: list[Any]) -> int:

@@ -56,7 +56,7 @@ def test_rows(organization: Organization) -> Iterator[list[Any]]:
                float(t.required_rto_hours) if t.required_rto_hours is not None else None,
                float(t.data_loss_hours) if t.data_loss_hours is not None else None,
                float(t.required_pdma_hours) if t.required_pdma_hours is not None else None,
-               str(t.get_result_display()), t.referent, t.report_evidence.title if t.report_evidence else "", t.notes]
+               t.outcome_label, t.referent, t.report_evidence.title if t.report_evidence else "", t.notes]
 
 
 register_pdf_section(PdfSection(

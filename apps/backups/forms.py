@@ -49,22 +49,24 @@ class ControlForm(SystemsForm):
         (_("Copies (3-2-1-1-0)"), ["copies", "media_count", "offsite_copy", "offline_copy",
                                    "restore_errors_checked"]),
         (_("Authentication of the backup infrastructure"), ["authentication", "least_privilege_role",
-                                                           "mfa_on_consoles", "ads_score", "ads_audited_on"]),
+                                                           "mfa_on_consoles", "mfa_unsupported", "ads_score",
+                                                           "ads_audited_on"]),
         (_("Isolation"), ["network_isolated", "red_button_tested_on"]),
         (_("Supervision"), ["supervision_who", "supervision_frequency", "supervision_on_failure", "central_alerts",
                             "rssi_control"]),
         (_("SaaS and outsourcing"), ["contract_clauses", "contract_clauses_note"]),
-        (_("Backup plan"), ["plan_evidence", "plan_upload", "notes"]),
+        (_("Backup plan"), ["plan_evidence", "plan_upload", "plan_update_procedure", "notes"]),
     )
 
     class Meta:
         model = BackupControl
         fields = ["product", "frequency_hours", "retention_days", "copies", "media_count", "offsite_copy",
                   "offline_copy", "restore_errors_checked", "authentication", "least_privilege_role",
-                  "mfa_on_consoles", "network_isolated", "red_button_tested_on", "supervision_who",
+                  "mfa_on_consoles", "mfa_unsupported", "network_isolated", "red_button_tested_on", "supervision_who",
                   "supervision_frequency", "supervision_on_failure", "central_alerts", "rssi_control", "encrypted",
-                  "contract_clauses", "contract_clauses_note", "ads_score", "ads_audited_on", "plan_evidence", "notes"]
-        widgets = {"red_button_tested_on": DATE_WIDGET, "ads_audited_on": DATE_WIDGET,
+                  "contract_clauses", "contract_clauses_note", "ads_score", "ads_audited_on", "plan_evidence",
+                  "plan_update_procedure", "notes"]
+        widgets = {"plan_update_procedure": forms.Textarea(attrs={"rows": 2}),"red_button_tested_on": DATE_WIDGET, "ads_audited_on": DATE_WIDGET,
                    "supervision_on_failure": forms.Textarea(attrs={"rows": 3}),
                    "contract_clauses_note": forms.Textarea(attrs={"rows": 2}),
                    "notes": forms.Textarea(attrs={"rows": 2})}
@@ -79,7 +81,8 @@ class PolicyForm(SystemsForm):
 
     class Meta:
         model = BackupPolicy
-        fields = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced", "notes"]
+        fields = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced",
+                  "unresolved_alerts_procedure", "notes"]
         widgets = {"validated_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
 
 

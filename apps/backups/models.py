@@ -3,8 +3,9 @@
 The systems are the BIA's ``Resource`` rows of kind application or infrastructure. Each may get one
 ``BackupControl`` (its backup set-up, judged against 3-2-1 / 3-2-1-1-0 and the PDMA it serves);
 ``Trajectory`` + ``Milestone`` plan the isolation and 3-2-1 work the annex asks for; ``RestoreTest``
-records a real restoration, whose measured duration becomes the resource's measured capability in the
-BIA engine. ``BackupPolicy`` (one per organization) holds the policy document (D2.O2.A). Files are
+records a real restoration; the latest successful one back into production is the system's measured
+capability in the BIA engine, derived on read (``apps.backups.measured``). ``BackupPolicy`` (one per
+organization) holds the policy document (D2.O2.A). Files are
 ``apps.compliance`` evidence rows, linked by foreign key.
 """
 
@@ -14,6 +15,7 @@ import datetime
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -39,6 +41,9 @@ class BackupPolicy(TenantModel):
     validated_by = models.CharField(_("validated by"), max_length=200, blank=True)
     covers_outsourced = models.BooleanField(
         _("covers outsourced and SaaS applications through contract clauses"), default=False)
+    unresolved_alerts_procedure = models.TextField(
+        _("procedure for alerts left unresolved by an establishment"), blank=True,
+        help_text=_("GHT (D2.O3.D): what the GHT does when an establishment leaves a backup alert unresolved."))
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -77,6 +82,9 @@ class BackupControl(TenantModel):
                                       choices=Authentication.choices, default=Authentication.UNKNOWN)
     least_privilege_role = models.BooleanField(_("least-privilege operator role"), default=False)
     mfa_on_consoles = models.BooleanField(_("MFA on the backup consoles"), default=False)
+    mfa_unsupported = models.BooleanField(
+        _("MFA not supported by the backup solution"), default=False,
+        help_text=_("The annex asks for MFA « si la solution de sauvegarde le permet »."))
     network_isolated = models.BooleanField(_("backup network isolated"), default=False)
     red_button_tested_on = models.DateField(_("« bouton rouge » last tested on"), null=True, blank=True)
     supervision_who = models.CharField(_("who checks the backups"), max_length=200, blank=True)
@@ -95,6 +103,9 @@ class BackupControl(TenantModel):
     ads_audited_on = models.DateField(_("ADS audit date"), null=True, blank=True)
     plan_evidence = models.ForeignKey("compliance.Evidence", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="+", verbose_name=_("backup plan document"))
+    plan_update_procedure = models.TextField(
+        _("how the backup plan is kept up to date"), blank=True,
+        help_text=_("Who reviews it, when, and what triggers an update (D2.O2.B)."))
     notes = models.TextField(_("notes"), blank=True)
 
     objects: ClassVar[tenancy.LimitedManager[BackupControl]] = tenancy.limited_manager(
@@ -110,6 +121,12 @@ class BackupControl(TenantModel):
 
     def __str__(self) -> str:
         return str(self.resource)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.mfa_on_consoles and self.mfa_unsupported:
+            raise ValidationError({"mfa_unsupported": _(
+                "MFA cannot be both enabled on the consoles and not supported by the solution.")})
 
 
 @track_history()
@@ -160,7 +177,8 @@ class Milestone(TenantModel):
 
 @track_history()
 class RestoreTest(TenantModel):
-    """A real restoration of a system; its measured duration feeds the BIA engine (D2.O4)."""
+    """A real restoration of a system (D2.O4). The latest successful one back into production measures the
+    system's RTO (``measured_hours``) and RPO (``data_loss_hours``): ``apps.backups.measured``."""
 
     class Scope(models.TextChoices):
         FILE = "file", _("Files")
@@ -223,3 +241,22 @@ class RestoreTest(TenantModel):
     def data_gap(self) -> bool:
         return (self.required_pdma_hours is not None and self.data_loss_hours is not None
                 and self.data_loss_hours > self.required_pdma_hours)
+
+    @property
+    def outcome(self) -> str:
+        """``computations.test_outcome``: « success », « success_off_target », « partial » or « failure »."""
+        from apps.backups.computations import test_outcome
+
+        return test_outcome(self)
+
+    @property
+    def outcome_label(self) -> str:
+        from apps.backups.computations import outcome_label
+
+        return outcome_label(self.outcome)
+
+    @property
+    def outcome_badge(self) -> str:
+        from apps.backups.computations import OUTCOME_BADGES
+
+        return OUTCOME_BADGES.get(self.outcome, "bad")

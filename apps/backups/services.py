@@ -28,7 +28,6 @@ from apps.backups.models import (
 )
 from apps.backups.selectors import forget_snapshot
 from apps.bia.models import Resource
-from apps.bia.services import resource_record_measured_rto
 from apps.compliance.services import evidence_upload
 from apps.core.services import ensure_same_organization, model_update
 from apps.tenants.models import Organization
@@ -38,14 +37,15 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CONTROL_FIELDS = [
+CONTROL_FIELDS = ["mfa_unsupported", "plan_update_procedure",
     "product", "frequency_hours", "retention_days", "copies", "media_count", "offsite_copy", "offline_copy",
     "restore_errors_checked", "authentication", "least_privilege_role", "mfa_on_consoles", "network_isolated",
     "red_button_tested_on", "supervision_who", "supervision_frequency", "supervision_on_failure", "central_alerts",
     "rssi_control", "encrypted", "contract_clauses", "contract_clauses_note", "ads_score", "ads_audited_on",
     "plan_evidence", "notes",
 ]
-POLICY_FIELDS = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced", "notes"]
+POLICY_FIELDS = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced",
+                 "unresolved_alerts_procedure", "notes"]
 TRAJECTORY_FIELDS = ["kind", "title", "description"]
 MILESTONE_FIELDS = ["title", "due_on", "owner", "done_on"]
 TEST_FIELDS = ["resource", "tested_on", "scope", "measured_hours", "data_loss_hours", "result", "referent_member",
@@ -172,19 +172,6 @@ def milestone_delete(*, milestone: Milestone, actor: User | None) -> None:
     milestone.delete()
 
 
-def _measured_at(tested_on: datetime.date) -> datetime.datetime:
-    """The moment a test's duration counts from: the end of its day, never later than now."""
-    end = timezone.make_aware(datetime.datetime.combine(tested_on, datetime.time(23, 59)))
-    return min(end, timezone.now())
-
-
-def _feed_bia(test: RestoreTest, actor: User | None) -> None:
-    """A successful or partial restoration measures what the system can really do; a failure measures nothing."""
-    if test.result != RestoreTest.Result.FAILURE:
-        resource_record_measured_rto(resource=test.resource, hours=test.measured_hours,
-                                     measured_at=_measured_at(test.tested_on), actor=actor)
-
-
 def _validate_test(organization: Organization, data: dict[str, Any]) -> None:
     resource = data.get("resource")
     if resource is None or resource.organization_id != organization.pk or resource.kind not in SYSTEM_KINDS:
@@ -207,8 +194,10 @@ def _with_requirements(organization: Organization, data: dict[str, Any]) -> dict
 @transaction.atomic
 def restore_test_record(*, organization: Organization, actor: User | None, data: dict[str, Any],
                         report_upload: UploadedFile | None = None) -> RestoreTest:
-    """Record a restoration test (CaRE D2.O4) against the RTO and PDMA the BIA requires of the system, and feed
-    its measured duration to the BIA engine as the system's measured capability."""
+    """Record a restoration test (CaRE D2.O4) against the RTO and PDMA the BIA requires of the system now.
+
+    Nothing is copied onto the BIA resource: a successful restoration back into production, the latest one,
+    is the system's measured capability on the next read (``apps.backups.measured``)."""
     data = dict(data)
     _validate_test(organization, data)
     _attach(organization, actor, data, "report_evidence", report_upload,
@@ -219,7 +208,6 @@ def restore_test_record(*, organization: Organization, actor: User | None, data:
                                      if k in data})
     test.full_clean()
     test.save()
-    _feed_bia(test, actor)
     return test
 
 
@@ -234,12 +222,12 @@ def restore_test_update(*, test: RestoreTest, actor: User | None, data: dict[str
             _("Restoration test report — %(name)s") % {"name": data["resource"].name}, ["D2.O4"], data.get("tested_on"))
     data = _with_requirements(organization, data)
     model_update(instance=test, data=data, fields=[*TEST_FIELDS, "required_rto_hours", "required_pdma_hours"])
-    _feed_bia(test, actor)
     return test
 
 
 @_forgets
 @transaction.atomic
 def restore_test_delete(*, test: RestoreTest, actor: User | None) -> None:
-    """The measured capability stays on the BIA resource (it is the history of what was measured)."""
+    """The system's measured capability is derived again on the next read: the previous qualifying test, or
+    the promised RTO/RPO when none is left."""
     test.delete()

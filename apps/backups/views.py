@@ -276,7 +276,7 @@ class RestoreTestCreateView(UploadFormView):
     def perform(self, form: forms.RestoreTestForm) -> None:
         services.restore_test_record(organization=self.organization, actor=self.user, data=form.cleaned_data,
                                      report_upload=form.cleaned_data.get("report_upload"))
-        messages.success(self.request, _("Restoration test recorded; the BIA now uses its measured duration."))
+        messages.success(self.request, _("Restoration test recorded."))
 
     def get_success_url(self) -> str:
         return self.org_url("backups:tests")

@@ -12,10 +12,9 @@ Some BIAs are validated, some submitted, one sent back, others in progress or no
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
 from django_scopes import scope
 
 from apps.bia.models import Activity, ImpactCriterion, Resource, TimeHorizon
@@ -32,7 +31,6 @@ from apps.bia.services.resources import (
     activity_link_set,
     resource_create,
     resource_dependency_set,
-    resource_record_measured_rto,
 )
 from apps.bia.services.scales import bia_settings_update, scales_ensure_defaults
 
@@ -187,7 +185,6 @@ DETAILS = {
 }
 
 COMMENTS = {"dialyse": "Merci de préciser les dépendances au générateur d'eau et au logiciel de dialyse."}
-MEASURED = {"pharma": (30, 21), "dpi": (6.5, 45)}  # key → (hours, days ago) from restoration tests
 
 
 def _levels(organization: Organization, profile: dict[str, list[int]] | None) -> dict[tuple[int, int], int]:
@@ -260,10 +257,6 @@ def _seed_ght(ctx: DemoContext) -> None:
             "Campagne BIA menée de janvier à mai 2026 par le RPCRA avec chaque chef de service : entretien guidé, "
             "grille d'impact à six critères sur cinq horizons, validation par le RPCRA puis présentation en COPIL.")})
         resources = _resources(org, GHT_RESOURCES, GHT_RESOURCE_LINKS)
-        now = timezone.now()
-        for key, (hours, days_ago) in MEASURED.items():
-            resource_record_measured_rto(resource=resources[key], hours=hours,
-                                                  measured_at=now - timedelta(days=days_ago))
         activities = _activities(ctx, org, GHT_ACTIVITIES, resources, rpcra)
         for downstream, upstream in GHT_ACTIVITY_LINKS:
             activity_link_set(activity=activities[downstream], actor=rpcra, depends_on=activities[upstream])

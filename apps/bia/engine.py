@@ -111,11 +111,16 @@ class ResourceNode:
     kind: str = "application"
     rto_hours: float | None = None  # promised
     rpo_hours: float | None = None  # promised
-    measured_rto_hours: float | None = None
+    measured_rto_hours: float | None = None  # the latest successful restoration back into production
+    measured_rpo_hours: float | None = None  # the restored data point of that same test
 
     @property
     def effective_rto_hours(self) -> float | None:
         return self.measured_rto_hours if self.measured_rto_hours is not None else self.rto_hours
+
+    @property
+    def effective_rpo_hours(self) -> float | None:
+        return self.measured_rpo_hours if self.measured_rpo_hours is not None else self.rpo_hours
 
 
 @dataclass(frozen=True)
@@ -543,11 +548,13 @@ def analyse(graph: Graph, *, critical: Iterable[str] = ("critical", "high"), spo
                 gaps.append(gap)
         if key in rpo_req:
             need = rpo_req[key]
-            if resource.rpo_hours is None:
+            capable_rpo = resource.effective_rpo_hours
+            if capable_rpo is None:
                 if resource.kind in rpo_kinds:
                         missing.append(Gap("rpo", key, need.hours, None, need.path))
-            elif resource.rpo_hours > need.hours:
-                gaps.append(Gap("rpo", key, need.hours, resource.rpo_hours, need.path))
+            elif capable_rpo > need.hours:
+                gaps.append(Gap("rpo", key, need.hours, capable_rpo, need.path,
+                                measured=resource.measured_rpo_hours is not None))
     # Upstream activities that promise less than their downstream activities need.
     for pk, activity in sorted(graph.activities.items()):
         key = (ACTIVITY, pk)

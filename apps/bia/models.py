@@ -19,9 +19,9 @@ Activity map:
 
 Resources and dependencies:
 - ``Resource``: ``kind`` (application, infrastructure, biomedical equipment, supplier, premises, skill);
-  promised ``rto_capability_hours`` / ``rpo_capability_hours``; ``measured_rto_hours`` + ``measured_at``
-  filled by the backups app from restoration tests through ``services.resource_record_measured_rto``;
-  ``effective_rto_hours`` (measured wins over promised). Supplier fields: contract, SLA, 24/7 contact.
+  promised ``rto_capability_hours`` / ``rpo_capability_hours``; the measured RTO/RPO derived on read from
+  the latest successful restoration back into production (``apps.backups.measured``, never stored);
+  ``effective_rto_hours`` / ``effective_rpo_hours`` (measured wins over promised). Supplier fields: contract, SLA, 24/7 contact.
 - ``ActivityDependency`` (activity → resource, ``workaround_exists`` + ``workaround_note`` +
   ``workaround_hours``, how long the degraded mode holds),
   ``ResourceDependency`` (resource → resource it depends on, e.g. DPI → Active Directory → supplier),
@@ -34,7 +34,9 @@ All durations are in hours.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -45,6 +47,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
+
+if TYPE_CHECKING:
+    from apps.backups.measured import Measure
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 
@@ -365,11 +370,6 @@ class Resource(TenantModel):
     # Capabilities: what IT or the supplier promises, and what restoration tests measured.
     rto_capability_hours = models.PositiveIntegerField(_("promised recovery time (RTO, hours)"), null=True, blank=True)
     rpo_capability_hours = models.PositiveIntegerField(_("promised data loss (RPO, hours)"), null=True, blank=True)
-    measured_rto_hours = models.DecimalField(
-        _("measured recovery time (hours)"), max_digits=8, decimal_places=2, null=True, blank=True,
-        help_text=_("Filled from the latest restoration test; wins over the promised RTO."),
-    )
-    measured_at = models.DateTimeField(_("measured on"), null=True, blank=True)
     # Suppliers.
     contract_reference = models.CharField(_("contract reference"), max_length=120, blank=True)
     contract_end = models.DateField(_("contract end"), null=True, blank=True)
@@ -390,12 +390,39 @@ class Resource(TenantModel):
     def __str__(self) -> str:
         return self.name
 
+    # The measured capability is derived on read from the restoration tests (``apps.backups.measured``), never
+    # stored: a successful restoration back into production, the latest one, measures RTO and RPO.
+    @cached_property
+    def measure(self) -> Measure | None:
+        from apps.backups.measured import measure_of
+
+        return measure_of(self)
+
+    @property
+    def measured_rto_hours(self) -> float | None:
+        return self.measure.rto_hours if self.measure is not None else None
+
+    @property
+    def measured_rpo_hours(self) -> float | None:
+        return self.measure.rpo_hours if self.measure is not None else None
+
+    @property
+    def measured_on(self) -> datetime.date | None:
+        return self.measure.tested_on if self.measure is not None else None
+
     @property
     def effective_rto_hours(self) -> float | None:
         """A measured restore duration, when there is one, wins over the promise."""
         if self.measured_rto_hours is not None:
-            return float(self.measured_rto_hours)
+            return self.measured_rto_hours
         return float(self.rto_capability_hours) if self.rto_capability_hours is not None else None
+
+    @property
+    def effective_rpo_hours(self) -> float | None:
+        """The restored data point of the measuring test, when it records one, wins over the promise."""
+        if self.measured_rpo_hours is not None:
+            return self.measured_rpo_hours
+        return float(self.rpo_capability_hours) if self.rpo_capability_hours is not None else None
 
 
 WORKAROUND_MAX_HOURS = 8760

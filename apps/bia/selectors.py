@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
+from apps.backups.measured import annotate_measures, attach_measures, measures
 from apps.bia import engine
 from apps.bia.models import (
     CRITICALITY_RANK,
@@ -137,6 +138,7 @@ def activity_detail(*, organization: Organization, activity: Activity) -> dict[s
     )
     upstream = list(ActivityLink.objects.filter(organization=organization, activity=activity).select_related("depends_on"))
     downstream = list(ActivityLink.objects.filter(organization=organization, depends_on=activity).select_related("activity"))
+    attach_measures(d.resource for d in dependencies)
     cells = {(a.criterion_id, a.horizon_id): a.level for a in ImpactAnswer.objects.filter(activity=activity)}
     return {"dependencies": dependencies, "upstream": upstream, "downstream": downstream, "cells": cells}
 
@@ -154,9 +156,9 @@ def resource_list(*, organization: Organization, kind: str = "", query: str = ""
         qs = qs.filter(kind=kind)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(vendor__icontains=query))
-    return qs.annotate(
+    return annotate_measures(qs.annotate(
         activity_count=Count("activity_dependencies", distinct=True), dependent_count=Count("dependents", distinct=True)
-    ).order_by("kind", "name")
+    )).order_by("kind", "name")
 
 
 def resource_detail(*, organization: Organization, resource: Resource) -> dict[str, Any]:
@@ -173,7 +175,7 @@ def resource_detail(*, organization: Organization, resource: Resource) -> dict[s
 # --- The graph and the engine --------------------------------------------------------------------
 
 def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | None = None) -> engine.Graph:
-    """The organization's dependency graph as plain data: five queries whatever its size."""
+    """The organization's dependency graph as plain data: six queries whatever its size."""
     activities_qs = activity_qs if activity_qs is not None else Activity.objects.filter(organization=organization)
     activities = [
         engine.ActivityNode(
@@ -185,13 +187,16 @@ def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | N
             "establishment__short_name", "establishment__name",
         )
     ]
-    resources = [
-        engine.ResourceNode(id=pk, name=name, kind=kind, rto_hours=rto, rpo_hours=rpo,
-                            measured_rto_hours=float(measured) if measured is not None else None)
-        for pk, name, kind, rto, rpo, measured in Resource.objects.filter(organization=organization).values_list(
-            "id", "name", "kind", "rto_capability_hours", "rpo_capability_hours", "measured_rto_hours"
-        )
-    ]
+    # Measured capability: derived from the restoration tests on every build (``apps.backups.measured``).
+    measured = measures(organization=organization)
+    resources = []
+    for pk, name, kind, rto, rpo in Resource.objects.filter(organization=organization).values_list(
+            "id", "name", "kind", "rto_capability_hours", "rpo_capability_hours"):
+        measure = measured.get(pk)
+        resources.append(engine.ResourceNode(
+            id=pk, name=name, kind=kind, rto_hours=rto, rpo_hours=rpo,
+            measured_rto_hours=measure.rto_hours if measure else None,
+            measured_rpo_hours=measure.rpo_hours if measure else None))
     return engine.build_graph(
         activities, resources,
         ActivityDependency.objects.filter(organization=organization).values_list(
@@ -203,8 +208,9 @@ def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | N
     )
 
 
+# The restoration tests are part of the graph: they give the resources' measured capability.
 GRAPH_TABLES = ("bia_activity", "bia_resource", "bia_activitydependency", "bia_resourcedependency",
-                "bia_activitylink")
+                "bia_activitylink", "backups_restoretest")
 
 
 def graph_version(*, organization: Organization) -> str:
@@ -287,7 +293,8 @@ def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:
                 "establishment": node.establishment}
     res = graph.resources[pk]
     return {"kind": kind, "id": pk, "name": res.name, "resource_kind": res.kind, "rto": res.effective_rto_hours,
-            "rpo": res.rpo_hours, "measured": res.measured_rto_hours is not None}
+            "rpo": res.effective_rpo_hours, "measured": res.measured_rto_hours is not None,
+            "rpo_measured": res.measured_rpo_hours is not None}
 
 
 def _hours(value: float | None) -> str:
@@ -345,6 +352,8 @@ def _capability_part(graph: engine.Graph, gap: engine.Gap) -> str:
         return _("%(name)s has a DMIA of %(hours)s") % values
     if gap.capable_hours is None:
         return _("%(name)s declares no capability") % {"name": name}
+    if gap.kind == "rpo" and gap.measured:
+        return _("%(name)s lost %(hours)s of data when restored (measured)") % values
     if gap.kind == "rpo":
         return _("%(name)s may lose %(hours)s of data") % values
     if gap.measured:
@@ -362,6 +371,8 @@ def gap_size(gap: engine.Gap) -> str:
         return _("nothing declared for %(required)s required") % values
     if gap.node[0] == engine.ACTIVITY:
         return _("DMIA %(capable)s for %(required)s required, ×%(ratio)s") % values
+    if gap.kind == "rpo" and gap.measured:
+        return _("%(capable)s of data lost when restored (measured) for a PDMA of %(required)s, ×%(ratio)s") % values
     if gap.kind == "rpo":
         return _("up to %(capable)s of data lost for a PDMA of %(required)s, ×%(ratio)s") % values
     if gap.measured:
@@ -485,9 +496,14 @@ def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishmen
         else:
             r = graph.resources[pk]
             need = analysis.rto_requirements.get((kind, pk))
+            rpo_need = analysis.rpo_requirements.get((kind, pk))
+            # ``measured``/``rpo_measured`` pick the label: « RTO mesuré » from a restoration test, else « promis ».
             nodes.append({"data": {"id": key, "label": r.name, "type": r.kind, "rto": r.effective_rto_hours,
-                                   "required": need.hours if need else None, "gap": (kind, pk) in gap_nodes,
-                                   "spof": pk in spof_ids}})
+                                   "measured": r.measured_rto_hours is not None,
+                                   "required": need.hours if need else None, "rpo": r.effective_rpo_hours,
+                                   "rpo_measured": r.measured_rpo_hours is not None,
+                                   "required_rpo": rpo_need.hours if rpo_need else None,
+                                   "gap": (kind, pk) in gap_nodes, "spof": pk in spof_ids}})
     edges = [
         {"data": {"id": f"e{i}", "source": f"{e.source[0][0]}{e.source[1]}", "target": f"{e.target[0][0]}{e.target[1]}",
                   "workaround": e.workaround}}

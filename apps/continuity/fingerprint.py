@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from apps.backups.measured import measures
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
 
 if TYPE_CHECKING:
@@ -35,11 +36,13 @@ def bia_state(*, organization: Organization) -> BiaState:
     ):
         state.activities[pk] = {"name": name, "dmia": override if override is not None else derived, "pdma": pdma,
                                 "criticality": criticality}
-    for pk, name, rto, rpo, measured in Resource.objects.filter(organization=organization).values_list(
-        "id", "name", "rto_capability_hours", "rpo_capability_hours", "measured_rto_hours"
+    measured = measures(organization=organization)  # derived from the restoration tests
+    for pk, name, rto, rpo in Resource.objects.filter(organization=organization).values_list(
+        "id", "name", "rto_capability_hours", "rpo_capability_hours"
     ):
+        measure = measured.get(pk)
         state.resources[pk] = {"name": name, "rto": rto, "rpo": rpo,
-                               "measured": float(measured) if measured is not None else None}
+                               "measured": measure.rto_hours if measure else None}
     for a, r in ActivityDependency.objects.filter(organization=organization).values_list("activity_id", "resource_id"):
         state.activity_resources.setdefault(a, []).append(r)
     for a, b in ActivityLink.objects.filter(organization=organization).values_list("activity_id", "depends_on_id"):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scope
 
 from apps.backups import exports
@@ -132,6 +134,23 @@ def test_export_rows(org, admin_user) -> None:
     assert systems[0][0] == "DPI" and systems[0][4] == "3-2-1" and systems[0][6] == 24
     assert tests[0][1] == "DPI" and tests[0][3] == 6.5
     assert len(context["results"]) == 7
+
+
+def test_an_off_target_success_reads_reussi_hors_objectif_on_the_pages_and_the_exports(org, admin_user,
+                                                                                       client_for) -> None:
+    dpi = critical_system(org)
+    RestoreTestFactory(resource=dpi, tested_on=datetime.date(2026, 3, 1), measured_hours=Decimal("30"),
+                       required_rto_hours=Decimal("4"), data_loss_hours=Decimal("0.5"), required_pdma_hours=Decimal("1"))
+    RestoreTestFactory(resource=dpi, tested_on=datetime.date(2026, 3, 2), measured_hours=Decimal("3"),
+                       required_rto_hours=Decimal("4"), data_loss_hours=Decimal("0.5"), required_pdma_hours=Decimal("1"))
+    with scope(organization=org), translation.override("fr"):
+        rows = list(exports.test_rows(org))
+    assert [r[7] for r in rows] == ["Réussi", "Réussi hors objectif"]
+    client = client_for(admin_user)
+    page = client.get(url(org, "backups:tests")).content.decode()
+    assert page.count("Réussi hors objectif") == 1
+    overview = client.get(url(org, "backups:overview")).content.decode()
+    assert "(Réussi)" in overview  # the last test, on target
 
 
 def test_history_of_a_restoration_test(org, contributor, client_for) -> None:

@@ -156,7 +156,7 @@ def test_dependency_map_draws_and_isolates_a_chain(page: Page, live_server) -> N
     details = page.locator("#map-details")
     expect(details).to_contain_text("Délai de reprise requis4 h")
     expect(details).to_contain_text("RTO promis24 h")
-    expect(details).to_contain_text("Écart : la reprise promise est plus lente que le besoin.")
+    expect(details).to_contain_text("Écart : la capacité de reprise (promise ou mesurée) ne couvre pas le besoin.")
     expect(details.get_by_role("link", name="Ouvrir sa fiche")).to_have_attribute(
         "href", f"/o/{org.slug}/bia/ressources/{ad.pk}/")
     page.get_by_role("button", name="Revoir toute la carte").click()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models.deletion import RestrictedError
-from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from apps.bia import services
@@ -108,15 +104,6 @@ def test_campaign_submit_validate_send_back(org, scales, owned_activity, owner, 
     activity = services.activity_submit(activity=activity, actor=owner)
     activity = services.activity_validate(activity=activity, actor=rpcra)
     assert activity.status == Activity.Status.VALIDATED and activity.validated_by == rpcra
-
-
-def test_measured_rto_only_moves_forward_in_time(org) -> None:
-    resource = ResourceFactory(organization=org, rto_capability_hours=4)
-    now = timezone.now()
-    services.resource_record_measured_rto(resource=resource, hours=30.5, measured_at=now)
-    services.resource_record_measured_rto(resource=resource, hours=2, measured_at=now - timedelta(days=3))
-    resource.refresh_from_db()
-    assert resource.measured_rto_hours == Decimal("30.50") and resource.effective_rto_hours == 30.5
 
 
 def test_dependencies_stay_inside_the_organization(org, other_org) -> None:

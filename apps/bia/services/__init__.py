@@ -33,7 +33,6 @@ from apps.bia.services.resources import (
     resource_delete,
     resource_dependency_remove,
     resource_dependency_set,
-    resource_record_measured_rto,
     resource_update,
 )
 from apps.bia.services.scales import (
@@ -78,7 +77,6 @@ __all__ = [
     "resource_delete",
     "resource_dependency_remove",
     "resource_dependency_set",
-    "resource_record_measured_rto",
     "resource_update",
     "scales_ensure_defaults",
 ]

@@ -3,8 +3,6 @@ activity → upstream activity), each with its workaround."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -45,22 +43,6 @@ def resource_delete(*, resource: Resource, actor: User | None) -> None:
     """Refused while a frozen plan names it or restoration tests are recorded for it."""
     ensure_deletable(resource)
     resource.delete()
-
-
-@transaction.atomic
-def resource_record_measured_rto(*, resource: Resource, hours: Decimal | float, measured_at: datetime,
-                                 actor: User | None = None) -> Resource:
-    """Record a restore duration measured by a restoration test (backups app, CaRE D2.O4).
-
-    Only a more recent measure replaces the current one, so replaying an old test changes nothing.
-    """
-    if resource.measured_at is not None and measured_at < resource.measured_at:
-        return resource
-    resource.measured_rto_hours = Decimal(str(hours)).quantize(Decimal("0.01"))
-    resource.measured_at = measured_at
-    resource.full_clean()
-    resource.save(update_fields=["measured_rto_hours", "measured_at", "updated_at"])
-    return resource
 
 
 def _link_upsert(model: type[Any], *, organization: Organization, workaround_exists: bool, workaround_note: str,

@@ -54,7 +54,10 @@ class MapView(BiaViewMixin, TemplateView):
             "criticalities": {k: str(v) for k, v in Criticality.choices},
             "text": {
                 "criticality": str(_("Criticality")), "dmia": str(_("DMIA")), "required": str(_("Required recovery time")),
-                "promised": str(_("Promised RTO")), "gap": str(_("Gap: the promised recovery is slower than the need.")),
+                "promised": str(_("Promised RTO")), "measured": str(_("Measured RTO")),
+                "requiredRpo": str(_("Required data loss (PDMA)")), "promisedRpo": str(_("Promised RPO")),
+                "measuredRpo": str(_("Measured RPO")),
+                "gap": str(_("Gap: the recovery capability (promised or measured) falls short of the need.")),
                 "spof": str(_("Single point of failure")), "open": str(_("Open its page")),
                 "dependsOn": str(_("Depends on")), "usedBy": str(_("Used by")), "hours": str(_("{hours} h")),
                 "none": "—", "count": str(_("{nodes} elements, {edges} links. Click an element to isolate its chain.")),

@@ -169,7 +169,9 @@
         url = config.activityUrl.replace(/\/0\/$/, `/${pk}/`);
       } else {
         fact(t.required, hours(d.required));
-        fact(t.promised, hours(d.rto));
+        fact(d.measured ? t.measured : t.promised, hours(d.rto));
+        if (d.required_rpo !== null && d.required_rpo !== undefined) fact(t.requiredRpo, hours(d.required_rpo));
+        if (d.rpo !== null && d.rpo !== undefined) fact(d.rpo_measured ? t.measuredRpo : t.promisedRpo, hours(d.rpo));
         url = config.resourceUrl.replace(/\/0\/$/, `/${pk}/`);
       }
       fact(t.dependsOn, String(node.outgoers("node").length));
