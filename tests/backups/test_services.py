@@ -397,4 +397,5 @@ def test_a_measured_rpo_gap_is_worded_as_data_lost_in_the_restore(org, admin_use
         graph, analysis = bia_analysis(organization=org)
         gap = next(g for g in analysis.gaps if g.kind == "rpo" and g.node == (engine.RESOURCE, dpi.pk))
         sentence = gap_sentence(gap_rows(graph, [gap])[0])
-    assert sentence.endswith("DPI a perdu 20 h de données à la restauration (mesuré)")
+    assert "→ DPI a perdu 20 h de données à la restauration (mesuré)" in sentence
+    assert sentence.endswith("(20 h de données perdues à la restauration (mesuré) pour une PDMA de 1 h, ×20)")
