@@ -3,14 +3,12 @@
 D2.O1.C asks for a PCRA built on BIAs: the information system unavailable scenario is mandatory,
 plus at least one other (site, people, supplier); the three minimum perimeters (care service,
 critical administrative process, plateau technique) covered where the BIA tags activities with them;
-for a candidate with several establishments, the covered ones must weigh ≥ 66 % of the combined
-activity (``Establishment.activity_share``). A plan counts once a version of it is approved.
+the 66 % rule is ``apps.compliance.coverage``'s. A plan counts once a version of it is approved.
 Each check issues a fixed number of queries.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
@@ -18,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia.models import Activity, CarePerimeter
-from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
+from apps.compliance.catalogue import minimum_perimeters
+from apps.compliance.coverage import coverage_check_result, coverage_share
 from apps.compliance.registry import CheckResult, register_check
 from apps.continuity.models import DegradedMode, Plan, PlanActivity, PlanScenario, PlanVersion, Scenario
-from apps.tenants.models import Establishment
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -88,39 +86,13 @@ def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
 
 @register_check("D2.O1.C", key="continuity.coverage_66")
 def plans_activity_coverage(organization: Organization) -> CheckResult:
-    """With several establishments, those whose minimum perimeters have approved plans must weigh ≥ 66 %."""
-    establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
-    kinds, covered, tagged = _covered(organization)
-    if len(establishments) <= 1:
-        done = {p for (_e, p) in covered} >= set().union(*tagged.values()) if tagged else False
-        return CheckResult(
-            status=CheckResult.MET if done and covered else CheckResult.PARTIAL if covered else CheckResult.NOT_MET,
-            summary=_("A single establishment: the %(threshold)s %% rule is met once its minimum perimeters have approved "
-                      "plans.") % {"threshold": coverage_threshold()},
-        )
-    share = Decimal("0")
-    evidence: list[str | Promise] = []
-    missing: list[str | Promise] = []
-    for est in establishments:
-        needed = tagged.get(est.pk, set(minimum_perimeters()))
-        have = {p for (e, p) in covered if e == est.pk}
-        if needed and needed <= have:
-            share += est.activity_share
-            evidence.append(_("%(name)s (%(share)s %% of activity): its minimum perimeters have approved plans.")
-                            % {"name": est, "share": est.activity_share})
-        else:
-            missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of %(total)s minimum perimeters have "
-                             "approved plans.") % {"name": est, "share": est.activity_share,
-                                                   "done": len(have & needed), "total": len(needed)})
-    state = (CheckResult.MET if share >= coverage_threshold()
-             else CheckResult.PARTIAL if (share > 0 or covered) else CheckResult.NOT_MET)
-    return CheckResult(
-        status=state,
-        summary=_("Establishments covered by approved plans weigh %(share)s %% of the combined activity "
-                  "(%(threshold)s %% required).") % {"share": share, "threshold": coverage_threshold()},
-        evidence=evidence, missing=missing if state != CheckResult.MET else [],
-        action=(gettext_lazy("Open the coverage matrix"), "continuity:coverage"),
-    )
+    """The 66 % rule (``apps.compliance.coverage``) over the activities of the plans that count."""
+    approved = _approved_plan_ids(organization)
+    rows = (PlanActivity.objects.filter(organization=organization, plan_id__in=approved,
+                                        activity__care_perimeter__in=minimum_perimeters())
+            .values_list("activity__establishment_id", "activity__site_id", "activity__care_perimeter").distinct())
+    return coverage_check_result(coverage_share(organization, rows), covered_by=gettext_lazy("by approved plans"),
+                                 action=(gettext_lazy("Open the coverage matrix"), "continuity:coverage"))
 
 
 def journey_progress(organization: Organization) -> dict[str, Any]:
