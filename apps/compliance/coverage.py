@@ -216,7 +216,7 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
         if e and e.lacking:
             missing.append(_("Not covered yet: %(list)s.") % {"list": _perimeter_labels(e.lacking)})
         return CheckResult(status=result.status, summary=summary, evidence=evidence, missing=missing, action=action)
-    level_label = _("legal entities (FINESS EJ)") if result.level == ESTABLISHMENT else _("sites (FINESS EG)")
+    level_label = _("legal entity (FINESS EJ)") if result.level == ESTABLISHMENT else _("site (FINESS EG)")
     for e in result.entities:
         if e.counts:
             evidence.append(_("%(name)s (%(weight)s): all its minimum perimeters are covered.")
@@ -233,13 +233,18 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
         missing.append(_("%(count)s covered activity(ies) have no site while their legal entity has several: "
                          "record their site so they count.") % {"count": result.unplaced})
     if not result.weights_complete:
-        summary = _("Weights to complete: the 66 %% rule is weighted by %(level)s and cannot be met until the "
-                    "shares total 100 %% with their basis and date.") % {"level": level_label}
+        summary = _("Weights to complete: the %(threshold)s %% rule is weighted by %(level)s and cannot be met until "
+                    "the shares total 100 %% with their basis and date.") % {"level": level_label,
+                                                                              "threshold": result.threshold}
         missing = [*result.weight_problems, *missing]
         action = (_("Complete the weights"), "tenants:establishments")
     else:
-        summary = _("The %(level)s covered %(by)s weigh %(share)s %% of the combined activity (%(threshold)s %% "
-                    "required).") % {"level": level_label, "by": covered_by, "share": result.share,
-                                     "threshold": result.threshold}
+        values = {"by": covered_by, "share": result.share, "threshold": result.threshold}
+        if result.level == ESTABLISHMENT:
+            summary = _("The legal entities (FINESS EJ) covered %(by)s weigh %(share)s %% of the combined activity "
+                        "(%(threshold)s %% required).") % values
+        else:
+            summary = _("The sites (FINESS EG) covered %(by)s weigh %(share)s %% of the combined activity "
+                        "(%(threshold)s %% required).") % values
     return CheckResult(status=result.status, summary=summary, evidence=evidence,
                        missing=missing if result.status != CheckResult.MET else [], action=action)
