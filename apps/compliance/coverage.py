@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Sum
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -121,7 +121,7 @@ def _needed(entity: Establishment | Site) -> frozenset[str]:
 def _weight_problems(entities: list[EntityCoverage], total: Decimal) -> list[str]:
     problems = []
     if total != HUNDRED:
-        problems.append(_("The shares of activity total %(total)s %%: they must total 100 %%.") % {"total": total})
+        problems.append(_("The shares of activity total %(total)s %%: they must total 100 %%.") % {"total": pct(total)})
     undocumented = [e.name for e in entities if not e.basis.strip() or e.weighed_on is None]
     if undocumented:
         problems.append(_("Record the basis and the date of the share of: %(names)s.")
@@ -182,6 +182,13 @@ def coverage_share(organization: Organization, covered: Iterable[CoveredRow]) ->
                           unplaced=unplaced)
 
 
+def pct(value: Decimal) -> str:
+    """A share as French users read it: « 62 », « 65,9 »."""
+    normal = value.normalize()
+    places = max(0, -int(normal.as_tuple().exponent))
+    return number_format(normal, decimal_pos=places)
+
+
 def _site_name(site: Site) -> str:
     return f"{site.name} ({site.establishment})"
 
@@ -193,7 +200,7 @@ def _perimeter_labels(perimeters: Iterable[str]) -> str:
 
 
 def _weight_label(e: EntityCoverage) -> str:
-    parts = [_("%(share)s %% of activity") % {"share": e.weight}]
+    parts = [_("%(share)s %% of activity") % {"share": pct(e.weight)}]
     if e.basis:
         parts.append(e.basis)
     if e.weighed_on:
@@ -211,7 +218,7 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
         done = len(e.needed & e.covered) if e else 0
         total = len(e.needed) if e else len(minimum_perimeters())
         summary = _("A single entity: the %(threshold)s %% rule is met once all its minimum perimeters are covered "
-                    "%(by)s (%(done)s of %(total)s).") % {"threshold": result.threshold, "by": covered_by,
+                    "%(by)s (%(done)s of %(total)s).") % {"threshold": pct(result.threshold), "by": covered_by,
                                                            "done": done, "total": total}
         if e and e.lacking:
             missing.append(_("Not covered yet: %(list)s.") % {"list": _perimeter_labels(e.lacking)})
@@ -235,11 +242,11 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
     if not result.weights_complete:
         summary = _("Weights to complete: the %(threshold)s %% rule is weighted by %(level)s and cannot be met until "
                     "the shares total 100 %% with their basis and date.") % {"level": level_label,
-                                                                              "threshold": result.threshold}
+                                                                              "threshold": pct(result.threshold)}
         missing = [*result.weight_problems, *missing]
         action = (_("Complete the weights"), "tenants:establishments")
     else:
-        values = {"by": covered_by, "share": result.share, "threshold": result.threshold}
+        values = {"by": covered_by, "share": pct(result.share), "threshold": pct(result.threshold)}
         if result.level == ESTABLISHMENT:
             summary = _("The legal entities (FINESS EJ) covered %(by)s weigh %(share)s %% of the combined activity "
                         "(%(threshold)s %% required).") % values

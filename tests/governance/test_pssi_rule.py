@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.registry import CheckResult
@@ -63,7 +64,8 @@ def test_no_candidacy_date_is_not_met_and_says_so(org, admin_user) -> None:
     assert result.status == CheckResult.PARTIAL
     criterion = _criterion(org, "pssi_date")
     assert not criterion.ok and criterion.url_name == "tenants:settings"
-    assert "candidacy deposit date" in str(criterion.missing)
+    with translation.override("fr"):
+        assert "date de dépôt de la candidature (eCaRE)" in str(_criterion(org, "pssi_date").missing)
 
 
 @pytest.mark.parametrize(("signatory", "ok"), [
