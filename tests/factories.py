@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -58,6 +59,8 @@ class EstablishmentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Établissement {n}")
     finess_ej = factory.Sequence(lambda n: luhn_complete(f"45{n:06d}"))
     activity_share = Decimal("50")
+    activity_share_basis = "Séjours 2025"
+    activity_share_date = datetime.date(2026, 1, 31)
 
 
 class SiteFactory(DjangoModelFactory):

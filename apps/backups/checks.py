@@ -20,6 +20,7 @@ from apps.backups.models import POLICY_MIN_DATE, BackupControl, BackupPolicy, Re
 from apps.backups.selectors import CACHE_ATTRIBUTE
 from apps.bia.templatetags.bia_tags import hours
 from apps.compliance.catalogue import current_catalogue
+from apps.compliance.dates import declaration_reference_date
 from apps.compliance.registry import CheckResult, register_check
 from apps.tenants.models import Organization
 
@@ -86,7 +87,9 @@ def policy_check(organization: Organization) -> CheckResult:
     """A validated backup and restoration policy, updated since 16 July 2022, covering SaaS through contracts."""
     snap = snapshot_for(organization)
     p = snap.policy
-    recent = bool(p and p.evidence_id and p.validated_on and p.validated_on >= POLICY_MIN_DATE)
+    # Updated between 16/07/2022 and the declaration deposit date (today until it is filed): apps.compliance.dates.
+    recent = bool(p and p.evidence_id and p.validated_on
+                  and POLICY_MIN_DATE <= p.validated_on <= declaration_reference_date(organization))
     saas = [r for r in snap.rows if r.resource.is_saas]
     uncovered = [r for r in saas if not (r.control and r.control.contract_clauses)]
     criteria = [

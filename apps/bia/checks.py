@@ -1,23 +1,22 @@
 """CaRE D2.O1.C checks (BIA part) and the journey stage's progress.
 
 D2.O1.C asks for a PCRA built on BIAs covering at least: a care service with major patient impact,
-the most critical administrative process, and a plateau technique. A GHT with several legal
-entities (or a candidate with several establishments) must cover entities weighing ≥ 66 % of the
-combined activity (``Establishment.activity_share``). Each check issues a fixed number of queries.
+the most critical administrative process, and a plateau technique. The 66 % rule (which
+entities are weighted, when one counts) is ``apps.compliance.coverage``'s, shared with the plans and the
+tests. Each check issues a fixed number of queries.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia.models import Activity, CarePerimeter
-from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
+from apps.compliance.catalogue import minimum_perimeters
+from apps.compliance.coverage import coverage_check_result, coverage_share
 from apps.compliance.registry import CheckResult, register_check
-from apps.tenants.models import Establishment
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -35,9 +34,8 @@ def _perimeter_status(organization: Organization) -> dict[tuple[int, str], set[s
     return result
 
 
-def _validated_perimeters(status: dict[tuple[int, str], set[str]], establishment_id: int | None = None) -> set[str]:
-    return {p for (e, p), statuses in status.items()
-            if Activity.Status.VALIDATED in statuses and (establishment_id is None or e == establishment_id)}
+def _validated_perimeters(status: dict[tuple[int, str], set[str]]) -> set[str]:
+    return {p for (_e, p), statuses in status.items() if Activity.Status.VALIDATED in statuses}
 
 
 @register_check("D2.O1.C", key="bia.perimeters")
@@ -73,44 +71,12 @@ def bia_minimum_perimeters(organization: Organization) -> CheckResult:
 
 @register_check("D2.O1.C", key="bia.coverage_66")
 def bia_activity_coverage(organization: Organization) -> CheckResult:
-    """With several establishments, the covered ones must weigh ≥ 66 % of the combined activity.
-
-    An establishment is covered when each of the three minimum perimeters has a validated BIA in it.
-    """
-    establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
-    status = _perimeter_status(organization)
-    if len(establishments) <= 1:
-        covered = len(_validated_perimeters(status)) == len(minimum_perimeters())
-        return CheckResult(
-            status=CheckResult.MET if covered else CheckResult.NOT_MET if not status else CheckResult.PARTIAL,
-            summary=_("A single establishment: the %(threshold)s percent rule is met once its BIA covers the three "
-                      "perimeters.") % {"threshold": coverage_threshold()},
-        )
-    share = Decimal("0")
-    evidence: list[str | Promise] = []
-    missing: list[str | Promise] = []
-    for est in establishments:
-        done = _validated_perimeters(status, est.pk)
-        if len(done) == len(minimum_perimeters()):
-            share += est.activity_share
-            evidence.append(_("%(name)s (%(share)s %% of activity): the three perimeters are covered.")
-                            % {"name": est, "share": est.activity_share})
-        else:
-            missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of 3 perimeters validated.")
-                           % {"name": est, "share": est.activity_share, "done": len(done)})
-    if share >= coverage_threshold():
-        state = CheckResult.MET
-    elif share > 0 or status:
-        state = CheckResult.PARTIAL
-    else:
-        state = CheckResult.NOT_MET
-    return CheckResult(
-        status=state,
-        summary=_("Establishments covered by validated BIAs weigh %(share)s %% of the combined activity "
-                  "(%(threshold)s %% required).") % {"share": share, "threshold": coverage_threshold()},
-        evidence=evidence, missing=missing if state != CheckResult.MET else [],
-        action=(gettext_lazy("Open the BIA"), "bia:activities"),
-    )
+    """The 66 % rule (``apps.compliance.coverage``): an activity counts once its BIA is validated."""
+    rows = (Activity.objects.filter(organization=organization, care_perimeter__in=minimum_perimeters(),
+                                    status=Activity.Status.VALIDATED)
+            .values_list("establishment_id", "site_id", "care_perimeter").distinct())
+    return coverage_check_result(coverage_share(organization, rows), covered_by=gettext_lazy("by validated BIAs"),
+                                 action=(gettext_lazy("Open the BIA"), "bia:activities"))
 
 
 def journey_progress(organization: Organization) -> dict[str, Any]:

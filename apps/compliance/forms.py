@@ -20,6 +20,8 @@ def requirement_choices() -> list[tuple[str, str]]:
 
 class EvidenceEditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of document"), required=False,
+                             help_text=_("Some requirements accept only one kind: D2.P1 needs a file of kind PSSI."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     document_date = forms.DateField(label=_("Document date"), required=False,
                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -31,6 +33,9 @@ class EvidenceEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         cast(forms.MultipleChoiceField, self.fields["requirement_ids"]).choices = requirement_choices()
+        from apps.compliance.models import Evidence
+
+        cast(forms.ChoiceField, self.fields["kind"]).choices = Evidence.Kind.choices
 
 
 class EvidenceUploadForm(EvidenceEditForm):
@@ -41,7 +46,7 @@ class EvidenceUploadForm(EvidenceEditForm):
     link_pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    field_order = ["file", "title", "document_date", "requirement_ids", "description"]
+    field_order = ["file", "title", "kind", "document_date", "requirement_ids", "description"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

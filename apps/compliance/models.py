@@ -68,7 +68,21 @@ class EvidenceManager(EvidenceManagerBase):
 class Evidence(TenantModel):
     """A supporting document: PSSI, lettre de mission, COPIL minutes, plan blanc, contract clause…"""
 
+    class Kind(models.TextChoices):
+        PSSI = "pssi", _("PSSI (information systems security policy)")
+        BACKUP_POLICY = "backup_policy", _("Backup and restoration policy")
+        BACKUP_PLAN = "backup_plan", _("Backup plan")
+        PLAN_BLANC = "plan_blanc", _("Plan blanc / PGTHSSE")
+        CRISIS_PROCEDURE = "crisis_procedure", _("Cyber crisis procedure")
+        MINUTES = "minutes", _("Meeting minutes")
+        MISSION_LETTER = "mission_letter", _("Lettre de mission")
+        CONTRACT = "contract", _("Contract or contract clause")
+        REPORT = "report", _("Test or exercise report")
+        OTHER = "other", _("Other document")
+
     title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind of document"), max_length=30, choices=Kind.choices, default=Kind.OTHER,
+                            help_text=_("Some requirements accept only one kind: D2.P1 needs a file of kind PSSI."))
     description = models.TextField(_("description"), blank=True)
     document_date = models.DateField(_("document date"), null=True, blank=True,
                                      help_text=_("Date of signature or validation of the document, if any."))

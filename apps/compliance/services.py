@@ -51,7 +51,7 @@ def resolve_linked_object(*, organization: Organization, label: str, pk: Any) ->
 @transaction.atomic
 def evidence_upload(*, organization: Organization, actor: User | None, upload: UploadedFile, title: str, description: str = "",
                     document_date: date | None = None, requirement_ids: list[str] | None = None,
-                    linked_object: models.Model | None = None, request: HttpRequest | None = None) -> Evidence:
+                    kind: str = "", linked_object: models.Model | None = None, request: HttpRequest | None = None) -> Evidence:
     """Store a supporting document after checking its size and its real type (magic bytes).
 
     The file gets a random name under MEDIA_ROOT/evidence/<organization>/ and is never served
@@ -69,7 +69,7 @@ def evidence_upload(*, organization: Organization, actor: User | None, upload: U
     evidence = Evidence(
         organization=organization, title=title.strip() or upload.name or "", description=description,
         document_date=document_date, requirement_ids=_clean_requirement_ids(requirement_ids or []),
-        original_name=(upload.name or "document")[:255], mime_type=mime_type, size=upload.size or 0,
+        kind=kind or Evidence.Kind.OTHER, original_name=(upload.name or "document")[:255], mime_type=mime_type, size=upload.size or 0,
         sha256=digest.hexdigest(), uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if linked_object is not None:
@@ -95,13 +95,15 @@ def evidence_upload(*, organization: Organization, actor: User | None, upload: U
 
 @transaction.atomic
 def evidence_update(*, evidence: Evidence, actor: User | None, title: str, description: str,
-                    document_date: date | None, requirement_ids: list[str]) -> Evidence:
+                    document_date: date | None, requirement_ids: list[str], kind: str = "") -> Evidence:
     evidence.title = title
+    if kind:
+        evidence.kind = kind
     evidence.description = description
     evidence.document_date = document_date
     evidence.requirement_ids = _clean_requirement_ids(requirement_ids)
     evidence.full_clean()
-    evidence.save(update_fields=["title", "description", "document_date", "requirement_ids", "updated_at"])
+    evidence.save(update_fields=["title", "kind", "description", "document_date", "requirement_ids", "updated_at"])
     return evidence
 
 

@@ -80,6 +80,8 @@ class EvidenceUploadView(OrgFormView):
             k: self.request.GET.get(k) for k in ("link_model", "link_pk", "next") if self.request.GET.get(k)}
         if self.request.GET.get("exigence"):
             initial["requirement_ids"] = [self.request.GET["exigence"]]
+            if self.request.GET["exigence"] == "D2.P1":
+                initial["kind"] = Evidence.Kind.PSSI
         return EvidenceUploadForm(organization=self.organization, initial=initial)
 
     def perform(self, form: EvidenceUploadForm) -> None:
@@ -91,7 +93,8 @@ class EvidenceUploadView(OrgFormView):
         self.evidence = services.evidence_upload(
             organization=self.organization, actor=self.user, upload=data["file"], title=data["title"],
             description=data["description"], document_date=data["document_date"],
-            requirement_ids=data["requirement_ids"], linked_object=linked, request=self.request,
+            requirement_ids=data["requirement_ids"], kind=data.get("kind", ""), linked_object=linked,
+            request=self.request,
         )
         messages.success(self.request, _("File « %(title)s » added.") % {"title": self.evidence.title})
         self.next_url = _safe_next(self.request, data.get("next"))
@@ -113,7 +116,8 @@ class EvidenceUpdateView(OrgFormView):
 
     def get_form(self) -> EvidenceEditForm:
         obj = self.get_object()
-        initial = {"title": obj.title, "description": obj.description, "document_date": obj.document_date,
+        initial = {"title": obj.title, "kind": obj.kind, "description": obj.description,
+                   "document_date": obj.document_date,
                    "requirement_ids": obj.requirement_ids}
         data = self.request.POST if self.request.method == "POST" else None
         return EvidenceEditForm(data, organization=self.organization, initial=initial)

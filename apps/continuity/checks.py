@@ -3,8 +3,8 @@
 D2.O1.C asks for a PCRA built on BIAs: the information system unavailable scenario is mandatory,
 plus at least one other (site, people, supplier); the three minimum perimeters (care service,
 critical administrative process, plateau technique) covered where the BIA tags activities with them;
-for a candidate with several establishments, the covered ones must weigh ≥ 66 % of the combined
-activity (``Establishment.activity_share``).
+the 66 % rule (weights, levels, totals) is ``apps.compliance.coverage``'s, applied to the activities of the
+plans that count.
 
 Which plans count (``counted_plans``): only the approved version of a non-archived plan, read with the
 perimeter frozen at its approval (a draft v2 that widens it counts for nothing until approved), and only
@@ -19,7 +19,6 @@ Each check issues a fixed number of queries.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
@@ -27,11 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia.models import Activity, CarePerimeter
-from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
+from apps.compliance.catalogue import minimum_perimeters
+from apps.compliance.coverage import coverage_check_result, coverage_share
 from apps.compliance.registry import CheckResult, register_check
 from apps.continuity import selectors
 from apps.continuity.models import DegradedMode, Plan, PlanVersion, Scenario
-from apps.tenants.models import Establishment
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -127,39 +126,13 @@ def plans_scenarios_and_perimeters(organization: Organization) -> CheckResult:
 
 @register_check("D2.O1.C", key="continuity.coverage_66")
 def plans_activity_coverage(organization: Organization) -> CheckResult:
-    """With several establishments, those whose minimum perimeters have approved plans must weigh ≥ 66 %."""
-    establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
-    _kinds, covered, tagged, _approved = _covered(organization)
-    if len(establishments) <= 1:
-        done = {p for (_e, p) in covered} >= set().union(*tagged.values()) if tagged else False
-        return CheckResult(
-            status=CheckResult.MET if done and covered else CheckResult.PARTIAL if covered else CheckResult.NOT_MET,
-            summary=_("A single establishment: the %(threshold)s %% rule is met once its minimum perimeters have approved "
-                      "plans.") % {"threshold": coverage_threshold()},
-        )
-    share = Decimal("0")
-    evidence: list[str | Promise] = []
-    missing: list[str | Promise] = []
-    for est in establishments:
-        needed = tagged.get(est.pk, set(minimum_perimeters()))
-        have = {p for (e, p) in covered if e == est.pk}
-        if needed and needed <= have:
-            share += est.activity_share
-            evidence.append(_("%(name)s (%(share)s %% of activity): its minimum perimeters have approved plans.")
-                            % {"name": est, "share": est.activity_share})
-        else:
-            missing.append(_("%(name)s (%(share)s %% of activity): %(done)s of %(total)s minimum perimeters have "
-                             "approved plans.") % {"name": est, "share": est.activity_share,
-                                                   "done": len(have & needed), "total": len(needed)})
-    state = (CheckResult.MET if share >= coverage_threshold()
-             else CheckResult.PARTIAL if (share > 0 or covered) else CheckResult.NOT_MET)
-    return CheckResult(
-        status=state,
-        summary=_("Establishments covered by approved plans weigh %(share)s %% of the combined activity "
-                  "(%(threshold)s %% required).") % {"share": share, "threshold": coverage_threshold()},
-        evidence=evidence, missing=missing if state != CheckResult.MET else [],
-        action=(gettext_lazy("Open the coverage matrix"), "continuity:coverage"),
-    )
+    """The 66 % rule (``apps.compliance.coverage``) over the activities of the plans that count (approved,
+    current versions, frozen perimeters, covering at least one scenario)."""
+    ids = {a for c in counted_plans(organization) if c.covered_scenario_ids for a in c.activity_ids}
+    rows = (Activity.objects.filter(organization=organization, pk__in=ids, care_perimeter__in=minimum_perimeters())
+            .values_list("establishment_id", "site_id", "care_perimeter").distinct())
+    return coverage_check_result(coverage_share(organization, rows), covered_by=gettext_lazy("by approved plans"),
+                                 action=(gettext_lazy("Open the coverage matrix"), "continuity:coverage"))
 
 
 def journey_progress(organization: Organization) -> dict[str, Any]:

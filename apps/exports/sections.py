@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.compliance.coverage import coverage_share
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.exports.selectors import entity_rows, establishments_with_sites, export_perimeter
 
@@ -26,6 +27,7 @@ def candidate_context(organization: Organization) -> dict[str, Any]:
     return {
         "establishments": establishments,
         "total_share": sum((e.establishment.activity_share for e in establishments), Decimal("0")),
+        "weights": coverage_share(organization, []),  # the 66 % rule's level and weights (apps.compliance.coverage)
     }
 
 

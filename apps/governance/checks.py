@@ -59,7 +59,10 @@ def pssi_check(organization: Organization) -> CheckResult:
     if p.pssi_validated_on:
         evidence.append(_("PSSI %(version)s validated on %(date)s by %(who)s") % {
             "version": p.pssi_version or "", "date": date_format(p.pssi_validated_on, "SHORT_DATE_FORMAT"),
-            "who": p.pssi_signatory or "—"})
+            "who": ", ".join(x for x in (p.pssi_signatory, p.pssi_signatory_function) if x.strip()) or "—"})
+    if snap.candidacy_submitted_on:
+        evidence.append(_("Candidacy filed on eCaRE on %(date)s") % {
+            "date": date_format(snap.candidacy_submitted_on, "SHORT_DATE_FORMAT")})
     return _result(snap.for_requirement("D2.P1"), _("Formal, up-to-date PSSI"), evidence)
 
 

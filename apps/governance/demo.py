@@ -69,7 +69,8 @@ def _seed_ght(ctx: DemoContext) -> None:
         })
         step(organization=org, actor=rpcra, step="documents", data={
             "pssi_version": "v3", "pssi_validated_on": date(2024, 3, 12),
-            "pssi_signatory": "Isabelle Lefèvre, directrice générale",
+            "pssi_signatory": "Isabelle Lefèvre", "pssi_signatory_function": "Directrice générale du CHU de Valmont, "
+            "établissement support du GHT", "pssi_signatory_is_legal_representative": True,
             "pssi_evidence": _evidence(org, "PSSI du GHT"),
             "plan_blanc_reference": "Plan blanc du GHT Rives de Loire, version 2025, fiche « cyberattaque »",
             "plan_blanc_digital_risks": "Le plan blanc comporte une fiche réflexe cyberattaque, le déclenchement de la "

@@ -60,7 +60,8 @@ def governance_rows(organization: Organization) -> Iterator[list[Any]]:
     for duty in ctx["duties"]:
         delay = _("%(hours)d h") % {"hours": duty.delay_hours} if duty.delay_hours is not None else _("without delay")
         yield [_("Reporting of incidents"), str(duty.get_recipient_display()), duty.responsible, delay, None]
-    yield [_("Governing documents"), _("PSSI"), p.pssi_signatory, p.pssi_version, p.pssi_validated_on]
+    signatory = ", ".join(x for x in (p.pssi_signatory, p.pssi_signatory_function) if x.strip())
+    yield [_("Governing documents"), _("PSSI"), signatory, p.pssi_version, p.pssi_validated_on]
     yield [_("Governing documents"), _("Plan blanc / PGTHSSE"), p.plan_blanc_reference, p.plan_blanc_digital_risks,
            None]
     approver = (p.approved_by.get_full_name() or p.approved_by.email) if p.approved_by_id else ""

@@ -97,9 +97,16 @@ class DocumentsStepForm(OrgForm):
                                    required=False)
     pssi_validated_on = forms.DateField(label=_f(GovernanceProfile, "pssi_validated_on").verbose_name, required=False,
                                         widget=DATE_WIDGET,
-                                        help_text=_("CaRE D2.P1: the PSSI must have been reviewed on or after 16/07/2022."))
+                                        help_text=_("CaRE D2.P1: the PSSI must have been reviewed between 16/07/2022 and the "
+                                                    "candidacy deposit date (organization settings)."))
     pssi_signatory = forms.CharField(label=_f(GovernanceProfile, "pssi_signatory").verbose_name, max_length=200,
                                      required=False, help_text=_f(GovernanceProfile, "pssi_signatory").help_text)
+    pssi_signatory_function = forms.CharField(
+        label=_f(GovernanceProfile, "pssi_signatory_function").verbose_name, max_length=200, required=False,
+        help_text=_f(GovernanceProfile, "pssi_signatory_function").help_text)
+    pssi_signatory_is_legal_representative = forms.BooleanField(
+        label=_f(GovernanceProfile, "pssi_signatory_is_legal_representative").verbose_name, required=False,
+        help_text=_f(GovernanceProfile, "pssi_signatory_is_legal_representative").help_text)
     pssi_evidence = evidence_field(_f(GovernanceProfile, "pssi_evidence").verbose_name)
     plan_blanc_reference = forms.CharField(label=_f(GovernanceProfile, "plan_blanc_reference").verbose_name,
                                            max_length=200, required=False)
@@ -109,6 +116,16 @@ class DocumentsStepForm(OrgForm):
     crisis_procedures_summary = forms.CharField(label=_f(GovernanceProfile, "crisis_procedures_summary").verbose_name,
                                                 required=False, widget=textarea(4))
     crisis_procedures_evidence = evidence_field(_f(GovernanceProfile, "crisis_procedures_evidence").verbose_name)
+
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if data.get("pssi_signatory_is_legal_representative"):
+            if not (data.get("pssi_signatory") or "").strip():
+                self.add_error("pssi_signatory", _("Name the legal representative who signed the PSSI."))
+            if not (data.get("pssi_signatory_function") or "").strip():
+                self.add_error("pssi_signatory_function", _("Record the function of the legal representative."))
+        return data
 
 
 class PrioritiesStepForm(OrgForm):

@@ -91,6 +91,12 @@ class GovernanceProfile(TenantModel):
     pssi_validated_on = models.DateField(_("PSSI validation date"), null=True, blank=True)
     pssi_signatory = models.CharField(_("PSSI signatory"), max_length=200, blank=True,
                                       help_text=_("The legal representative who validated the PSSI."))
+    pssi_signatory_function = models.CharField(
+        _("signatory's function"), max_length=200, blank=True,
+        help_text=_("E.g. « Directrice générale », « Directeur du GHT », « Président du conseil d'administration »."))
+    pssi_signatory_is_legal_representative = models.BooleanField(
+        _("the signatory is the candidate's legal representative"), default=False,
+        help_text=_("CaRE asks for a PSSI validated by the legal representative (D2.P1)."))
     pssi_evidence = models.ForeignKey("compliance.Evidence", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="+", verbose_name=_("signed PSSI"))
     plan_blanc_reference = models.CharField(_("plan blanc / PGTHSSE reference"), max_length=200, blank=True)

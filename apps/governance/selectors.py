@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, cast
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -119,7 +120,8 @@ class GovernanceSnapshot:
     meeting_count: int
     decision_count: int
     duty_count: int
-    p1_file_count: int
+    p1_file_count: int  # alive files of kind PSSI tagged D2.P1
+    candidacy_submitted_on: date | None = None
     criteria: list[Criterion] = field(default_factory=list)
 
     def for_requirement(self, requirement_id: str) -> list[Criterion]:
@@ -143,35 +145,85 @@ def governance_snapshot(*, organization: Organization) -> GovernanceSnapshot:
     meetings = CopilMeeting.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     decisions = Decision.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     duties = ReportingDuty.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
-    p1_files = _evidence(organization).alive().for_requirement("D2.P1").count()
+    p1_files = _evidence(organization).alive().for_requirement("D2.P1").filter(kind=Evidence.Kind.PSSI).count()
     snap = GovernanceSnapshot(
         profile=profile, team=[m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
         copil=[m for m in members if m.body == GovernanceMember.Body.COPIL], roles=roles,
         meeting_count=meetings, decision_count=decisions, duty_count=duties, p1_file_count=p1_files,
+        candidacy_submitted_on=organization.candidacy_submitted_on,
     )
     snap.criteria = _criteria(snap)
     return snap
 
 
+def _pssi_date(p: GovernanceProfile, candidacy: date | None, docs: str) -> tuple[bool, str | Promise, str]:
+    """D2.P1: the PSSI review date lies between 16/07/2022 (catalogue) and the candidacy deposit date, both included."""
+    start = current_catalogue().pssi_review_window_start
+    reviewed = p.pssi_validated_on
+    fmt = "SHORT_DATE_FORMAT"
+    if reviewed is None:
+        return False, _("Record the PSSI review date: it must lie between %(start)s and the candidacy deposit "
+                        "date.") % {"start": date_format(start, fmt)}, docs
+    if reviewed < start:
+        return False, _("The PSSI was reviewed before %(start)s: have it reviewed and validated again.") % {
+            "start": date_format(start, fmt)}, docs
+    if candidacy is None:
+        return False, _("Record the candidacy deposit date (eCaRE) in the organization settings: the PSSI review "
+                        "date is checked against it."), "tenants:settings"
+    if reviewed > candidacy:
+        return False, _("The PSSI was reviewed on %(reviewed)s, after the candidacy deposit date (%(candidacy)s): "
+                        "CaRE needs a version reviewed between %(start)s and that date.") % {
+            "reviewed": date_format(reviewed, fmt), "candidacy": date_format(candidacy, fmt),
+            "start": date_format(start, fmt)}, docs
+    return True, "", docs
+
+
+def _pssi_signatory_ok(p: GovernanceProfile) -> bool:
+    """Named, with a function, and confirmed as the legal representative."""
+    return bool(p.pssi_signatory.strip() and p.pssi_signatory_function.strip()
+                and p.pssi_signatory_is_legal_representative)
+
+
+def _pssi_signatory_missing(p: GovernanceProfile) -> str | Promise:
+    if not p.pssi_signatory.strip():
+        return _("Record who signed the PSSI (the legal representative), with their function.")
+    if not p.pssi_signatory_function.strip():
+        return _("Record the function of the PSSI signatory (e.g. « Directrice générale »).")
+    return _("Confirm that %(name)s (%(function)s) is the candidate's legal representative: CaRE asks for a PSSI "
+             "validated by the legal representative.") % {"name": p.pssi_signatory,
+                                                          "function": p.pssi_signatory_function}
+
+
+def _pssi_file_alive(p: GovernanceProfile) -> bool:
+    return p.pssi_evidence is not None and p.pssi_evidence.deleted_at is None
+
+
+def _pssi_file_ok(p: GovernanceProfile, p1_file_count: int) -> bool:
+    """The signed PSSI: the attached file or a file tagged D2.P1, of kind PSSI (any other kind does not count)."""
+    attached = _pssi_file_alive(p) and p.pssi_evidence is not None and p.pssi_evidence.kind == Evidence.Kind.PSSI
+    return attached or p1_file_count > 0
+
+
+def _pssi_file_missing(p: GovernanceProfile, p1_file_count: int) -> str | Promise:
+    if _pssi_file_alive(p) and p.pssi_evidence is not None:
+        return _("The attached file « %(title)s » is not of kind PSSI: attach the signed PSSI, or set the file's kind "
+                 "in the evidence library.") % {"title": p.pssi_evidence.title}
+    return _("Attach the signed PSSI (a file of kind PSSI).")
+
+
 def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
     p = s.profile
-    window_start = current_catalogue().pssi_review_window_start
-    today = timezone.localdate()
-    pssi_in_window = bool(p.pssi_validated_on and window_start <= p.pssi_validated_on <= today)
     complete_roles = [r for r in s.roles if r.holder and r.deputies]
     kinds = {r.kind for r in s.roles}
     org, cell, sig, docs = ("governance:step-organisation", "governance:crisis-cell", "governance:step-signalement",
                             "governance:step-documents")
+    pssi_date_ok, pssi_date_missing, pssi_date_url = _pssi_date(p, s.candidacy_submitted_on, docs)
     return [
-        # D2.P1 — PSSI
-        Criterion("pssi_date", "D2.P1", pssi_in_window,
-                  _("The PSSI was validated before 16/07/2022: have it reviewed and validated again.")
-                  if p.pssi_validated_on and p.pssi_validated_on < window_start
-                  else _("Record the PSSI validation date: it must be on or after 16/07/2022."), docs),
-        Criterion("pssi_signatory", "D2.P1", bool(p.pssi_signatory.strip()),
-                  _("Record who signed the PSSI (the legal representative)."), docs),
-        Criterion("pssi_file", "D2.P1", bool(p.pssi_evidence_id or s.p1_file_count),
-                  _("Attach the signed PSSI."), docs),
+        # D2.P1 — PSSI: reviewed inside the window, validated by the legal representative, the file a PSSI.
+        Criterion("pssi_date", "D2.P1", pssi_date_ok, pssi_date_missing, pssi_date_url),
+        Criterion("pssi_signatory", "D2.P1", _pssi_signatory_ok(p), _pssi_signatory_missing(p), docs),
+        Criterion("pssi_file", "D2.P1", _pssi_file_ok(p, s.p1_file_count), _pssi_file_missing(p, s.p1_file_count),
+                  docs),
         # D2.P2 — project organisation
         Criterion("rpcra", "D2.P2", bool(p.rpcra_id), _("Name an RPCRA (recommended)."), org, recommended=True),
         Criterion("team", "D2.P2", bool(s.team), _("Describe the project team."), "governance:step-members"),

@@ -93,6 +93,7 @@ class ProfileStepView(GovernanceMixin, OrgFormView):
     template_name = "governance/step_form.html"
     step: str  # every step view sets it
     upload_requirements: tuple[str, ...] = ()
+    upload_kind = ""
 
     def get_form_kwargs(self) -> dict[str, Any]:
         profile = selectors.governance_profile(organization=self.organization)
@@ -102,7 +103,8 @@ class ProfileStepView(GovernanceMixin, OrgFormView):
         ctx = super().get_context_data(**kwargs)
         if self.upload_requirements and self.can("evidence.change"):
             ctx["upload_form"] = EvidenceUploadForm(
-                organization=self.organization, initial={"requirement_ids": list(self.upload_requirements)})
+                organization=self.organization, initial={"requirement_ids": list(self.upload_requirements),
+                                                         "kind": self.upload_kind})
         return ctx
 
     def perform(self, form: Any) -> None:
@@ -142,6 +144,7 @@ class DocumentsStepView(ProfileStepView):
     step = "documents"
     form_class = forms.DocumentsStepForm
     upload_requirements = ("D2.P1",)
+    upload_kind = "pssi"  # Evidence.Kind.PSSI: the file D2.P1 asks for
 
 
 class PrioritiesStepView(ProfileStepView):

@@ -8,6 +8,7 @@ its own demo data in ``apps/<app>/demo.py`` through ``seed(ctx)``, called in INS
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +19,12 @@ from guardian.shortcuts import assign_perm
 from apps.accounts.models import User
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.roles import Role
-from apps.tenants.services import organization_create
+from apps.tenants.services import organization_create, organization_update
 from apps.tenants.validators import luhn_complete
+
+# Where the GHT's weights come from (D2.O1.C / D2.O1.D 66 % rule): one basis and one date for all its EJ.
+WEIGHT_BASIS: dict[str, Any] = {"activity_share_basis": "Séjours MCO 2024 (PMSI)",
+                                "activity_share_date": date(2025, 3, 31)}
 
 GHT_SLUG = "ght-rives-de-loire"
 CLINIC_SLUG = "clinique-du-parc"
@@ -93,19 +98,22 @@ def seed(ctx: DemoContext) -> None:
         ecare_number="ECARE-D2-2025-0982",
     )
     ctx.organizations.update(ght=ght, clinic=clinic)
+    # The candidacies were filed on eCaRE before the 31/10/2025 deadline (D2.P1 measures the PSSI review against it).
+    organization_update(organization=ght, actor=None, data={"candidacy_submitted_on": date(2025, 10, 24)})
+    organization_update(organization=clinic, actor=None, data={"candidacy_submitted_on": date(2025, 10, 30)})
 
     with scope(organization=ght):
         chu = Establishment.objects.create(
             organization=ght, name="Centre hospitalier universitaire de Valmont", short_name="CHU de Valmont",
-            finess_ej=_finess("45000012"), legal_status=Establishment.LegalStatus.PUBLIC, activity_share=Decimal("62"),
+            finess_ej=_finess("45000012"), legal_status=Establishment.LegalStatus.PUBLIC, activity_share=Decimal("62"), **WEIGHT_BASIS,
         )
         ch = Establishment.objects.create(
             organization=ght, name="Centre hospitalier de Saint-Aubin", short_name="CH de Saint-Aubin",
-            finess_ej=_finess("45000034"), legal_status=Establishment.LegalStatus.PUBLIC, activity_share=Decimal("28"),
+            finess_ej=_finess("45000034"), legal_status=Establishment.LegalStatus.PUBLIC, activity_share=Decimal("28"), **WEIGHT_BASIS,
         )
         local = Establishment.objects.create(
             organization=ght, name="Hôpital local de Bellerive", short_name="HL de Bellerive",
-            finess_ej=_finess("41000056"), legal_status=Establishment.LegalStatus.PUBLIC, activity_share=Decimal("10"),
+            finess_ej=_finess("41000056"), legal_status=Establishment.LegalStatus.PUBLIC, activity_share=Decimal("10"), **WEIGHT_BASIS,
         )
         ctx.establishments.update(chu=chu, ch=ch, local=local)
         for key, est, name, prefix, city in [
@@ -122,6 +130,7 @@ def seed(ctx: DemoContext) -> None:
         clinic_ej = Establishment.objects.create(
             organization=clinic, name="Clinique du Parc SAS", short_name="Clinique du Parc",
             finess_ej=_finess("44000178"), legal_status=Establishment.LegalStatus.FOR_PROFIT, activity_share=Decimal("100"),
+            activity_share_basis="Séjours 2024 (PMSI)", activity_share_date=date(2025, 3, 31),
         )
         ctx.establishments["clinic"] = clinic_ej
         ctx.sites["clinic_main"] = Site.objects.create(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -17,7 +18,44 @@ if TYPE_CHECKING:
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "kind", "region", "ecare_number", "mfa_required"]
+        fields = ["name", "kind", "region", "ecare_number", "candidacy_submitted_on", "declaration_submitted_on",
+                  "mfa_required"]
+        widgets = {"candidacy_submitted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "declaration_submitted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        candidacy, declaration = data.get("candidacy_submitted_on"), data.get("declaration_submitted_on")
+        if candidacy and declaration and declaration < candidacy:
+            self.add_error("declaration_submitted_on", _("The declaration cannot be filed before the candidacy."))
+        return data
+
+
+WEIGHT_FIELDS = ["activity_share", "activity_share_basis", "activity_share_date", "absent_perimeters",
+                 "absent_perimeters_reason"]
+WEIGHT_WIDGETS = {"activity_share_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class WeightFieldsMixin(forms.ModelForm):
+    """The entity's weight in the 66 % rule, its basis and date, and the minimum perimeters it does not have."""
+
+    absent_perimeters = forms.MultipleChoiceField(
+        label=_("Minimum perimeters it does not have"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("CaRE asks for the minimum perimeters « s'ils existent »: tick one only if this entity really "
+                    "has none (e.g. no plateau technique), and say why."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.bia.models import CarePerimeter
+        from apps.compliance.catalogue import minimum_perimeters
+
+        cast(forms.MultipleChoiceField, self.fields["absent_perimeters"]).choices = [
+            (p, CarePerimeter(p).label) for p in minimum_perimeters()]
+        self.fields["activity_share"].required = False
+
+    def clean_activity_share(self) -> Decimal:
+        value = self.cleaned_data.get("activity_share")
+        return Decimal("0") if value is None else value
 
 
 def _finess_field(label: StrOrPromise) -> forms.CharField:
@@ -25,12 +63,13 @@ def _finess_field(label: StrOrPromise) -> forms.CharField:
     return forms.CharField(label=label, max_length=20, help_text=_("9 characters, e.g. 750712184."))
 
 
-class EstablishmentForm(forms.ModelForm):
+class EstablishmentForm(WeightFieldsMixin):
     finess_ej = _finess_field(_("FINESS EJ"))
 
     class Meta:
         model = Establishment
-        fields = ["name", "short_name", "finess_ej", "legal_status", "activity_share"]
+        fields = ["name", "short_name", "finess_ej", "legal_status", *WEIGHT_FIELDS]
+        widgets = WEIGHT_WIDGETS
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,14 +86,15 @@ class EstablishmentForm(forms.ModelForm):
             self._update_errors(error)  # type: ignore[attr-defined]  # Django's own (private, not in the stubs)
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(WeightFieldsMixin):
     # Declared explicitly: the default queryset would query outside the tenant scope at import.
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
     finess_eg = _finess_field(_("FINESS EG"))
 
     class Meta:
         model = Site
-        fields = ["establishment", "name", "finess_eg", "city"]
+        fields = ["establishment", "name", "finess_eg", "city", *WEIGHT_FIELDS]
+        widgets = WEIGHT_WIDGETS
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -65,6 +66,14 @@ class Organization(TimeStampedModel):
     ecare_number = models.CharField(
         _("eCaRE file number"), max_length=50, blank=True, help_text=_("The candidacy number on the eCaRE platform.")
     )
+    candidacy_submitted_on = models.DateField(
+        _("candidacy deposit date (eCaRE)"), null=True, blank=True,
+        help_text=_("The day the candidacy was filed on eCaRE: the PSSI must have been reviewed between 16/07/2022 "
+                    "and this date (D2.P1)."))
+    declaration_submitted_on = models.DateField(
+        _("declaration deposit date"), null=True, blank=True,
+        help_text=_("The day the declaration of objectives reached was filed on the guichet; empty until then "
+                    "(D2.O2.A and the operational phase end on this date)."))
     mfa_required = models.BooleanField(
         _("two-factor authentication required"),
         default=False,
@@ -80,8 +89,52 @@ class Organization(TimeStampedModel):
         return self.name
 
 
+def _perimeter_choices() -> list[tuple[str, str]]:
+    from apps.bia.models import CarePerimeter
+
+    return [(str(v), str(label)) for v, label in CarePerimeter.choices]
+
+
+class WeightedEntity(models.Model):
+    """The weight of an entity in the candidate's combined activity (CaRE 66 % rule), where it comes from, and
+    the minimum perimeters it does not have. Which level carries the weights is ``apps.compliance.coverage``'s."""
+
+    activity_share = models.DecimalField(
+        _("share of combined activity (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Used for the CaRE 66 percent rule: BIA, plans and tests must cover entities weighing at least "
+                    "66 percent of the combined activity. The shares must total 100 percent."),
+    )
+    activity_share_basis = models.CharField(
+        _("basis of the share"), max_length=120, blank=True,
+        help_text=_("What the share is computed from, e.g. « séjours 2025 », « ETP SAE 2024 », « produits T2A »."))
+    activity_share_date = models.DateField(_("date of the share"), null=True, blank=True,
+                                           help_text=_("When the figures the share comes from were taken."))
+    absent_perimeters = ArrayField(
+        models.CharField(max_length=30), default=list, blank=True, verbose_name=_("minimum perimeters it does not have"),
+        help_text=_("CaRE asks for the minimum perimeters « s'ils existent »: tick one only if this entity really has "
+                    "none (e.g. no plateau technique), and say why."))
+    absent_perimeters_reason = models.CharField(_("why"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        valid = {v for v, _label in _perimeter_choices()}
+        if set(self.absent_perimeters) - valid:
+            raise ValidationError({"absent_perimeters": _("Unknown perimeter.")})
+        if self.absent_perimeters and not self.absent_perimeters_reason.strip():
+            raise ValidationError({"absent_perimeters_reason": _("Say why this entity has no such perimeter.")})
+
+
 @track_history()
-class Establishment(TenantModel):
+class Establishment(WeightedEntity, TenantModel):
     """A legal entity (FINESS EJ) of the candidate; a GHT has several."""
 
     class LegalStatus(models.TextChoices):
@@ -97,15 +150,6 @@ class Establishment(TenantModel):
     legal_status = models.CharField(
         _("legal status"), max_length=20, choices=LegalStatus.choices, default=LegalStatus.PUBLIC
     )
-    activity_share = models.DecimalField(
-        _("share of combined activity (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text=_("Used for the CaRE 66 percent rule: BIA, plans and tests must cover at least 66 percent of activity."),
-    )
-
     objects: ClassVar[tenancy.LimitedManager[Establishment]] = tenancy.limited_manager(
         lambda ids: Q(pk__in=ids))
 
@@ -126,7 +170,7 @@ class Establishment(TenantModel):
 
 
 @track_history()
-class Site(TenantModel):
+class Site(WeightedEntity, TenantModel):
     """A geographical establishment (FINESS EG/ET) of a legal entity."""
 
     establishment = models.ForeignKey(
@@ -144,6 +188,10 @@ class Site(TenantModel):
         verbose_name_plural = _("sites")
         constraints = [
             models.UniqueConstraint(fields=["organization", "finess_eg"], name="site_unique_finess_per_org"),
+            models.CheckConstraint(
+                condition=models.Q(activity_share__gte=0) & models.Q(activity_share__lte=100),
+                name="site_activity_share_range",
+            ),
         ]
 
     def __str__(self) -> str:

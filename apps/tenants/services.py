@@ -27,9 +27,12 @@ from apps.tenants.validators import normalize_finess
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-ORGANIZATION_FIELDS = ["name", "kind", "region", "ecare_number", "mfa_required"]
-ESTABLISHMENT_FIELDS = ["name", "short_name", "finess_ej", "legal_status", "activity_share"]
-SITE_FIELDS = ["establishment", "name", "finess_eg", "city"]
+ORGANIZATION_FIELDS = ["name", "kind", "region", "ecare_number", "candidacy_submitted_on", "declaration_submitted_on",
+                       "mfa_required"]
+WEIGHT_FIELDS = ["activity_share", "activity_share_basis", "activity_share_date", "absent_perimeters",
+                 "absent_perimeters_reason"]
+ESTABLISHMENT_FIELDS = ["name", "short_name", "finess_ej", "legal_status", *WEIGHT_FIELDS]
+SITE_FIELDS = ["establishment", "name", "finess_eg", "city", *WEIGHT_FIELDS]
 
 
 @transaction.atomic

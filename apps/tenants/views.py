@@ -84,7 +84,10 @@ class EstablishmentListView(OrgViewMixin, TemplateView):
         for establishment in establishments:
             establishment.site_rows = by_establishment.get(establishment.pk, [])  # type: ignore[attr-defined]  # for the template
         ctx["establishments"] = establishments
-        ctx["total_share"] = sum((e.activity_share for e in establishments), 0)
+        # The 66 % rule's weights (which level, their total, what is missing): apps.compliance.coverage's rule.
+        from apps.compliance.coverage import coverage_share
+
+        ctx["weights"] = coverage_share(self.organization, [])
         ctx["can_manage"] = self.can("org.manage")
         return ctx
 

@@ -224,6 +224,13 @@ def test_66_percent_rule_over_establishments(org) -> None:
     assert result.status == "not_met"
     approved_plan(org, activities=[a])
     result = checks.plans_activity_coverage(org)
+    # Tagging only one perimeter does not excuse the two others (issue 12): the CHU does not count yet.
+    assert result.status == "partial", result.missing
+    others = [activity_in(org, name=f"{p} CHU", care_perimeter=p)
+              for p in (CarePerimeter.ADMIN_PROCESS, CarePerimeter.TECHNICAL_PLATFORM)]
+    Activity.objects.filter(pk__in=[o.pk for o in others]).update(establishment=big)
+    approved_plan(org, title="PCA support CHU", activities=[Activity.objects.get(pk=o.pk) for o in others])
+    result = checks.plans_activity_coverage(org)
     assert result.status == "met", result.missing
     assert "70" in str(result.summary)
 

@@ -45,9 +45,13 @@ def test_nothing_recorded_means_not_met_and_zero_percent(org) -> None:
     (datetime.date(2024, 3, 12), CheckResult.MET),
 ])
 def test_pssi_review_date_must_be_inside_the_window(org, admin_user, validated_on, expected) -> None:
-    EvidenceFactory(organization=org, requirement_ids=["D2.P1"])
+    EvidenceFactory(organization=org, requirement_ids=["D2.P1"], kind="pssi")
+    org.candidacy_submitted_on = datetime.date(2025, 10, 31)
+    org.save(update_fields=["candidacy_submitted_on"])
     services.governance_profile_update(organization=org, actor=admin_user, step="documents",
-                                       data={"pssi_validated_on": validated_on, "pssi_signatory": "DG"})
+                                       data={"pssi_validated_on": validated_on, "pssi_signatory": "DG",
+                                             "pssi_signatory_function": "Directeur général",
+                                             "pssi_signatory_is_legal_representative": True})
     assert status(org, "D2.P1") == expected
 
 
@@ -78,7 +82,9 @@ def test_complete_governance_meets_the_four_requirements(org, admin_user) -> Non
 
     member = Membership.objects.get(organization=org, user=admin_user)
     letter = EvidenceFactory(organization=org, requirement_ids=["D2.P2"])
-    pssi = EvidenceFactory(organization=org, requirement_ids=["D2.P1"])
+    pssi = EvidenceFactory(organization=org, requirement_ids=["D2.P1"], kind="pssi")
+    org.candidacy_submitted_on = datetime.date(2025, 10, 31)
+    org.save(update_fields=["candidacy_submitted_on"])
     step = services.governance_profile_update
     step(organization=org, actor=admin_user, step="organisation", data={"rpcra": member, "copil_cadence": "quarterly"})
     step(organization=org, actor=admin_user, step="logistics", data={
@@ -87,6 +93,7 @@ def test_complete_governance_meets_the_four_requirements(org, admin_user) -> Non
     step(organization=org, actor=admin_user, step="signalement", data={"signalement_procedure": "Portail CERT Santé"})
     step(organization=org, actor=admin_user, step="documents", data={
         "pssi_validated_on": datetime.date(2024, 1, 1), "pssi_signatory": "DG", "pssi_evidence": pssi,
+        "pssi_signatory_function": "Directeur général", "pssi_signatory_is_legal_representative": True,
         "plan_blanc_reference": "Plan blanc 2025", "plan_blanc_digital_risks": "Fiche cyber",
         "crisis_procedures_summary": "Mode dégradé"})
     step(organization=org, actor=admin_user, step="priorities", data={"patient_safety_first": True,
