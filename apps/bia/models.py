@@ -52,6 +52,12 @@ if TYPE_CHECKING:
     from apps.backups.measured import Measure
 
 LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
+# Every duration a user types is 0 < h ≤ 8,760 (a year): a DMIA of 10⁹ h or a PDMA of -5 h is a typing error.
+MAX_HOURS = 8760
+HOURS_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_HOURS)]
+# A head count no service has (the whole AP-HP has ~100,000 staff).
+MAX_STAFF = 100_000
+STAFF_VALIDATORS = [MaxValueValidator(MAX_STAFF)]
 
 
 @track_history()
@@ -257,14 +263,15 @@ class Activity(TenantModel):
     # admissible (≈ RPO). Both in hours.
     dmia_derived_hours = models.PositiveIntegerField(_("DMIA derived from the impact grid (hours)"), null=True,
                                                      blank=True)
-    dmia_override_hours = models.PositiveIntegerField(_("DMIA set by hand (hours)"), null=True, blank=True)
+    dmia_override_hours = models.PositiveIntegerField(_("DMIA set by hand (hours)"), null=True, blank=True,
+                                                      validators=HOURS_VALIDATORS)
     dmia_override_justification = models.TextField(_("justification of the DMIA set by hand"), blank=True)
-    pdma_hours = models.PositiveIntegerField(_("PDMA (hours)"), null=True, blank=True)
+    pdma_hours = models.PositiveIntegerField(_("PDMA (hours)"), null=True, blank=True, validators=HOURS_VALIDATORS)
     criticality = models.CharField(
         _("criticality"), max_length=10, choices=Criticality.choices, default=Criticality.UNKNOWN
     )
     recovery_priority = models.PositiveSmallIntegerField(_("recovery priority"), null=True, blank=True)
-    minimum_staff = models.PositiveIntegerField(_("minimum staff"), null=True, blank=True)
+    minimum_staff = models.PositiveIntegerField(_("minimum staff"), null=True, blank=True, validators=STAFF_VALIDATORS)
     key_skills = models.TextField(_("key skills"), blank=True)
     degraded_mode_exists = models.BooleanField(_("a degraded mode exists"), default=False)
     degraded_mode_description = models.TextField(_("degraded mode"), blank=True)
@@ -368,8 +375,10 @@ class Resource(TenantModel):
     vendor = models.CharField(_("vendor / product"), max_length=200, blank=True)
     is_saas = models.BooleanField(_("SaaS or outsourced hosting"), default=False)
     # Capabilities: what IT or the supplier promises, and what restoration tests measured.
-    rto_capability_hours = models.PositiveIntegerField(_("promised recovery time (RTO, hours)"), null=True, blank=True)
-    rpo_capability_hours = models.PositiveIntegerField(_("promised data loss (RPO, hours)"), null=True, blank=True)
+    rto_capability_hours = models.PositiveIntegerField(_("promised recovery time (RTO, hours)"), null=True, blank=True,
+                                                       validators=HOURS_VALIDATORS)
+    rpo_capability_hours = models.PositiveIntegerField(_("promised data loss (RPO, hours)"), null=True, blank=True,
+                                                       validators=HOURS_VALIDATORS)
     # Suppliers.
     contract_reference = models.CharField(_("contract reference"), max_length=120, blank=True)
     contract_end = models.DateField(_("contract end"), null=True, blank=True)

@@ -27,11 +27,12 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.bia.models import CarePerimeter
+from apps.bia.models import MAX_HOURS, STAFF_VALIDATORS, CarePerimeter
 from apps.continuity import limits
 from apps.core import tenancy
 from apps.core.history import track_history
@@ -254,10 +255,11 @@ class DegradedMode(TenantModel):
     trigger = models.TextField(_("trigger and activation threshold"))
     decided_by = models.CharField(_("who decides"), max_length=200)
     activation_delay_hours = models.DecimalField(_("activate after (hours)"), max_digits=6, decimal_places=1,
-                                                 null=True, blank=True)
+                                                 null=True, blank=True,
+                                                 validators=[MinValueValidator(0), MaxValueValidator(MAX_HOURS)])
     procedure = models.TextField(_("step-by-step procedure"))
     paper_forms = models.TextField(_("paper forms and downtime kit"), blank=True)
-    minimum_staff = models.PositiveIntegerField(_("minimum staff"), null=True, blank=True)
+    minimum_staff = models.PositiveIntegerField(_("minimum staff"), null=True, blank=True, validators=STAFF_VALIDATORS)
     fallback_premises = models.CharField(_("fallback premises"), max_length=200, blank=True)
     data_capture = models.TextField(_("how data is captured meanwhile"), blank=True)
     data_reentry = models.TextField(_("how data is re-entered on return"), blank=True)
