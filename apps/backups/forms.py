@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
 from apps.bia.models import Resource
 from apps.compliance.models import Evidence
-from apps.core.forms import OrgModelForm, Refinement
+from apps.core.forms import MemberChoiceField, OrgModelForm, Refinement
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Membership
 
@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 UPLOAD_HELP = _("Or upload a new file: it is added to the evidence library.")
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:
-        return obj.user.get_full_name() or obj.user.email
 
 
 class SystemsForm(OrgModelForm):

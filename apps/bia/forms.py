@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django import forms
 from django.db.models import Q
@@ -21,20 +21,13 @@ from apps.bia.models import (
     Resource,
     TimeHorizon,
 )
-from apps.core.forms import OrgModelForm
+from apps.core.forms import OrgModelForm, form_field
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Establishment, Membership, Organization, Site
 
-F = TypeVar("F", bound=forms.Field)
-
-
-def _field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
-    """The form's ``name`` field as the class it is declared with (``form.fields`` only says ``Field``)."""
-    return cast(F, form.fields[name])
-
 
 def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
-    return _field(form, name, forms.ModelChoiceField)
+    return form_field(form, name, forms.ModelChoiceField)
 
 
 class LabelledChoiceField(forms.ModelChoiceField):
@@ -62,7 +55,7 @@ class ActivityForm(OrgModelForm):
         super().__init__(*args, organization=organization, **kwargs)
         _model_choice(self, "establishment").queryset = Establishment.objects.filter(organization=organization)
         _model_choice(self, "site").queryset = Site.objects.filter(organization=organization)
-        owner = _field(self, "owner", LabelledChoiceField)
+        owner = form_field(self, "owner", LabelledChoiceField)
         owner.queryset = Membership.objects.filter(organization=organization).select_related("user")
         owner.option_label = lambda m: f"{m.user.get_full_name() or m.user.email} — {m.get_role_display()}"
         order = ["establishment", "site", "pole", "service", "name", "process", "care_perimeter", "owner",
@@ -190,7 +183,7 @@ def _group_resources_by_kind(field: LabelledChoiceField) -> None:
     field.option_label = lambda resource: f"{resource.name} ({kinds[resource.kind]})"
 
 
-def _workaround_hours_field() -> forms.IntegerField:
+def _workaround_hoursform_field() -> forms.IntegerField:
     return forms.IntegerField(
         label=_("Degraded mode holds (hours)"), required=False, min_value=1, max_value=WORKAROUND_MAX_HOURS,
         help_text=_("How long the activity can run in degraded mode without this dependency (1 to 8,760 h). "
@@ -211,7 +204,7 @@ class ActivityDependencyForm(forms.Form):
                                    widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
-    workaround_hours = _workaround_hours_field()
+    workaround_hours = _workaround_hoursform_field()
 
     def clean(self) -> dict[str, Any]:
         return _clean_workaround(super().clean() or {}, self)
@@ -220,7 +213,7 @@ class ActivityDependencyForm(forms.Form):
                  **kwargs: Any) -> None:
         """``establishment_ids``: only shared resources and those of these establishments (a business owner's)."""
         super().__init__(*args, **kwargs)
-        resource = _field(self, "resource", LabelledChoiceField)
+        resource = form_field(self, "resource", LabelledChoiceField)
         qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
         if establishment_ids is not None:
             qs = qs.filter(Q(establishment__isnull=True) | Q(establishment_id__in=establishment_ids))
@@ -234,7 +227,7 @@ class ActivityLinkForm(forms.Form):
                                                         search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
-    workaround_hours = _workaround_hours_field()
+    workaround_hours = _workaround_hoursform_field()
 
     def clean(self) -> dict[str, Any]:
         return _clean_workaround(super().clean() or {}, self)
@@ -249,7 +242,7 @@ class ActivityLinkForm(forms.Form):
             qs = qs.exclude(pk=exclude)
         if establishment_ids is not None:
             qs = qs.filter(establishment_id__in=establishment_ids)
-        depends_on = _field(self, "depends_on", LabelledChoiceField)
+        depends_on = form_field(self, "depends_on", LabelledChoiceField)
         depends_on.queryset = qs
         depends_on.option_label = lambda a: a.name
 
@@ -275,7 +268,7 @@ class ResourceDependencyForm(forms.Form):
                                      widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
-    workaround_hours = _workaround_hours_field()
+    workaround_hours = _workaround_hoursform_field()
 
     def clean(self) -> dict[str, Any]:
         return _clean_workaround(super().clean() or {}, self)
@@ -285,7 +278,7 @@ class ResourceDependencyForm(forms.Form):
         qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
         if exclude:
             qs = qs.exclude(pk=exclude)
-        depends_on = _field(self, "depends_on", LabelledChoiceField)
+        depends_on = form_field(self, "depends_on", LabelledChoiceField)
         depends_on.queryset = qs
         _group_resources_by_kind(depends_on)
 
@@ -339,4 +332,4 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, *args: Any, establishments: list[Establishment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _field(self, "establishment", forms.TypedChoiceField).choices = [("", _("All establishments"))] + [(e.pk, str(e)) for e in establishments]
+        form_field(self, "establishment", forms.TypedChoiceField).choices = [("", _("All establishments"))] + [(e.pk, str(e)) for e in establishments]

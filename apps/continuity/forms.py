@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, CarePerimeter, OrgUnit
 from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet, Scenario
-from apps.core.forms import OrgForm
+from apps.core.forms import OrgForm, form_field
 from apps.core.widgets import QuickCheckboxSelectMultiple
 from apps.tenants.models import Establishment, Membership
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
-
-F = TypeVar("F", bound=forms.Field)
-
-
-def _field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
-    """The form's ``name`` field as the class it is declared with (``form.fields`` only says ``Field``)."""
-    return cast(F, form.fields[name])
-
 
 class ActivitiesField(forms.ModelMultipleChoiceField):
     """Activities labelled with their establishment, CaRE perimeter and DMIA."""
@@ -60,18 +52,18 @@ class PerimeterForm(OrgForm):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, **kwargs)
-        _field(self, "establishment", forms.ModelChoiceField).queryset = (
+        form_field(self, "establishment", forms.ModelChoiceField).queryset = (
             Establishment.objects.filter(organization=organization).order_by("name"))
-        _field(self, "unit", forms.ModelChoiceField).queryset = (
+        form_field(self, "unit", forms.ModelChoiceField).queryset = (
             OrgUnit.objects.filter(organization=organization).order_by("name"))
         # CaRE minimum perimeters first, then the others.
-        _field(self, "activities", forms.ModelMultipleChoiceField).queryset = (
+        form_field(self, "activities", forms.ModelMultipleChoiceField).queryset = (
             Activity.objects.filter(organization=organization).select_related("establishment")
             .order_by("care_perimeter", "name"))
-        _field(self, "scenarios", forms.ModelMultipleChoiceField).queryset = (
+        form_field(self, "scenarios", forms.ModelMultipleChoiceField).queryset = (
             Scenario.objects.filter(organization=organization).order_by("id"))
         # Perimeter tags in the order CaRE lists them (the minimum ones before « None »).
-        _field(self, "care_perimeter", forms.ChoiceField).choices = [
+        form_field(self, "care_perimeter", forms.ChoiceField).choices = [
             c for c in CarePerimeter.choices if c[0] != CarePerimeter.NONE] + [
             c for c in CarePerimeter.choices if c[0] == CarePerimeter.NONE]
 
@@ -91,9 +83,9 @@ class DegradedModeForm(forms.ModelForm):
     def __init__(self, *args: Any, organization: Organization, activities: list[Activity], scenarios: list[Scenario],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _field(self, "activity", forms.ModelChoiceField).queryset = Activity.objects.filter(
+        form_field(self, "activity", forms.ModelChoiceField).queryset = Activity.objects.filter(
             organization=organization, pk__in=[a.pk for a in activities])
-        _field(self, "scenario", forms.ModelChoiceField).queryset = Scenario.objects.filter(
+        form_field(self, "scenario", forms.ModelChoiceField).queryset = Scenario.objects.filter(
             organization=organization, pk__in=[s.pk for s in scenarios])
 
     def _post_clean(self) -> None:  # the service validates the instance it writes
@@ -111,9 +103,9 @@ class NotApplicableForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, activities: list[Activity], scenarios: list[Scenario],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _field(self, "activity", forms.ModelChoiceField).queryset = Activity.objects.filter(
+        form_field(self, "activity", forms.ModelChoiceField).queryset = Activity.objects.filter(
             organization=organization, pk__in=[a.pk for a in activities])
-        _field(self, "scenario", forms.ModelChoiceField).queryset = Scenario.objects.filter(
+        form_field(self, "scenario", forms.ModelChoiceField).queryset = Scenario.objects.filter(
             organization=organization, pk__in=[s.pk for s in scenarios])
 
 
@@ -161,7 +153,7 @@ class ApproverForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _field(self, "approver", forms.ModelChoiceField).queryset = (
+        form_field(self, "approver", forms.ModelChoiceField).queryset = (
             Membership.objects.filter(organization=organization).select_related("user").order_by("user__last_name"))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.db.models import Model, QuerySet
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
 Refinement = Callable[[QuerySet[Any]], QuerySet[Any]]
+F = TypeVar("F", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's ``name`` field as the class it is declared with (``form.fields`` only says ``Field``)."""
+    return cast(F, form.fields[name])
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    """Members of the organization, labelled with their name (or e-mail)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.user.get_full_name() or obj.user.email
 
 # How a choice list of these models is always shown, whatever the form.
 DEFAULT_REFINEMENTS: dict[str, Refinement] = {

@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.models import Evidence
-from apps.core.forms import OrgForm
+from apps.core.forms import MemberChoiceField, OrgForm
 from apps.governance.models import (
     CopilMeeting,
     CrisisAssignment,
@@ -26,11 +26,6 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:
-        return obj.user.get_full_name() or obj.user.email
 
 
 class GovernanceMemberChoiceField(forms.ModelMultipleChoiceField):
