@@ -260,3 +260,26 @@ def test_the_export_list_says_which_jobs_are_limited(ght, client_for) -> None:  
     client = client_for(MembershipFactory(organization=ght.org, role=Role.RPCRA).user)
     body = client.get(reverse("exports:list", kwargs={"org_slug": ght.org.slug})).content.decode()
     assert body.count("limité à : CH de Saint-Aubin") == 1
+
+
+@pytest.mark.django_db
+def test_the_limit_check_of_a_service_does_not_grow_with_the_objects(ght) -> None:  # noqa: ANN001
+    """ensure_same_organization checks a plan's perimeter in one query per model, not one per activity."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core.services import ensure_same_organization
+    from tests.bia.factories import ActivityFactory
+
+    few = [ActivityFactory(organization=ght.org, establishment=ght.home) for _ in range(2)]
+    many = [ActivityFactory(organization=ght.org, establishment=ght.home) for _ in range(20)]
+    theirs = ActivityFactory(organization=ght.org, establishment=ght.other)
+    counts = []
+    with tenancy.tenant_scope(ght.org, establishments={ght.home.pk}):
+        for objects in (few, many):
+            with CaptureQueriesContext(connection) as queries:
+                ensure_same_organization(ght.org, [ght.home, *objects])
+            counts.append(len(queries))
+        with pytest.raises(ValidationError, match="vos établissements"):
+            ensure_same_organization(ght.org, [*many, theirs])
+    assert counts[0] == counts[1] == 2  # establishments, activities

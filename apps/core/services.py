@@ -84,19 +84,28 @@ def ensure_same_organization(organization: Organization, values: Mapping[str, An
     """
     from apps.core import tenancy
 
-    items = values.items() if isinstance(values, Mapping) else ((None, value) for value in values)
-    limited = tenancy.is_limited()
+    items = [(name, value) for name, value in (values.items() if isinstance(values, Mapping) else
+                                              ((None, value) for value in values))
+             if isinstance(value, models.Model) and hasattr(value, "organization_id")]
     for name, value in items:
-        if not isinstance(value, models.Model) or not hasattr(value, "organization_id"):
-            continue
         if value.organization_id != organization.pk:
             message = _("Choose an item of this organization.")
-        elif limited and tenancy.model_limit(type(value)) is not None \
-                and not type(value)._default_manager.filter(pk=value.pk).exists():
+            raise ValidationError({name: message} if name else message)
+    if not tenancy.is_limited():
+        return
+    # One query per model, whatever the number of objects (a plan's perimeter can hold hundreds of activities).
+    by_model: dict[type[models.Model], set[Any]] = {}
+    for _name, value in items:
+        if tenancy.model_limit(type(value)) is not None:
+            by_model.setdefault(type(value), set()).add(value.pk)
+    hidden: set[tuple[type[models.Model], Any]] = set()
+    for model, pks in by_model.items():
+        visible = set(model._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
+        hidden |= {(model, pk) for pk in pks - visible}
+    for name, value in items:
+        if (type(value), value.pk) in hidden:
             message = _("Choose an item of your own establishments.")
-        else:
-            continue
-        raise ValidationError({name: message} if name else message)
+            raise ValidationError({name: message} if name else message)
 
 
 M = TypeVar("M", bound=models.Model)

@@ -237,15 +237,11 @@ class Membership(TenantModel):
         if not self.restricted_to_establishments:
             return None
         from django_scopes import scopes_disabled
-        from guardian.shortcuts import get_objects_for_user
 
-        with scopes_disabled():
-            # Guardian only narrows inside the organization; never trust a global permission here.
-            granted = get_objects_for_user(
-                self.user, "tenants.view_establishment",
-                klass=Establishment.objects.filter(organization_id=self.organization_id),
-                accept_global_perms=False)
-            return frozenset(granted.values_list("pk", flat=True))
+        from apps.tenants.selectors import granted_establishment_ids
+
+        with scopes_disabled():  # resolved before the scope it defines is opened (tenant middleware)
+            return frozenset(granted_establishment_ids(membership=self))
 
 
 def _invitation_token() -> str:

@@ -110,6 +110,8 @@ def invitation_list(*, organization: Organization) -> QuerySet[Invitation]:
 
 
 def granted_establishment_ids(*, membership: Membership) -> set[int]:
+    """The establishments guardian grants this member (whatever ``restricted_to_establishments`` says); read
+    through ``Membership.allowed_establishment_ids``, which applies the restriction flag."""
     scope_qs = Establishment.objects.filter(organization_id=membership.organization_id)
     qs = get_objects_for_user(membership.user, "tenants.view_establishment", klass=scope_qs, accept_global_perms=False)
     return set(qs.values_list("id", flat=True))
