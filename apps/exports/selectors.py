@@ -57,12 +57,12 @@ def export_perimeter(*, organization: Organization) -> str:
     """
     from django.utils.translation import gettext as _
 
-    from apps.core import tenancy
+    from apps.tenants.selectors import limit_names
 
-    if not tenancy.is_limited():
+    names = limit_names(organization=organization)
+    if names is None:
         return _("The whole organization")
-    names = ", ".join(str(e) for e in Establishment.objects.filter(organization=organization).order_by("name"))
-    return _("Limited to the establishments of the member who asked for it: %(names)s") % {"names": names or "—"}
+    return _("Limited to the establishments of the member who asked for it: %(names)s") % {"names": names}
 
 
 def job_perimeters(*, organization: Organization, jobs: list[ExportJob]) -> dict[uuid.UUID, str]:

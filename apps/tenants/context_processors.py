@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from apps.tenants.selectors import memberships_for_user
+from apps.tenants.selectors import limit_names, memberships_for_user
 
 
 def tenant(request: HttpRequest) -> dict[str, Any]:
@@ -17,14 +17,6 @@ def tenant(request: HttpRequest) -> dict[str, Any]:
         "capabilities": membership.capabilities if membership else frozenset(),
         "switcher_memberships": (lambda: memberships_for_user(user=user)) if user is not None else list,
         # A member limited to some establishments is told on every page what they are looking at.
-        "establishment_limit": _limit_names(request, membership) if membership is not None
-        and membership.allowed_establishment_ids is not None else None,
+        "establishment_limit": limit_names(organization=request.organization)  # type: ignore[attr-defined]
+        if membership is not None and membership.allowed_establishment_ids is not None else None,
     }
-
-
-def _limit_names(request: HttpRequest, membership: Any) -> str:
-    from apps.tenants.models import Establishment
-
-    organization = getattr(request, "organization", None)
-    names = Establishment.objects.filter(organization=organization, pk__in=membership.allowed_establishment_ids)
-    return ", ".join(str(e) for e in names.order_by("name")) or "—"

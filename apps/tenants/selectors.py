@@ -115,3 +115,15 @@ def granted_establishment_ids(*, membership: Membership) -> set[int]:
     scope_qs = Establishment.objects.filter(organization_id=membership.organization_id)
     qs = get_objects_for_user(membership.user, "tenants.view_establishment", klass=scope_qs, accept_global_perms=False)
     return set(qs.values_list("id", flat=True))
+
+
+def limit_names(*, organization: Organization) -> str | None:
+    """The establishments the current scope is limited to, as one line (« CH de Saint-Aubin, … »), or ``None``
+    when it is not limited: what the banner of every page and the exports' perimeter say."""
+    from apps.core import tenancy
+
+    if not tenancy.is_limited():
+        return None
+    names = Establishment.objects.filter(organization=organization).order_by("name")  # the limited manager
+    return ", ".join(str(e) for e in names) or "—"
+
