@@ -4,7 +4,7 @@ selector or a service, render."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +34,7 @@ from apps.core.tenancy import EstablishmentLimitError
 from apps.core.views import OrgFormView, OrgViewMixin, form_errors_from
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 STEP_LABELS = {
     1: gettext_lazy("Perimeter and scenarios"), 2: gettext_lazy("What the BIA says"),
@@ -77,17 +77,6 @@ class PlanViewMixin(OrgViewMixin):
                 "can_change": self.can("plans.change") and writable, "read_only_limit": not writable}
 
 
-class PlanFormView(PlanViewMixin, OrgFormView):
-    """A form page of the plans. ``success_text`` is the lazy confirmation message, translated for each request
-    (``OrgFormView.success_message`` is a plain ``str``)."""
-
-    success_text: ClassVar[StrOrPromise] = ""
-
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
-        self.success_message = str(self.success_text)
-
-
 class PlanListView(PlanViewMixin, TemplateView):
     capability = "plans.view"
     template_name = "continuity/plan_list.html"
@@ -98,11 +87,11 @@ class PlanListView(PlanViewMixin, TemplateView):
         return ctx
 
 
-class PlanCreateView(PlanFormView):
+class PlanCreateView(PlanViewMixin, OrgFormView):
     """Step 1: perimeter (CaRE minimum perimeters proposed first) and scenarios."""
 
     capability = "plans.change"
-    success_text = gettext_lazy("Plan created. Check below what the BIA says about its perimeter.")
+    success_message = gettext_lazy("Plan created. Check below what the BIA says about its perimeter.")
     template_name = "continuity/plan_perimeter.html"
     form_class = PerimeterForm
 
@@ -153,7 +142,7 @@ class PlanDetailView(PlanViewMixin, TemplateView):
         return ctx
 
 
-class PlanStepView(PlanFormView):
+class PlanStepView(PlanViewMixin, OrgFormView):
     """Steps 1–7 of the guided flow; each step is saved when submitted."""
 
     capability = "plans.change"
@@ -286,9 +275,9 @@ class PlanStepView(PlanFormView):
         return self.org_url("continuity:plan-detail", pk=self.get_plan().pk)
 
 
-class DegradedModeUpdateView(PlanFormView):
+class DegradedModeUpdateView(PlanViewMixin, OrgFormView):
     capability = "plans.change"
-    success_text = gettext_lazy("Degraded mode saved.")
+    success_message = gettext_lazy("Degraded mode saved.")
     template_name = "continuity/degraded_mode_form.html"
 
     def get_object(self) -> DegradedMode:
@@ -317,9 +306,9 @@ class DegradedModeUpdateView(PlanFormView):
         return self.org_url("continuity:plan-step", pk=self.get_plan().pk, step=3)
 
 
-class ReflexSheetUpdateView(PlanFormView):
+class ReflexSheetUpdateView(PlanViewMixin, OrgFormView):
     capability = "plans.change"
-    success_text = gettext_lazy("Fiche réflexe saved.")
+    success_message = gettext_lazy("Fiche réflexe saved.")
     template_name = "continuity/reflex_sheet_form.html"
 
     def get_object(self) -> ReflexSheet:
@@ -420,11 +409,11 @@ class PlanDecisionView(PlanViewMixin, View):
         return HttpResponseRedirect(self.org_url("continuity:plan-detail", pk=plan.pk))
 
 
-class ApproverView(PlanFormView):
+class ApproverView(PlanViewMixin, OrgFormView):
     """The direction names who else may approve this plan (never the RPCRA: they would approve their own work)."""
 
     capability = "plans.approve"
-    success_text = gettext_lazy("Approver saved.")
+    success_message = gettext_lazy("Approver saved.")
     template_name = "continuity/approver_form.html"
     form_class = ApproverForm
 
@@ -505,9 +494,9 @@ class ScenarioListView(PlanViewMixin, TemplateView):
         return ctx
 
 
-class ScenarioUpdateView(PlanFormView):
+class ScenarioUpdateView(PlanViewMixin, OrgFormView):
     capability = "plans.change"
-    success_text = gettext_lazy("Scenario saved.")
+    success_message = gettext_lazy("Scenario saved.")
     template_name = "continuity/scenario_form.html"
 
     def get_object(self) -> Scenario:

@@ -29,6 +29,8 @@ from django.views.generic.base import ContextMixin
 from apps.core.http import TenantRequest, is_tenant_request
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from apps.accounts.models import User
     from apps.tenants.models import Membership, Organization
 
@@ -147,7 +149,7 @@ class OrgFormView(OrgViewMixin, TemplateView):
     """GET shows the form; POST calls ``perform`` (a service) and redirects, or re-renders with errors."""
 
     form_class: Any = None
-    success_message: str = ""
+    success_message: StrOrPromise = ""  # lazy translations are sent in the request's language
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {"organization": self.organization}

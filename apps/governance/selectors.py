@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.formats import date_format
@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import current_catalogue
-from apps.compliance.models import Evidence, EvidenceQuerySet
+from apps.compliance.models import Evidence
 from apps.governance.models import (
     CopilMeeting,
     CrisisAssignment,
@@ -90,13 +90,8 @@ def duty_list(*, organization: Organization) -> QuerySet[ReportingDuty]:
     return ReportingDuty.objects.filter(organization=organization).order_by("id")
 
 
-def _evidence(organization: Organization) -> EvidenceQuerySet:
-    # Evidence's (limited) manager is built on EvidenceQuerySet, which its annotation does not tell mypy.
-    return cast(EvidenceQuerySet, Evidence.objects.filter(organization=organization))
-
-
 def evidence_choices(*, organization: Organization) -> QuerySet[Evidence]:
-    return _evidence(organization).alive().order_by("-created_at")
+    return Evidence.objects.filter(organization=organization).alive().order_by("-created_at")
 
 
 # --- Completeness -----------------------------------------------------------------------------------
@@ -145,7 +140,7 @@ def governance_snapshot(*, organization: Organization) -> GovernanceSnapshot:
     meetings = CopilMeeting.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     decisions = Decision.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     duties = ReportingDuty.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
-    p1_files = _evidence(organization).alive().for_requirement("D2.P1").filter(kind=Evidence.Kind.PSSI).count()
+    p1_files = Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1").filter(kind=Evidence.Kind.PSSI).count()
     snap = GovernanceSnapshot(
         profile=profile, team=[m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
         copil=[m for m in members if m.body == GovernanceMember.Body.COPIL], roles=roles,
