@@ -283,3 +283,26 @@ def test_the_limit_check_of_a_service_does_not_grow_with_the_objects(ght) -> Non
         with pytest.raises(ValidationError, match="vos établissements"):
             ensure_same_organization(ght.org, [*many, theirs])
     assert counts[0] == counts[1] == 2  # establishments, activities
+
+
+def test_the_activity_log_of_a_limited_member_holds_their_establishments_only(ght, client_for) -> None:  # noqa: ANN001
+    """The organization-wide events (others' logins, role changes, the whole dossier's exports) stay hidden
+    from an administrator limited to one establishment; events recorded inside their limit, and their own,
+    are listed."""
+    from apps.core.models import AuditEvent
+    from apps.core.services import audit_log
+    from tests.factories import MembershipFactory
+
+    admin = MembershipFactory(organization=ght.org, role=Role.ADMINISTRATOR).user
+    audit_log(action=AuditEvent.Action.ROLE_CHANGED, actor=admin, organization=ght.org, target=f"{MARKER} whole")
+    with tenancy.tenant_scope(ght.org, establishments={ght.other.pk}):
+        audit_log(action=AuditEvent.Action.UPLOAD, actor=admin, organization=ght.org, target=f"{MARKER} other")
+    with tenancy.tenant_scope(ght.org, establishments={ght.home.pk}):
+        audit_log(action=AuditEvent.Action.UPLOAD, actor=admin, organization=ght.org, target="Saint-Aubin upload")
+    limited = limited_member(ght.org, Role.ADMINISTRATOR, ght.home)
+    audit_log(action=AuditEvent.Action.LOGIN, actor=limited, organization=ght.org, target="own login")
+    body = client_for(limited).get(reverse("tenants:audit", kwargs={"org_slug": ght.org.slug})).content.decode()
+    assert "Saint-Aubin upload" in body and "own login" in body
+    assert MARKER not in body
+    whole = client_for(admin).get(reverse("tenants:audit", kwargs={"org_slug": ght.org.slug})).content.decode()
+    assert whole.count(MARKER) >= 2

@@ -10,6 +10,7 @@ the scope is the safety net, not the rule.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,10 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    # The establishments the event concerns: the actor's limit when a limited member acted, None when
+    # the actor works organization-wide. A limited reader of the log sees only events inside their limit.
+    establishment_ids = ArrayField(models.IntegerField(), null=True, blank=True,
+                                   verbose_name=_("establishments concerned"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

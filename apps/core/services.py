@@ -63,10 +63,18 @@ def audit_log(
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Record a security-relevant action (see ``AuditEvent.Action``)."""
+    """Record a security-relevant action (see ``AuditEvent.Action``).
+
+    An event recorded inside a member's establishment limit carries that limit, so that a limited reader
+    of the log sees the events of their establishments and never the organization-wide ones.
+    """
+    from apps.core import tenancy
+
     if actor is not None and not actor.is_authenticated:
         actor = None
+    limit = tenancy.allowed_establishments()
     return AuditEvent.objects.create(
+        establishment_ids=sorted(limit) if limit is not None else None,
         action=action,
         actor=actor,
         organization=organization,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import User
+from apps.core import tenancy
 from apps.core.history import history_for, history_readable
 from apps.core.models import AuditEvent, TenantModel
 from apps.core.views import OrgFormView, OrgViewMixin, TenantObjectFormMixin
@@ -266,6 +267,10 @@ class AuditLogView(OrgViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         events = AuditEvent.objects.filter(organization=self.organization).select_related("actor")
+        limit = tenancy.allowed_establishments()
+        if limit is not None:
+            events = events.filter(Q(actor=self.user) | Q(establishment_ids__contained_by=sorted(limit),
+                                                            establishment_ids__len__gt=0))
         action = self.request.GET.get("action", "")
         if action in AuditEvent.Action.values:
             events = events.filter(action=action)
