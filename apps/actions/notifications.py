@@ -55,6 +55,14 @@ def digest_week(today: datetime.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def digest_claim(organization: Organization, today: datetime.date, address: str) -> str:
+    """The cache key that says one person's digest of this week was sent (the organization's creation time is
+    part of it: an organization recreated with the same id is another one)."""
+    created = int(organization.created_at.timestamp()) if organization.created_at else 0
+    person = hashlib.sha256(address.encode()).hexdigest()[:24]
+    return f"actions:digest:{organization.pk}:{created}:{digest_week(today)}:{person}"
+
+
 def send_digest(*, organization: Organization, today: datetime.date | None = None) -> int:
     """One e-mail per owner with overdue or soon-due actions; returns how many were sent.
 
@@ -64,7 +72,7 @@ def send_digest(*, organization: Organization, today: datetime.date | None = Non
     today = today or timezone.localdate()
     sent = 0
     for address, (name, actions) in selectors.digest_recipients(organization=organization, today=today).items():
-        claim = f"actions:digest:{organization.pk}:{digest_week(today)}:{hashlib.sha256(address.encode()).hexdigest()[:24]}"
+        claim = digest_claim(organization, today, address)
         if not cache.add(claim, 1, timeout=8 * 24 * 3600):
             logger.info("weekly digest of organization %s already sent this week to one owner", organization.pk)
             continue

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,13 +127,20 @@ def filter_actions(qs: QuerySet[Action], filters: Filters, *, today: datetime.da
 
 
 def action_list(*, organization: Organization, membership: Membership, filters: Filters) -> QuerySet[Action]:
-    """The plan's page: filtered, sorted, with what each row shows (owner, establishments) in two queries."""
+    """The plan's page: filtered, sorted, with what each row shows (owner, establishments) in two more queries.
+
+    The sort and the page are computed on the actions alone (no join, long texts left out, a rank only when the
+    sort needs it); owners and establishments come for the 50 rows of the page only."""
     qs = filter_actions(action_queryset(organization=organization, membership=membership), filters)
     order = SORTS.get(filters.sort, SORTS["due"])
-    return (qs.annotate(priority_rank=_priority_rank(), status_rank=_status_rank())
-            .select_related("owner_member__user")
-            .prefetch_related(Prefetch("establishments",
-                                       queryset=Establishment.objects.filter(organization=organization)))
+    if "-priority_rank" in order:
+        qs = qs.annotate(priority_rank=_priority_rank())
+    if "status_rank" in order:
+        qs = qs.annotate(status_rank=_status_rank())
+    return (qs.defer("description", "proof_note", "abandon_reason")
+            .prefetch_related(Prefetch("owner_member", queryset=Membership.objects.filter(
+                organization=organization).select_related("user")),
+                Prefetch("establishments", queryset=Establishment.objects.filter(organization=organization)))
             .order_by(*[_nulls_last(o) for o in order]))
 
 
@@ -166,7 +175,7 @@ def owner_choices(*, organization: Organization) -> list[tuple[str, str]]:
 def my_actions(*, organization: Organization, membership: Membership) -> QuerySet[Action]:
     """The member's own actions, open ones first, the nearest due date first."""
     return (Action.objects.filter(organization=organization, owner_member=membership)
-            .annotate(status_rank=_status_rank())
+            .annotate(status_rank=_status_rank()).defer("description", "proof_note", "abandon_reason")
             .prefetch_related(Prefetch("establishments",
                                        queryset=Establishment.objects.filter(organization=organization)))
             .order_by("status_rank", _nulls_last("due_date"), "number"))
@@ -227,41 +236,64 @@ class OpenActions:
     first: list[Action] = field(default_factory=list)  # the nearest due dates, for the page to name
 
 
-OPEN_ONLY_FIELDS = ("pk", "organization_id", "number", "title", "status", "due_date", "source_kind",
-                    "requirement_ids", "priority")
+def _open_rows_sql(organization: Organization) -> tuple[str, tuple[Any, ...]]:
+    """The open actions the scope shows (the limited manager's SQL), as a subquery for the grouped reads below."""
+    qs = (Action.objects.filter(organization=organization, status__in=OPEN_STATUSES)
+          .values("id", "number", "title", "due_date", "source_kind", "requirement_ids"))
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
 
 
-def _open_actions(organization: Organization) -> QuerySet[Action]:
-    return (Action.objects.filter(organization=organization, status__in=OPEN_STATUSES)
-            .only(*OPEN_ONLY_FIELDS).order_by(_nulls_last("due_date"), "number"))
+def _top_per_group(organization: Organization, groups_sql: str, groups_params: tuple[Any, ...],
+                   keep: int) -> dict[str, OpenActions]:
+    """One query: per group (``groups_sql`` gives ``(id, grp)`` rows over ``open_rows``), the count, the overdue
+    count and the ``keep`` nearest due dates."""
+    open_sql, open_params = _open_rows_sql(organization)
+    today = timezone.localdate()
+    # The SQL pieces are constants of this module; values travel as parameters.
+    sql = f"""
+        WITH open_rows AS ({open_sql}), grouped AS ({groups_sql})
+        SELECT grp, id, number, title, due_date, n, late FROM (
+            SELECT g.grp, o.id, o.number, o.title, o.due_date,
+                   count(*) OVER w AS n,
+                   sum(CASE WHEN o.due_date < %s THEN 1 ELSE 0 END) OVER w AS late,
+                   row_number() OVER (PARTITION BY g.grp ORDER BY o.due_date ASC NULLS LAST, o.number) AS rn
+            FROM grouped g JOIN open_rows o ON o.id = g.id
+            WINDOW w AS (PARTITION BY g.grp)
+        ) ranked WHERE rn <= %s ORDER BY grp, rn
+    """  # noqa: S608
+    result: dict[str, OpenActions] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*open_params, *groups_params, today, keep])
+        for grp, pk, number, title, due_date, n, late in cursor.fetchall():
+            bucket = result.setdefault(grp, OpenActions(count=n, overdue=late or 0))
+            bucket.first.append(Action(pk=pk, organization_id=organization.pk, number=number, title=title,
+                                       due_date=due_date, status=Status.TODO))
+    return result
+
+
+def _values(pairs: list[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:
+    return ", ".join(["(%s, %s)"] * len(pairs)), tuple(v for pair in pairs for v in pair)
 
 
 def open_actions_by_stage(*, organization: Organization, keep: int = 3) -> dict[str, OpenActions]:
-    """Open actions per journey stage (``sources.stages_of``), one query."""
-    today = timezone.localdate()
-    result: dict[str, OpenActions] = defaultdict(OpenActions)
-    for action in _open_actions(organization):
-        for stage in sources.stages_of(action.source_kind, action.requirement_ids):
-            _add(result[stage], action, today, keep)
-    return dict(result)
+    """Open actions per journey stage (the rule of ``sources.stages_of``, in SQL), one query."""
+    kinds_sql, kinds_params = _values(list(sources.KIND_STAGES.items()))
+    reqs_sql, reqs_params = _values(list(sources.REQUIREMENT_STAGES.items()))
+    fixed = ", ".join(["%s"] * len(sources.KIND_STAGES))
+    groups_sql = f"""
+        SELECT o.id, k.stage AS grp FROM open_rows o JOIN (VALUES {kinds_sql}) AS k(kind, stage) ON k.kind = o.source_kind
+        UNION
+        SELECT o.id, r.stage FROM open_rows o CROSS JOIN LATERAL unnest(o.requirement_ids) AS u(req)
+        JOIN (VALUES {reqs_sql}) AS r(req, stage) ON r.req = u.req WHERE o.source_kind NOT IN ({fixed})
+    """  # noqa: S608
+    return _top_per_group(organization, groups_sql, (*kinds_params, *reqs_params, *sources.KIND_STAGES), keep)
 
 
 def open_actions_by_requirement(*, organization: Organization, keep: int = 5) -> dict[str, OpenActions]:
     """Open actions per CaRE requirement they serve, one query."""
-    today = timezone.localdate()
-    result: dict[str, OpenActions] = defaultdict(OpenActions)
-    for action in _open_actions(organization).exclude(requirement_ids=[]):
-        for requirement_id in action.requirement_ids:
-            _add(result[requirement_id], action, today, keep)
-    return dict(result)
-
-
-def _add(bucket: OpenActions, action: Action, today: datetime.date, keep: int) -> None:
-    bucket.count += 1
-    if action.is_late_on(today):
-        bucket.overdue += 1
-    if len(bucket.first) < keep:
-        bucket.first.append(action)
+    groups_sql = "SELECT DISTINCT o.id, u.req AS grp FROM open_rows o CROSS JOIN LATERAL unnest(o.requirement_ids) AS u(req)"
+    return _top_per_group(organization, groups_sql, (), keep)
 
 
 # --- The direction's view ------------------------------------------------------------------------
@@ -276,50 +308,55 @@ class OwnerLate:
 
 
 def late_by_owner(*, organization: Organization, keep: int = 5) -> list[OwnerLate]:
-    """What is late and who carries it: overdue actions grouped by owner, most late first (one query)."""
+    """What is late and who carries it: overdue actions grouped by owner, most late first (two queries)."""
     today = timezone.localdate()
-    groups: dict[tuple[Any, str], list[Action]] = defaultdict(list)
-    qs = (Action.objects.filter(organization=organization, status__in=OPEN_STATUSES, due_date__lt=today)
-          .select_related("owner_member__user").order_by("due_date", "number"))
-    for action in qs:
-        groups[(action.owner_member_id, action.owner_name if not action.owner_member_id else "")].append(action)
+    overdue = Action.objects.filter(organization=organization, status__in=OPEN_STATUSES, due_date__lt=today)
+    groups = {(row["owner_member_id"], row["owner_name"]): row for row in overdue.order_by().values(
+        "owner_member_id", "owner_name").annotate(n=Count("pk"), oldest=Min("due_date"))}
+    first: dict[tuple[Any, str], list[Action]] = defaultdict(list)
+    ranked = overdue.annotate(rank=Window(RowNumber(), partition_by=[F("owner_member_id"), F("owner_name")],
+                                          order_by=[F("due_date").asc(), F("number").asc()]))
+    for action in ranked.filter(rank__lte=keep).select_related("owner_member__user").order_by("due_date", "number"):
+        first[(action.owner_member_id, action.owner_name)].append(action)
     rows = []
-    for (member_id, _name), actions in groups.items():
-        first = actions[0]
-        rows.append(OwnerLate(owner=first.owner_display or _("Nobody (not assigned)"),
-                              external=not member_id and bool(first.owner_name), count=len(actions),
-                              oldest=first.due_date or today, actions=actions[:keep]))
+    for key, group in groups.items():
+        actions = first.get(key, [])
+        sample = actions[0] if actions else None
+        rows.append(OwnerLate(owner=(sample.owner_display if sample else "") or _("Nobody (not assigned)"),
+                              external=not key[0] and bool(key[1]), count=group["n"], oldest=group["oldest"],
+                              actions=actions))
     rows.sort(key=lambda r: (-r.count, r.oldest, r.owner))
     return rows
 
 
 def burndown(*, organization: Organization, weeks: int = 26, today: datetime.date | None = None) -> dict[str, Any]:
     """Open actions at the end of each of the last ``weeks`` weeks, replayed from the history (pghistory events
-    of the actions the scope shows): an action counts as open from its creation to its closing, and again if
-    it was reopened. One query."""
+    of the actions the scope shows): an action counts as open from its creation to its closing, and again if it
+    was reopened. One query: PostgreSQL turns the events into +1/−1 per day, Python adds them up."""
+    from django.conf import settings
+
     today = today or timezone.localdate()
-    event_model = django_apps.get_model("actions", "ActionEvent")
-    visible = Action.objects.filter(organization=organization).values("pk")
-    events = (event_model.objects.filter(pgh_obj_id__in=visible).order_by("pgh_created_at", "pgh_id")
-              .values_list("pgh_obj_id", "pgh_created_at", "status"))
+    event_table = django_apps.get_model("actions", "ActionEvent")._meta.db_table
+    visible_sql, visible_params = Action.objects.filter(organization=organization).values("pk").query.sql_with_params()
+    is_open = "CASE WHEN e.status IN ('todo', 'in_progress') THEN 1 ELSE 0 END"
+    sql = f"""
+        SELECT day, sum(delta) FROM (
+            SELECT (e.pgh_created_at AT TIME ZONE %s)::date AS day,
+                   {is_open} - coalesce(lag({is_open}) OVER (PARTITION BY e.pgh_obj_id
+                                                             ORDER BY e.pgh_created_at, e.pgh_id), 0) AS delta
+            FROM {event_table} e WHERE e.pgh_obj_id IN ({visible_sql})
+        ) moves WHERE delta <> 0 GROUP BY day ORDER BY day
+    """  # noqa: S608 - the table name is the model's, the rest constants; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.TIME_ZONE, *visible_params])
+        moves = cursor.fetchall()
     points = [today - datetime.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
-    ends = [timezone.make_aware(datetime.datetime.combine(p + datetime.timedelta(days=1), datetime.time.min))
-            for p in points]
-    state: dict[int, bool] = {}
-    open_now = 0
-    values: list[int] = []
-    index = 0
-    for obj_id, created_at, status in events:
-        while index < len(ends) and created_at >= ends[index]:
-            values.append(open_now)
+    values, open_now, index = [], 0, 0
+    for point in points:
+        while index < len(moves) and moves[index][0] <= point:
+            open_now += moves[index][1]
             index += 1
-        is_open = status in OPEN_STATUSES
-        was_open = state.get(obj_id, False)
-        open_now += int(is_open) - int(was_open)
-        state[obj_id] = is_open
-    while index < len(ends):
         values.append(open_now)
-        index += 1
     return {"labels": [p.isoformat() for p in points], "values": values}
 
 
