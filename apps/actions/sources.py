@@ -171,8 +171,8 @@ def _bia_gap(organization: Organization, ref: SourceRef) -> SourceInfo | None:
         priority=priority_for(criticality), establishment_ids=(obj.establishment_id,) if obj.establishment_id else (),
         requirement_ids=("D2.O1.C",) if gap_kind == "rto" else ("D2.O2.B",),
         stands=gap is not None,
-        state=(_("The gap persists: %(sentence)s") % {"sentence": description}) if gap is not None
-        else _("The gap is resolved: the BIA no longer finds it."),
+        state=description if gap is not None
+        else _("The BIA no longer finds it: the capability, the need or the dependencies changed."),
     )
 
 

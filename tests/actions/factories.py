@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.db.models import Max
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -20,7 +21,8 @@ class ActionFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     organization = factory.SubFactory("tests.factories.OrganizationFactory")
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: (Action._base_manager.filter(organization=o.organization)
+                                              .aggregate(n=Max("number"))["n"] or 0) + 1)
     title = factory.Sequence(lambda n: f"Action {n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
 

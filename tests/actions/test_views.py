@@ -219,3 +219,32 @@ def test_proof_download_is_for_the_owner_and_the_plan_s_readers(org, client_for)
     response = client_for(owner.user).get(proof)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
     assert client_for(stranger.user).get(proof).status_code == 404
+
+
+def test_a_limited_member_cannot_reach_or_name_another_establishment(db, client_for) -> None:
+    from tests.bia.factories import ActivityFactory, ActivityLinkFactory
+    from tests.establishments import limited_member
+    from tests.factories import EstablishmentFactory, OrganizationFactory
+
+    org = OrganizationFactory(kind="ght")
+    home = EstablishmentFactory(organization=org, name="CH de Saint-Aubin")
+    other = EstablishmentFactory(organization=org, name="CHU de Valmont")
+    upstream = ActivityFactory(organization=org, establishment=other, name="Dispensation", dmia_override_hours=48,
+                               dmia_override_justification="x")
+    downstream = ActivityFactory(organization=org, establishment=other, name="Réanimation", dmia_override_hours=4,
+                                 dmia_override_justification="x")
+    ActivityLinkFactory(organization=org, activity=downstream, depends_on=upstream)
+    client = client_for(limited_member(org, Role.CONTRIBUTOR, home))
+    source = url(org, "actions:create") + f"?source=bia_gap&id={upstream.pk}&key=activity_rto"
+    assert client.get(source).status_code == 404
+    form = client.get(url(org, "actions:create"))
+    assert f'value="{other.pk}"' not in form.content.decode()
+    response = client.post(url(org, "actions:create"), {"title": "Intrus", "priority": "medium", "due_date": later(),
+                                                        "establishments": [other.pk]})
+    assert response.status_code == 400 and "establishments" in response.context["form"].errors
+    response = client.post(url(org, "actions:create"), {"title": "Sans", "priority": "medium", "due_date": later()})
+    assert response.status_code == 400 and "vos établissements" in str(response.context["form"].errors)
+    ok = client.post(url(org, "actions:create"), {"title": "Chez nous", "priority": "medium", "due_date": later(),
+                                                  "establishments": [home.pk]})
+    assert ok.status_code == 302
+    assert list(Action.objects.get(title="Chez nous").establishments.all()) == [home]

@@ -60,11 +60,12 @@ def _source_context(context: template.Context, kind: str, source_id: Any, key: s
                         lambda: selectors.actions_by_source(organization=organization, kind=kind))
     pk = int(source_id) if source_id not in (None, "") else None
     actions = by_source.get((pk, key or ""), [])
+    can_change = request.membership.has_capability("actions.change")  # type: ignore[attr-defined]
     return {
-        "show": True, "stylesheet": _stylesheet(request), "actions": actions, "open": [a for a in actions if a.is_open],
+        "show": True, "stylesheet": bool(actions or can_change) and _stylesheet(request), "actions": actions,
+        "open": [a for a in actions if a.is_open],
         "closed": [a for a in actions if not a.is_open], "label": label, "organization": organization,
-        "can_change": request.membership.has_capability("actions.change"),  # type: ignore[attr-defined]
-        "create_url": _create_url(request, kind, pk, key or ""),
+        "can_change": can_change, "create_url": _create_url(request, kind, pk, key or ""),
     }
 
 
