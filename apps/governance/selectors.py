@@ -117,6 +117,9 @@ class GovernanceSnapshot:
     duty_count: int
     p1_file_count: int  # alive files of kind PSSI tagged D2.P1
     candidacy_submitted_on: date | None = None
+    # Alive files tagged D2.P1 of another kind: those uploaded before files had a kind became « Other document »
+    # (migration compliance 0002) and must be re-tagged PSSI by hand — a file tagged D2.P1 is not a PSSI by itself.
+    p1_other_titles: list[str] = field(default_factory=list)
     criteria: list[Criterion] = field(default_factory=list)
 
     def for_requirement(self, requirement_id: str) -> list[Criterion]:
@@ -140,12 +143,15 @@ def governance_snapshot(*, organization: Organization) -> GovernanceSnapshot:
     meetings = CopilMeeting.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     decisions = Decision.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     duties = ReportingDuty.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
-    p1_files = Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1").filter(kind=Evidence.Kind.PSSI).count()
+    p1_files = list(Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1")
+                    .order_by("title").values_list("title", "kind"))
     snap = GovernanceSnapshot(
         profile=profile, team=[m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
         copil=[m for m in members if m.body == GovernanceMember.Body.COPIL], roles=roles,
-        meeting_count=meetings, decision_count=decisions, duty_count=duties, p1_file_count=p1_files,
+        meeting_count=meetings, decision_count=decisions, duty_count=duties,
+        p1_file_count=sum(kind == Evidence.Kind.PSSI for _title, kind in p1_files),
         candidacy_submitted_on=organization.candidacy_submitted_on,
+        p1_other_titles=[title for title, kind in p1_files if kind != Evidence.Kind.PSSI],
     )
     snap.criteria = _criteria(snap)
     return snap
@@ -199,10 +205,14 @@ def _pssi_file_ok(p: GovernanceProfile, p1_file_count: int) -> bool:
     return attached or p1_file_count > 0
 
 
-def _pssi_file_missing(p: GovernanceProfile, p1_file_count: int) -> str | Promise:
+def _pssi_file_missing(p: GovernanceProfile, p1_file_count: int, other_titles: list[str] | None = None) -> str | Promise:
     if _pssi_file_alive(p) and p.pssi_evidence is not None:
         return _("The attached file « %(title)s » is not of kind PSSI: attach the signed PSSI, or set the file's kind "
                  "in the evidence library.") % {"title": p.pssi_evidence.title}
+    if other_titles:
+        return _("Files tagged D2.P1 are not of kind PSSI (those added before files had a kind are « Other document »): "
+                 "%(titles)s. If one of them is the signed PSSI, set its kind to PSSI in the evidence library.") % {
+            "titles": ", ".join(f"« {t} »" for t in other_titles)}
     return _("Attach the signed PSSI (a file of kind PSSI).")
 
 
@@ -217,8 +227,8 @@ def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
         # D2.P1 — PSSI: reviewed inside the window, validated by the legal representative, the file a PSSI.
         Criterion("pssi_date", "D2.P1", pssi_date_ok, pssi_date_missing, pssi_date_url),
         Criterion("pssi_signatory", "D2.P1", _pssi_signatory_ok(p), _pssi_signatory_missing(p), docs),
-        Criterion("pssi_file", "D2.P1", _pssi_file_ok(p, s.p1_file_count), _pssi_file_missing(p, s.p1_file_count),
-                  docs),
+        Criterion("pssi_file", "D2.P1", _pssi_file_ok(p, s.p1_file_count),
+                  _pssi_file_missing(p, s.p1_file_count, s.p1_other_titles), docs),
         # D2.P2 — project organisation
         Criterion("rpcra", "D2.P2", bool(p.rpcra_id), _("Name an RPCRA (recommended)."), org, recommended=True),
         Criterion("team", "D2.P2", bool(s.team), _("Describe the project team."), "governance:step-members"),
