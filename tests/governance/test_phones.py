@@ -158,3 +158,14 @@ def test_the_profile_phone_is_checked_too(admin_user, typed, ok, stored) -> None
         assert form.cleaned_data["phone"] == stored
     else:
         assert "phone" in form.errors
+
+
+def test_a_suppliers_24_7_contact_shows_its_number_nationally_with_a_link(org, admin_user, client_for) -> None:
+    from apps.bia.models import Resource
+    from tests.bia.factories import ResourceFactory
+
+    editor = ResourceFactory(organization=org, kind=Resource.Kind.SUPPLIER, name="Éditeur du DPI", establishment=None,
+                             contact_24_7="Hotline 24/7 : 02.41.35.36.37 (contrat n° 2024-118)")
+    page = client_for(admin_user).get(reverse("bia:resource-detail", kwargs={"org_slug": org.slug, "pk": editor.pk}))
+    body = page.content.decode()
+    assert 'Hotline 24/7 : <a href="tel:+33241353637">02 41 35 36 37</a> (contrat n° 2024-118)' in body
