@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.models import Evidence
+from apps.core.phones import phone_is_valid
 from apps.governance.models import (
     CopilMeeting,
     CrisisAssignment,
@@ -216,9 +217,24 @@ def _pssi_file_missing(p: GovernanceProfile, p1_file_count: int, other_titles: l
     return _("Attach the signed PSSI (a file of kind PSSI).")
 
 
+def _phone_24_7_missing(p: GovernanceProfile) -> str | Promise:
+    if p.phone_24_7.strip() and not phone_is_valid(p.phone_24_7):
+        return _("The 24/7 crisis phone « %(value)s » is not a valid number: correct it.") % {"value": p.phone_24_7}
+    return _("Record a 24/7 phone number that does not depend on the hospital's IT.")
+
+
+def _crisis_roles_missing(roles: list[CrisisRole]) -> str | Promise:
+    unreachable = [str(r) for r in roles if r.missing in ("holder_phone", "deputy_phone")]
+    if unreachable and all(r.holder and r.deputies for r in roles):
+        return _("Give a valid phone number to the holder and to at least one deputy of: %(roles)s.") % {
+            "roles": ", ".join(unreachable)}
+    return _("Give every role of the cellule de crise a holder and at least one deputy, each with a valid phone "
+             "number.")
+
+
 def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
     p = s.profile
-    complete_roles = [r for r in s.roles if r.holder and r.deputies]
+    complete_roles = [r for r in s.roles if r.is_complete]
     kinds = {r.kind for r in s.roles}
     org, cell, sig, docs = ("governance:step-organisation", "governance:crisis-cell", "governance:step-signalement",
                             "governance:step-documents")
@@ -249,11 +265,11 @@ def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
         # D2.O1.B — cyber crisis procedures
         Criterion("crisis_director", "D2.O1.B", CrisisRole.Kind.DIRECTOR in kinds,
                   _("Define the roles of the cellule de crise, starting with the directeur de crise."), cell),
+        # A role counts only when its holder and a deputy can be called: a valid number each (« abc » cannot).
         Criterion("crisis_deputies", "D2.O1.B", bool(s.roles) and len(complete_roles) == len(s.roles),
-                  _("Give every role of the cellule de crise a holder and at least one deputy."), cell),
-        Criterion("phone", "D2.O1.B", bool(p.phone_24_7 and p.phone_independent_of_it),
-                  _("Record a 24/7 phone number that does not depend on the hospital's IT."),
-                  "governance:step-logistics"),
+                  _crisis_roles_missing(s.roles), cell),
+        Criterion("phone", "D2.O1.B", phone_is_valid(p.phone_24_7) and p.phone_independent_of_it,
+                  _phone_24_7_missing(p), "governance:step-logistics"),
         Criterion("rooms", "D2.O1.B", bool(p.crisis_room and p.fallback_room),
                   _("Name the crisis room and a fallback room."), "governance:step-logistics"),
         Criterion("activation", "D2.O1.B", bool(p.activation_criteria and p.activation_decider),
