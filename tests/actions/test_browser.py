@@ -31,19 +31,28 @@ def _organization():
     return org, dpi
 
 
-def _as(browser: Browser, live_server, email: str) -> Page:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    login(page, live_server, email)
-    return page
+@pytest.fixture
+def open_as(browser: Browser, live_server):
+    """Another member's browser (their own context, closed at the end of the test)."""
+    contexts = []
+
+    def open_page(email: str) -> Page:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        login(page, live_server, email)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def _counter(page: Page, name: str):
     return page.locator(f'[data-counter="{name}"] strong')
 
 
-def test_an_action_from_a_gap_to_its_proof_while_the_gap_stands(page: Page, browser: Browser, live_server,
-                                                                tmp_path) -> None:
+def test_an_action_from_a_gap_to_its_proof_while_the_gap_stands(page: Page, open_as, live_server, tmp_path) -> None:
     org, dpi = _organization()
     rpcra = MembershipFactory(organization=org, role=Role.RPCRA).user
     owner = MembershipFactory(organization=org, role=Role.BUSINESS_OWNER,
@@ -51,7 +60,7 @@ def test_an_action_from_a_gap_to_its_proof_while_the_gap_stands(page: Page, brow
     direction = MembershipFactory(organization=org, role=Role.DIRECTION).user
     base = f"{live_server.url}/o/{org.slug}"
 
-    boss = _as(browser, live_server, direction.email)
+    boss = open_as(direction.email)
     boss.goto(f"{base}/actions/direction/")
     expect(_counter(boss, "overdue")).to_have_text("0")
 
@@ -89,7 +98,7 @@ def test_an_action_from_a_gap_to_its_proof_while_the_gap_stands(page: Page, brow
     expect(boss.locator("table.late-owners")).to_contain_text("Karim Benali")
 
     # The owner, a business owner, finds it in « Mes actions » and marks it done with a proof.
-    mine = _as(browser, live_server, owner.user.email)
+    mine = open_as(owner.user.email)
     mine.goto(f"{base}/actions/mes-actions/")
     row = mine.locator(f'tr[data-action="{action.pk}"]')
     expect(row).to_contain_text("en retard")
