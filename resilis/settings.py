@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import overload
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "apps.bia",
     "apps.continuity",
     "apps.backups",
+    "apps.actions",
     "apps.exports",
 ]
 
@@ -376,6 +378,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # files. Every starting worker re-queues them too (apps/exports/tasks.py, ``worker_ready``).
 CELERY_BEAT_SCHEDULE["exports-housekeeping"] = {
     "task": "apps.exports.tasks.exports_housekeeping", "schedule": 60.0,
+}
+# The action plan's weekly digest: every Monday at 7:30 (TIME_ZONE), one e-mail per owner with overdue or
+# soon-due actions, in each organization's language (apps/actions/tasks.py).
+CELERY_BEAT_SCHEDULE["actions-weekly-digest"] = {
+    "task": "actions.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=30),
 }
 
 # --- Logging ------------------------------------------------------------------------------------
