@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -31,8 +32,6 @@ from openpyxl.utils import get_column_letter
 from apps.exports.registry import Column, XlsxSheet, xlsx_sheets
 
 if TYPE_CHECKING:
-    from django.db.models import Model
-
     from apps.tenants.models import Organization
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -57,10 +56,12 @@ def sheet_title(title: str, used: set[str]) -> str:
     return candidate
 
 
-def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
+def choice_labels(model: type[models.Model], field: str) -> dict[Any, str]:
     """A field's choices as ``{stored value: translated label}`` in the active language, for rows read with
     ``values_list``: one dictionary per sheet instead of a ``get_<field>_display()`` per row."""
-    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+    choices = model._meta.get_field(field)
+    assert isinstance(choices, models.Field)  # a concrete column, not a relation
+    return {value: str(label) for value, label in choices.flatchoices}
 
 
 def person_name(first_name: str | None, last_name: str | None, email: str | None) -> str:
