@@ -111,7 +111,9 @@ def cell_value(ws: Any, value: Any, column: Column, labels: _Labels | None = Non
     if value is None:
         return None
     kind = type(value)
-    if kind is str:
+    if kind is str or isinstance(value, str):
+        if kind is not str:
+            value = str.__str__(value)  # SafeString, a choices member…: its text, as a plain str
         if not value:
             return None
         if len(value) > 32767 or _ILLEGAL.search(value):

@@ -14,7 +14,8 @@ our overhead; "gathering" is the time spent reading data and rendering the HTML 
 cells of our workbook (read back from it before the clock starts) as plain values, one ``append`` per row, no
 style, no check. Ours reads the data (queries, the BIA analysis from the cache), neutralises and types the
 cells, and styles the headers; both run ``--xlsx-runs`` times, interleaved, each in a fresh process, and the
-ratio of the medians is printed (budget ≤ 2×). The machine may be shared: the load average is printed too.
+ratio of the medians is printed (budget ≤ 2×), with ours rendered a second time in the same process (a worker's
+next export of unchanged data). The machine may be shared: the load average is printed too.
 """
 
 from __future__ import annotations
@@ -110,6 +111,13 @@ def _phase(name: str, organization_id: int, html_path: str, out_dir: str,
         elif name == "xlsx":
             counts = render_workbook(organization=organization, path=Path(out_dir) / "classeur.xlsx")
             pages = sum(counts.values())
+            elapsed = time.perf_counter() - started
+            # The same process again: a worker's next export of unchanged data (analysis memo hit).
+            started = time.perf_counter()
+            render_workbook(organization=organization, path=Path(out_dir) / "classeur-again.xlsx")
+            queue.put({"name": name, "seconds": elapsed, "seconds_again": time.perf_counter() - started,
+                       "units": pages, "rss": _peak_rss_mib()})
+            return
         elif name == "xlsx_raw":
             sheets = read_cells(Path(out_dir) / "classeur.xlsx")  # before the clock: the raw script's input
             pages = sum(1 for _title, rows in sheets for row in rows for value in row if value is not None)
@@ -185,10 +193,12 @@ class Command(BaseCommand):
                 ours.append(run("xlsx"))
                 raw.append(run("xlsx_raw"))
         results["xlsx"] = self._median(ours)
+        results["xlsx"]["seconds_again"] = statistics.median(r["seconds_again"] for r in ours)
         results["xlsx_raw"] = self._median(raw)
         results["xlsx_ratio"] = {"ratio": results["xlsx"]["seconds"] / results["xlsx_raw"]["seconds"],
+                                 "ratio_again": results["xlsx"]["seconds_again"] / results["xlsx_raw"]["seconds"],
                                  "ours_runs": [r["seconds"] for r in ours], "raw_runs": [r["seconds"] for r in raw],
-                                 "budget": XLSX_BUDGET}
+                                 "ours_again_runs": [r["seconds_again"] for r in ours], "budget": XLSX_BUDGET}
         results["load_average"] = {"after": load_average()}
         if options["json"]:
             self.stdout.write(json.dumps(results, indent=2))
@@ -224,8 +234,11 @@ class Command(BaseCommand):
                           f"(runs {spread(ratio['ours_runs'])}), {ours['units']} rows, peak RSS {ours['rss']:.0f} MiB")
         self.stdout.write(f"Raw openpyxl write-only, same {raw['units']} cells: {raw['seconds']:.3f} s "
                           f"(runs {spread(ratio['raw_runs'])})")
+        self.stdout.write(f"Ours again in the same process (a worker's next export, analysis memo hit): "
+                          f"{ours['seconds_again']:.3f} s (runs {spread(ratio['ours_again_runs'])})")
         verdict = "within" if ratio["ratio"] <= XLSX_BUDGET else "OVER"
-        self.stdout.write(f"Ours / raw openpyxl: {ratio['ratio']:.2f}× ({verdict} the budget ≤ {XLSX_BUDGET:g}×); "
+        self.stdout.write(f"Ours / raw openpyxl: {ratio['ratio']:.2f}× in a fresh process ({verdict} the budget ≤ "
+                          f"{XLSX_BUDGET:g}×), {ratio['ratio_again']:.2f}× the next time; "
                           f"load average {r['load_average']['after']}.")
 
     def _organization(self, options: dict[str, Any]) -> Organization:
