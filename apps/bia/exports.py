@@ -138,7 +138,8 @@ def bia_rows(organization: Organization) -> Iterator[list[Any]]:
 
 def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
     """Activity → resource and resource → resource links, with workaround flags (``values_list`` rows, kinds
-    and words looked up in dictionaries)."""
+    and words looked up in dictionaries). Plain fetches, not ``iterator()``: outside a transaction its server-side
+    cursor is declared WITH HOLD, which PostgreSQL materialises first (slower, and the tuples are small)."""
     kinds = choice_labels(Resource, "kind")
     yes, no, activity, upstream = _("yes"), _("no"), _("Activity"), _("Upstream activity")
     for (name, est_short, est_name, kind, resource, workaround, hours, note) in (
@@ -146,14 +147,14 @@ def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
             .order_by("activity__establishment__name", "activity__name", "resource__name")
             .values_list("activity__name", "activity__establishment__short_name", "activity__establishment__name",
                          "resource__kind", "resource__name", "workaround_exists", "workaround_hours",
-                         "workaround_note").iterator(chunk_size=2000)):
+                         "workaround_note")):
         yield [activity, name, _establishment(est_short, est_name), kinds.get(kind, kind), resource,
                yes if workaround else no, hours, note]
     for (kind, resource, target_kind, target, workaround, hours, note) in (
             ResourceDependency.objects.filter(organization=organization)
             .order_by("resource__name", "depends_on__name")
             .values_list("resource__kind", "resource__name", "depends_on__kind", "depends_on__name",
-                         "workaround_exists", "workaround_hours", "workaround_note").iterator(chunk_size=2000)):
+                         "workaround_exists", "workaround_hours", "workaround_note")):
         yield [kinds.get(kind, kind), resource, "", kinds.get(target_kind, target_kind), target,
                yes if workaround else no, hours, note]
     for (name, est_short, est_name, target, target_short, target_est, workaround, hours, note) in (
@@ -162,7 +163,7 @@ def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
             .values_list("activity__name", "activity__establishment__short_name", "activity__establishment__name",
                          "depends_on__name", "depends_on__establishment__short_name",
                          "depends_on__establishment__name", "workaround_exists", "workaround_hours",
-                         "workaround_note").iterator(chunk_size=2000)):
+                         "workaround_note")):
         yield [activity, name, _establishment(est_short, est_name), upstream,
                f"{target} ({_establishment(target_short, target_est)})", yes if workaround else no, hours, note]
 

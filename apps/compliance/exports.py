@@ -42,7 +42,7 @@ def evidence_rows(organization: Organization) -> Iterator[list[Any]]:
     for (title, requirement_ids, original_name, document_date, created_at, first_name, last_name, email, size,
          sha256) in selectors.evidence_list(organization=organization).values_list(
             "title", "requirement_ids", "original_name", "document_date", "created_at", "uploaded_by__first_name",
-            "uploaded_by__last_name", "uploaded_by__email", "size", "sha256").iterator(chunk_size=500):
+            "uploaded_by__last_name", "uploaded_by__email", "size", "sha256"):
         yield [title, ", ".join(requirement_ids), original_name, document_date, created_at.date(),
                person_name(first_name, last_name, email), size, sha256]
 
