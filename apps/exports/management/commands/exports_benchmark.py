@@ -15,7 +15,8 @@ cells of our workbook (read back from it before the clock starts) as plain value
 style, no check. Ours reads the data (queries, the BIA analysis from the cache), neutralises and types the
 cells, and styles the headers; both run ``--xlsx-runs`` times, interleaved, each in a fresh process, and the
 ratio of the medians is printed (budget ≤ 2×), with ours rendered a second time in the same process (a worker's
-next export of unchanged data). The machine may be shared: the load average is printed too.
+next export: warm process, the BIA analysis read from Redis again). The machine may be shared: the load average
+is printed too.
 """
 
 from __future__ import annotations
@@ -112,7 +113,14 @@ def _phase(name: str, organization_id: int, html_path: str, out_dir: str,
             counts = render_workbook(organization=organization, path=Path(out_dir) / "classeur.xlsx")
             pages = sum(counts.values())
             elapsed = time.perf_counter() - started
-            # The same process again: a worker's next export of unchanged data (analysis memo hit).
+            # The same process again: a worker's next export. The BIA analysis memo is emptied (the data may have
+            # changed since): the analysis comes from Redis again, as in the first run.
+            from apps.bia import selectors
+
+            memo = getattr(selectors, "_ANALYSIS_MEMO", None)
+            if memo is not None:
+                memo.clear()
+            organization = Organization.objects.get(pk=organization_id)  # no snapshot cached on the object
             started = time.perf_counter()
             render_workbook(organization=organization, path=Path(out_dir) / "classeur-again.xlsx")
             queue.put({"name": name, "seconds": elapsed, "seconds_again": time.perf_counter() - started,
@@ -234,7 +242,7 @@ class Command(BaseCommand):
                           f"(runs {spread(ratio['ours_runs'])}), {ours['units']} rows, peak RSS {ours['rss']:.0f} MiB")
         self.stdout.write(f"Raw openpyxl write-only, same {raw['units']} cells: {raw['seconds']:.3f} s "
                           f"(runs {spread(ratio['raw_runs'])})")
-        self.stdout.write(f"Ours again in the same process (a worker's next export, analysis memo hit): "
+        self.stdout.write(f"Ours again in the same process (a worker's next export; analysis from Redis): "
                           f"{ours['seconds_again']:.3f} s (runs {spread(ratio['ours_again_runs'])})")
         verdict = "within" if ratio["ratio"] <= XLSX_BUDGET else "OVER"
         self.stdout.write(f"Ours / raw openpyxl: {ratio['ratio']:.2f}× in a fresh process ({verdict} the budget ≤ "
