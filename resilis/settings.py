@@ -363,9 +363,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Export jobs run on this queue (each test worker gets a private one).
+# The export rendering (PDF dossier, XLSX workbook) runs on this queue, read by its own worker: one job at a
+# time at the lowest CPU priority (``--concurrency 1 --niceness 19``, resilis/celery.py), so exports never slow
+# the pages. Every other task, the exports' housekeeping included, stays on the default queue and its worker.
+# Each test worker gets a private exports queue.
 EXPORTS_QUEUE = env("EXPORTS_QUEUE", "exports")
-CELERY_TASK_ROUTES = {"apps.exports.tasks.*": {"queue": EXPORTS_QUEUE}}
+CELERY_TASK_ROUTES = {"apps.exports.tasks.export_run_task": {"queue": EXPORTS_QUEUE}}
 # Portfolio summaries (apps/compliance/portfolio.py) are computed on this queue.
 PORTFOLIO_QUEUE = env("PORTFOLIO_QUEUE", "default")
 # BIA campaign e-mails (apps/bia/tasks.py) are sent from this queue.

@@ -65,9 +65,11 @@ def free_port() -> int:
 
 def test_compose_declares_the_production_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert {"postgres", "redis", "web", "worker", "beat", "migrate"} <= set(services)
-    for name in ("postgres", "redis", "web", "worker"):
+    assert {"postgres", "redis", "web", "worker", "worker-exports", "beat", "migrate"} <= set(services)
+    for name in ("postgres", "redis", "web", "worker", "worker-exports"):
         assert "healthcheck" in services[name], f"{name} needs a healthcheck"
+    # The exports worker weighs little against the web container (nice only orders one container's processes).
+    assert services["worker-exports"]["cpu_shares"] < 1024
     assert services["web"]["environment"]["RESILIS_ENV"] == "production"
     assert {"pgdata", "media", "redisdata"} <= set(compose["volumes"])
 
@@ -107,19 +109,53 @@ def test_web_command_serves_health_in_production_mode(compose: dict[str, Any]) -
         process.wait(timeout=20)
 
 
+def test_the_workers_are_the_dev_runners(compose: dict[str, Any]) -> None:
+    """docker-compose and ``python3 run.py`` start the same two workers (the load benchmark starts the dev
+    runner's exports worker: what it measures is what production runs)."""
+    from resilis.devserver import WORKERS
+
+    for name, arguments in WORKERS.items():
+        command = compose["services"][name]["command"]
+        assert command[:4] == ["celery", "-A", "resilis", "worker"]
+        assert command[4:] == arguments, name
+    exports = WORKERS["worker-exports"]
+    assert exports[exports.index("-Q") + 1] == settings.EXPORTS_QUEUE == "exports"
+    assert exports[exports.index("--niceness") + 1] == "19" and exports[exports.index("--concurrency") + 1] == "1"
+    assert "exports" not in WORKERS["worker"][WORKERS["worker"].index("-Q") + 1].split(",")
+
+
+def _niceness_of_tree(pid: int) -> list[int]:
+    """The nice value of a process and of all its descendants (Linux /proc)."""
+    values, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        values.append(os.getpriority(os.PRIO_PROCESS, current))
+        for task in Path(f"/proc/{current}/task").iterdir():
+            pending += [int(child) for child in (task / "children").read_text().split()]
+    return values
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_command_runs_tasks(compose: dict[str, Any]) -> None:
+@pytest.mark.parametrize("service", ["worker", "worker-exports"])
+def test_worker_command_runs_tasks(compose: dict[str, Any], service: str) -> None:
     from resilis.celery import app
 
     queue = f"ci-{os.getpid()}-{free_port()}"
-    command = service_command(compose, "worker")
+    command = service_command(compose, service)
     command[command.index("-Q") + 1] = queue  # a private queue: no other test's worker steals the task
-    process = subprocess.Popen([*command, "--hostname", f"{queue}@%h"], cwd=ROOT, env=app_env(RESILIS_ENV="test"),
+    command[command.index("--hostname") + 1] = f"{queue}@%h"
+    process = subprocess.Popen(command, cwd=ROOT, env=app_env(RESILIS_ENV="test"),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         result = app.send_task("core.ping", queue=queue)
         assert result.get(timeout=60) == {"pong": True, "database": True}
+        niceness = _niceness_of_tree(process.pid)
+        assert len(niceness) >= 2  # the main process and its pool
+        if service == "worker-exports":  # every process of the exports worker runs at the lowest priority
+            assert set(niceness) == {19}
+        else:
+            assert set(niceness) == {os.getpriority(os.PRIO_PROCESS, 0)}
     finally:
         process.terminate()
         process.wait(timeout=30)

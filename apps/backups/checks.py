@@ -123,7 +123,8 @@ def plans_check(organization: Organization) -> CheckResult:
     no_update = [r for r in rows if not (r.control and r.control.plan_update_procedure.strip())]
     criteria = [_systems_criterion(rows, failing, _("Upload a backup plan for: %(names)s.")),
                 _systems_criterion(rows, no_update, _("Describe how the backup plan is kept up to date for: %(names)s."))]
-    complete = [r for r in rows if r not in failing and r not in no_update]
+    incomplete = {id(r) for r in failing} | {id(r) for r in no_update}  # by identity: rows compare field by field
+    complete = [r for r in rows if id(r) not in incomplete]
     evidence = [_("%(done)d of %(total)d critical system(s) with a backup plan and its update procedure") % {
         "done": len(complete), "total": len(rows)}]
     return _result(criteria, _("Backup plans of the critical systems"), evidence)

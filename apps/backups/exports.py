@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.backups import checks
+from apps.backups.models import BackupControl, RestoreTest
+from apps.bia.models import Resource
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.xlsx import choice_labels
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -27,32 +30,36 @@ def backups_context(organization: Organization) -> dict[str, Any]:
     }
 
 
-def _yes(value: bool) -> str:
-    return _("yes") if value else _("no")
-
-
 RULE_LABELS = {"32110": "3-2-1-1-0", "321": "3-2-1"}
 
 
 def system_rows(organization: Organization) -> Iterator[list[Any]]:
+    """One row per critical system of the backups snapshot (the checks' own rows); labels from dictionaries."""
+    kinds = choice_labels(Resource, "kind")
+    authentications = choice_labels(BackupControl, "authentication")
+    yes, no, not_321, no_control = _("yes"), _("no"), _("not 3-2-1"), _("no control")
     for row in checks.snapshot_for(organization).rows:
         c = row.control
+        last = row.last_test
         yield [
-            row.resource.name, str(row.resource.get_kind_display()), _yes(row.serves_care), _yes(row.bia_gap),
-            RULE_LABELS.get(row.rule, _("not 3-2-1") if c else _("no control")),
+            row.resource.name, kinds.get(row.resource.kind, row.resource.kind), yes if row.serves_care else no,
+            yes if row.bia_gap else no, RULE_LABELS.get(row.rule, not_321 if c else no_control),
             c.product if c else "", c.frequency_hours if c else None, row.required_pdma_hours,
-            _yes(row.frequency_too_loose), c.retention_days if c else None, c.copies if c else None,
-            c.media_count if c else None, _yes(bool(c and c.offsite_copy)), _yes(bool(c and c.offline_copy)),
-            str(c.get_authentication_display()) if c else "", _yes(bool(c and c.mfa_on_consoles)),
-            c.red_button_tested_on if c else None, c.ads_score if c else None,
-            "; ".join(str(m.label) for m in row.missing),
-            row.last_test.tested_on if row.last_test else None,
+            yes if row.frequency_too_loose else no, c.retention_days if c else None, c.copies if c else None,
+            c.media_count if c else None, yes if c and c.offsite_copy else no, yes if c and c.offline_copy else no,
+            authentications.get(c.authentication, c.authentication) if c else "",
+            yes if c and c.mfa_on_consoles else no, c.red_button_tested_on if c else None,
+            c.ads_score if c else None, "; ".join(str(m.label) for m in row.missing),
+            last.tested_on if last else None, last.outcome_label if last else "",
         ]
 
 
 def test_rows(organization: Organization) -> Iterator[list[Any]]:
+    """Every restoration test with its result as the pages word it (« Réussi hors objectif » over the RTO or
+    the PDMA, never plain « Réussi »)."""
+    scopes = choice_labels(RestoreTest, "scope")
     for t in checks.snapshot_for(organization).tests:
-        yield [t.tested_on, t.resource.name, str(t.get_scope_display()), float(t.measured_hours),
+        yield [t.tested_on, t.resource.name, scopes.get(t.scope, t.scope), float(t.measured_hours),
                float(t.required_rto_hours) if t.required_rto_hours is not None else None,
                float(t.data_loss_hours) if t.data_loss_hours is not None else None,
                float(t.required_pdma_hours) if t.required_pdma_hours is not None else None,
@@ -78,7 +85,8 @@ register_xlsx_sheet(XlsxSheet(
              Column(gettext_lazy("« Bouton rouge » tested on"), kind="date", width=14),
              Column(gettext_lazy("ADS score"), kind="number", width=8),
              Column(gettext_lazy("Missing controls"), width=60),
-             Column(gettext_lazy("Last restoration test"), kind="date", width=14)],
+             Column(gettext_lazy("Last restoration test"), kind="date", width=14),
+             Column(gettext_lazy("Result of the last restoration test"), width=16)],
     rows=system_rows,
 ))
 register_xlsx_sheet(XlsxSheet(

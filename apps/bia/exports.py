@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from apps.bia import engine, selectors
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, ImpactAnswer, Resource, ResourceDependency
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.xlsx import choice_labels, person_name
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -80,8 +81,32 @@ def _grid_text(cells: dict[int, dict[int, int]], scale: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _establishment(short_name: str | None, name: str | None) -> str:
+    """``str(Establishment)`` from ``values_list`` columns."""
+    return short_name or name or ""
+
+
+def _rank_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``_ranked`` on an ``ACTIVITY_ROW_FIELDS`` row: the DMIA in force (override, else derived), PDMA, name."""
+    dmia = row[15] if row[15] is not None else row[16]
+    return (dmia is None, dmia or 0, row[17] or 0, row[8])
+
+
+ACTIVITY_ROW_FIELDS = (
+    "pk", "establishment__short_name", "establishment__name", "site__finess_eg", "unit__kind", "unit__name",
+    "unit__parent__name", "process", "name", "care_perimeter", "owner__first_name", "owner__last_name",
+    "owner__email", "status", "criticality", "dmia_override_hours", "dmia_derived_hours", "pdma_hours",
+    "dmia_override_justification", "critical_periods", "minimum_staff", "key_skills", "fallback_premises",
+    "degraded_mode_exists", "degraded_mode_description", "recovery_priority", "validated_at",
+    "validated_by__first_name", "validated_by__last_name", "validated_by__email",
+)
+
+
 def bia_rows(organization: Organization) -> Iterator[list[Any]]:
-    """One row per activity, with its impact grid (criterion: levels per horizon)."""
+    """One row per activity, with its impact grid (criterion: levels per horizon).
+
+    Read with ``values_list`` and label dictionaries (no model object, no ``get_…_display`` per row); the order is
+    the activity list's (establishment, name) ranked by DMIA, PDMA and name, as ``_ranked`` does."""
     scale = selectors.scales(organization=organization)
     cells: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for activity_id, criterion_id, horizon_id, level in ImpactAnswer.objects.filter(
@@ -89,64 +114,81 @@ def bia_rows(organization: Organization) -> Iterator[list[Any]]:
     ).values_list("activity_id", "criterion_id", "horizon_id", "level"):
         cells[activity_id][criterion_id][horizon_id] = level
     horizon_labels = " · ".join(h.label for h in scale["horizons"])
-    for a in _ranked(_activities(organization)):
-        unit = a.unit
-        pole = unit.parent.name if unit and unit.parent else (unit.name if unit and unit.kind == "pole" else "")
-        service = unit.name if unit and unit.kind == "service" else ""
+    perimeters = choice_labels(Activity, "care_perimeter")
+    statuses = choice_labels(Activity, "status")
+    criticalities = choice_labels(Activity, "criticality")
+    rows = list(Activity.objects.filter(organization=organization).values_list(*ACTIVITY_ROW_FIELDS))
+    rows.sort(key=_rank_key)
+    for (pk, est_short, est_name, finess_eg, unit_kind, unit_name, parent_name, process, name, perimeter,
+         owner_first, owner_last, owner_email, status, criticality, override, derived, pdma, justification,
+         critical_periods, minimum_staff, key_skills, fallback_premises, degraded_exists, degraded_description,
+         recovery_priority, validated_at, validator_first, validator_last, validator_email) in rows:
+        pole = parent_name if parent_name is not None else (unit_name if unit_kind == "pole" else "")
         yield [
-            str(a.establishment), a.site.finess_eg if a.site else "", pole, service, a.process, a.name,
-            str(a.get_care_perimeter_display()), (a.owner.get_full_name() or a.owner.email) if a.owner else "",
-            str(a.get_status_display()), str(a.get_criticality_display()), a.dmia_hours, a.pdma_hours,
-            a.dmia_override_justification, _grid_text(cells.get(a.pk, {}), scale), horizon_labels, a.critical_periods,
-            a.minimum_staff, a.key_skills, a.fallback_premises,
-            a.degraded_mode_description if a.degraded_mode_exists else "", a.recovery_priority,
-            a.validated_at.date() if a.validated_at else None,
-            (a.validated_by.get_full_name() or a.validated_by.email) if a.validated_by else "",
+            _establishment(est_short, est_name), finess_eg or "", pole or "",
+            unit_name if unit_kind == "service" else "", process, name, perimeters.get(perimeter, perimeter),
+            person_name(owner_first, owner_last, owner_email), statuses.get(status, status),
+            criticalities.get(criticality, criticality), override if override is not None else derived, pdma,
+            justification, _grid_text(cells.get(pk, {}), scale), horizon_labels, critical_periods,
+            minimum_staff, key_skills, fallback_premises, degraded_description if degraded_exists else "",
+            recovery_priority, validated_at.date() if validated_at else None,
+            person_name(validator_first, validator_last, validator_email),
         ]
 
 
 def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
-    """Activity → resource and resource → resource links, with workaround flags."""
-    for d in (ActivityDependency.objects.filter(organization=organization)
-              .select_related("activity", "activity__establishment", "resource")
-              .order_by("activity__establishment__name", "activity__name", "resource__name").iterator(chunk_size=2000)):
-        yield [_("Activity"), d.activity.name, str(d.activity.establishment), str(d.resource.get_kind_display()),
-               d.resource.name, _("yes") if d.workaround_exists else _("no"), d.workaround_hours, d.workaround_note]
-    for rd in (ResourceDependency.objects.filter(organization=organization).select_related("resource", "depends_on")
-               .order_by("resource__name", "depends_on__name").iterator(chunk_size=2000)):
-        yield [str(rd.resource.get_kind_display()), rd.resource.name, "", str(rd.depends_on.get_kind_display()),
-               rd.depends_on.name, _("yes") if rd.workaround_exists else _("no"), rd.workaround_hours, rd.workaround_note]
-    for link in (ActivityLink.objects.filter(organization=organization)
-                 .select_related("activity", "activity__establishment", "depends_on", "depends_on__establishment")
-                 .order_by("activity__establishment__name", "activity__name", "depends_on__name")
-                 .iterator(chunk_size=2000)):
-        yield [_("Activity"), link.activity.name, str(link.activity.establishment), _("Upstream activity"),
-               f"{link.depends_on.name} ({link.depends_on.establishment})",
-               _("yes") if link.workaround_exists else _("no"), link.workaround_hours, link.workaround_note]
+    """Activity → resource and resource → resource links, with workaround flags (``values_list`` rows, kinds
+    and words looked up in dictionaries). Plain fetches, not ``iterator()``: outside a transaction its server-side
+    cursor is declared WITH HOLD, which PostgreSQL materialises first (slower, and the tuples are small)."""
+    kinds = choice_labels(Resource, "kind")
+    yes, no, activity, upstream = _("yes"), _("no"), _("Activity"), _("Upstream activity")
+    for (name, est_short, est_name, kind, resource, workaround, hours, note) in (
+            ActivityDependency.objects.filter(organization=organization)
+            .order_by("activity__establishment__name", "activity__name", "resource__name")
+            .values_list("activity__name", "activity__establishment__short_name", "activity__establishment__name",
+                         "resource__kind", "resource__name", "workaround_exists", "workaround_hours",
+                         "workaround_note")):
+        yield [activity, name, _establishment(est_short, est_name), kinds.get(kind, kind), resource,
+               yes if workaround else no, hours, note]
+    for (kind, resource, target_kind, target, workaround, hours, note) in (
+            ResourceDependency.objects.filter(organization=organization)
+            .order_by("resource__name", "depends_on__name")
+            .values_list("resource__kind", "resource__name", "depends_on__kind", "depends_on__name",
+                         "workaround_exists", "workaround_hours", "workaround_note")):
+        yield [kinds.get(kind, kind), resource, "", kinds.get(target_kind, target_kind), target,
+               yes if workaround else no, hours, note]
+    for (name, est_short, est_name, target, target_short, target_est, workaround, hours, note) in (
+            ActivityLink.objects.filter(organization=organization)
+            .order_by("activity__establishment__name", "activity__name", "depends_on__name")
+            .values_list("activity__name", "activity__establishment__short_name", "activity__establishment__name",
+                         "depends_on__name", "depends_on__establishment__short_name",
+                         "depends_on__establishment__name", "workaround_exists", "workaround_hours",
+                         "workaround_note")):
+        yield [activity, name, _establishment(est_short, est_name), upstream,
+               f"{target} ({_establishment(target_short, target_est)})", yes if workaround else no, hours, note]
 
 
 def needs_vs_capabilities_rows(organization: Organization) -> Iterator[list[Any]]:
-    """Per resource: required RTO/RPO (strictest dependent activity), promised and measured capability, gap."""
+    """Per resource: required RTO/RPO (strictest dependent activity), promised and measured capability (the latest
+    successful restoration back into production, ``apps.backups.measured``), gap, single point of failure."""
     graph, analysis = selectors.bia_analysis(organization=organization)
     gap_by_node = {(g.kind, g.node): g for g in analysis.gaps}
-    kinds = dict(Resource.Kind.choices)
+    spof_counts: dict[int, int] = {}
+    for spof in analysis.spofs:  # one pass, not a scan per resource
+        spof_counts.setdefault(spof.resource_id, len(spof.activity_ids))
+    kinds = choice_labels(Resource, "kind")
+    yes, no = _("yes"), _("no")
     for pk, resource in sorted(graph.resources.items(), key=lambda item: (item[1].kind, item[1].name)):
         key = (engine.RESOURCE, pk)
         rto_need = analysis.rto_requirements.get(key)
         rpo_need = analysis.rpo_requirements.get(key)
-        spof = next((s for s in analysis.spofs if s.resource_id == pk), None)
-        sentence = ""
-        for kind in ("rto", "rpo"):
-            gap = gap_by_node.get((kind, key))
-            if gap is not None:
-                row = selectors.gap_rows(graph, [gap])[0]
-                sentence = (sentence + "\n" if sentence else "") + selectors.gap_sentence(row)
+        gaps = [gap for gap in (gap_by_node.get(("rto", key)), gap_by_node.get(("rpo", key))) if gap is not None]
+        sentence = "\n".join(selectors.gap_sentence(row) for row in selectors.gap_rows(graph, gaps)) if gaps else ""
         yield [
-            str(kinds.get(resource.kind, resource.kind)), resource.name,
+            kinds.get(resource.kind, resource.kind), resource.name,
             rto_need.hours if rto_need else None, resource.rto_hours, resource.measured_rto_hours,
-            rpo_need.hours if rpo_need else None, resource.rpo_hours,
-            _("yes") if (("rto", key) in gap_by_node or ("rpo", key) in gap_by_node) else _("no"),
-            len(spof.activity_ids) if spof else 0, sentence,
+            rpo_need.hours if rpo_need else None, resource.rpo_hours, resource.measured_rpo_hours,
+            yes if gaps else no, spof_counts.get(pk, 0), sentence,
         ]
 
 
@@ -190,9 +232,11 @@ register_xlsx_sheet(XlsxSheet(
         Column(gettext_lazy("Kind"), width=16), Column(gettext_lazy("Resource"), width=32),
         Column(gettext_lazy("Required RTO (hours)"), kind="number", width=12),
         Column(gettext_lazy("Promised RTO (hours)"), kind="number", width=12),
-        Column(gettext_lazy("Measured restore (hours)"), kind="number", width=12),
+        Column(gettext_lazy("Measured RTO (hours, latest successful production restore)"), kind="number", width=14),
         Column(gettext_lazy("Required RPO (hours)"), kind="number", width=12),
         Column(gettext_lazy("Promised RPO (hours)"), kind="number", width=12),
+        Column(gettext_lazy("Measured RPO (hours of data lost, latest successful production restore)"),
+               kind="number", width=14),
         Column(gettext_lazy("Gap"), width=8), Column(gettext_lazy("Critical activities (SPOF)"), kind="number", width=12),
         Column(gettext_lazy("Explanation"), width=70),
     ],

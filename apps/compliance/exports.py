@@ -12,6 +12,7 @@ from apps.compliance import selectors
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.registry import CheckResult
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.xlsx import person_name
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -37,11 +38,13 @@ def synthesis_rows(organization: Organization) -> Iterator[list[Any]]:
 
 
 def evidence_rows(organization: Organization) -> Iterator[list[Any]]:
-    for evidence in selectors.evidence_list(organization=organization).iterator(chunk_size=500):
-        uploader = evidence.uploaded_by
-        yield [evidence.title, ", ".join(evidence.requirement_ids), evidence.original_name, evidence.document_date,
-               evidence.created_at.date(), (uploader.get_full_name() or uploader.email) if uploader else "",
-               evidence.size, evidence.sha256]
+    """The evidence index, read with ``values_list`` (no model object per file)."""
+    for (title, requirement_ids, original_name, document_date, created_at, first_name, last_name, email, size,
+         sha256) in selectors.evidence_list(organization=organization).values_list(
+            "title", "requirement_ids", "original_name", "document_date", "created_at", "uploaded_by__first_name",
+            "uploaded_by__last_name", "uploaded_by__email", "size", "sha256"):
+        yield [title, ", ".join(requirement_ids), original_name, document_date, created_at.date(),
+               person_name(first_name, last_name, email), size, sha256]
 
 
 register_pdf_section(PdfSection(

@@ -11,11 +11,21 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.bia.models import Activity
 from apps.bia.selectors import bia_graph
 from apps.continuity import selectors
-from apps.continuity.models import DegradedMode, NotApplicable, PlanVersion, RecoveryStep, ReflexSheet
+from apps.continuity.models import (
+    DegradedMode,
+    NotApplicable,
+    Plan,
+    PlanVersion,
+    RecoveryStep,
+    ReflexSheet,
+    Scenario,
+)
 from apps.continuity.recovery import dependency_violations
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.xlsx import choice_labels
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -88,35 +98,59 @@ def _person(user: Any) -> str:
 
 
 def plan_rows(organization: Organization) -> Iterator[list[Any]]:
-    """One row per plan × activity × scenario, with the degraded mode summary of the shown version."""
+    """One row per plan × activity × scenario, with the degraded mode summary of the shown version.
+
+    Labels (perimeter, status, scenario) come from dictionaries and per-plan values are computed once per plan,
+    not once per row."""
     plans = selectors.plan_list(organization=organization)
     shown = _shown_versions(organization, plans)
     modes = {(d.version_id, d.activity_id, d.scenario_id): d for d in DegradedMode.objects.filter(
         organization=organization, version_id__in=[v.pk for v in shown.values()])}
+    perimeters = choice_labels(Plan, "care_perimeter")
+    statuses = choice_labels(PlanVersion, "status")
+    scenario_kinds = choice_labels(Scenario, "kind")
+    yes, no = _("yes"), _("no")
     for item in plans:
         p = item.plan
         v = shown.get(p.pk)
+        plan_cells = [p.title, perimeters.get(p.care_perimeter, p.care_perimeter), str(p.establishment or "")]
+        version_cells = [f"v{v.number}" if v else "", statuses.get(v.status, v.status) if v else "",
+                         _person(v.approved_by) if v else "", v.approved_at if v else None]
+        review = yes if item.review_changes else no
+        scenarios = [(s.pk, scenario_kinds.get(s.kind, s.kind)) for s in item.scenarios]
         for a in sorted(item.activities, key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.name)):
-            for s in item.scenarios:
-                d = modes.get((v.pk, a.pk, s.pk)) if v else None
+            for scenario_id, scenario in scenarios:
+                d = modes.get((v.pk, a.pk, scenario_id)) if v else None
                 yield [
-                    p.title, str(p.get_care_perimeter_display()), str(p.establishment or ""), a.name, a.dmia_hours,
-                    str(s), f"v{v.number}" if v else "", str(v.get_status_display()) if v else "",
-                    _person(v.approved_by) if v else "", v.approved_at if v else None,
-                    _("yes") if d else _("no"), d.trigger if d else "", d.decided_by if d else "",
-                    d.procedure if d else "", _("yes") if item.review_changes else _("no"),
+                    *plan_cells, a.name, a.dmia_hours, scenario, *version_cells,
+                    yes if d else no, d.trigger if d else "", d.decided_by if d else "",
+                    d.procedure if d else "", review,
                 ]
 
 
 def coverage_rows(organization: Organization) -> Iterator[list[Any]]:
+    """One row per critical activity × scenario of the coverage matrix (labels from dictionaries, each activity's
+    and each plan version's text computed once)."""
     matrix = selectors.coverage_matrix(organization=organization)
+    criticalities = choice_labels(Activity, "criticality")
+    statuses = choice_labels(PlanVersion, "status")
+    scenario_kinds = choice_labels(Scenario, "kind")
+    scenarios = [scenario_kinds.get(s.kind, s.kind) for s in matrix["scenarios"]]
+    yes, no = _("yes"), _("no")
+    plan_texts: dict[tuple[int, int], str] = {}
     for row in matrix["rows"]:
         a = row["activity"]
-        for s, cell in zip(matrix["scenarios"], row["cells"], strict=True):
-            plan_text = "; ".join(f"{p.title} v{v.number} ({v.get_status_display()})" for p, v in cell.plans)
+        activity_cells = [a.name, str(a.establishment), criticalities.get(a.criticality, a.criticality)]
+        for scenario, cell in zip(scenarios, row["cells"], strict=True):
+            texts = []
+            for p, v in cell.plans:
+                text = plan_texts.get((p.pk, v.pk))
+                if text is None:
+                    text = plan_texts[(p.pk, v.pk)] = f"{p.title} v{v.number} ({statuses.get(v.status, v.status)})"
+                texts.append(text)
             approved = [v.approved_at for _p, v in cell.plans if v.approved_at]
-            yield [a.name, str(a.establishment), str(a.get_criticality_display()), a.dmia_hours, str(s),
-                   _("yes") if cell.degraded_mode else _("no"), plan_text, max(approved) if approved else None]
+            yield [*activity_cells, a.dmia_hours, scenario, yes if cell.degraded_mode else no, "; ".join(texts),
+                   max(approved) if approved else None]
 
 
 register_pdf_section(PdfSection(

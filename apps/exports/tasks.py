@@ -1,4 +1,8 @@
-"""Celery tasks of the exports app (routed to the ``exports`` queue by ``CELERY_TASK_ROUTES``).
+"""Celery tasks of the exports app.
+
+``export_run_task`` (the rendering) is routed to the ``exports`` queue by ``CELERY_TASK_ROUTES``: its worker
+renders one job at a time at the lowest CPU priority (``--concurrency 1 --niceness 19``, see resilis/celery.py),
+so an export never slows the pages. The housekeeping stays on the default queue: a long render never delays it.
 
 Thin, on ``TenantTask``: the organization is reloaded, its scope and the requester's language
 entered, then the service is called.

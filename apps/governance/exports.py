@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.phones import format_phone
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
-from apps.governance import selectors
-from apps.governance.models import GovernanceMember, PersonFields
+from apps.governance import checks, selectors
+from apps.governance.models import PersonFields
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -30,14 +30,16 @@ def _reachable(person: PersonFields) -> str:
 
 
 def governance_context(organization: Organization) -> dict[str, Any]:
-    members = list(selectors.member_list(organization=organization))
+    """The profile, team, COPIL and crisis roles come from the checks' snapshot (``checks.snapshot_for``): the
+    requirements part of the same export has already read them."""
+    snap = checks.snapshot_for(organization)
     return {
-        "profile": selectors.governance_profile(organization=organization),
-        "team": [m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
-        "copil": [m for m in members if m.body == GovernanceMember.Body.COPIL],
+        "profile": snap.profile,
+        "team": snap.team,
+        "copil": snap.copil,
         "meetings": list(selectors.meeting_list(organization=organization)),
         "decisions": list(selectors.decision_list(organization=organization)),
-        "roles": selectors.crisis_roles(organization=organization),
+        "roles": snap.roles,
         "duties": list(selectors.duty_list(organization=organization)),
     }
 

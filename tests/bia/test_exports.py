@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from apps.bia import exports, services
-from apps.bia.models import Activity
+from apps.bia.models import Activity, Resource
 from apps.exports.registry import pdf_sections, xlsx_sheets
 from tests.bia.factories import ResourceFactory, activity_in
 
@@ -65,5 +65,34 @@ def test_xlsx_rows(hospital) -> None:
     assert rows[0][5] in ("Urgences", "Bloc opératoire") and rows[0][10] == 4
     assert "Sécurité des patients : 4" in next(r for r in rows if r[5] == "Urgences")[13]
     assert len(deps) == 3
-    assert needs["Active Directory"][2] == 4 and needs["Active Directory"][7] == "oui"
-    assert needs["Active Directory"][8] == 2
+    assert needs["Active Directory"][2] == 4 and needs["Active Directory"][8] == "oui"
+    assert needs["Active Directory"][9] == 2
+
+
+def test_needs_sheet_shows_promised_and_measured_rto_and_rpo_in_their_own_columns(hospital) -> None:
+    """Measured RTO and RPO come from the latest successful restore back into production only; a file restore,
+    however quick, measures nothing (issue 12)."""
+    import datetime
+    from decimal import Decimal
+
+    from tests.backups.factories import RestoreTestFactory
+
+    dpi = Resource.objects.get(organization=hospital, name="DPI")
+    ad = Resource.objects.get(organization=hospital, name="Active Directory")
+    RestoreTestFactory(resource=dpi, tested_on=datetime.date(2026, 3, 1), measured_hours=Decimal("9"),
+                       data_loss_hours=Decimal("20"))
+    RestoreTestFactory(resource=dpi, tested_on=datetime.date(2026, 3, 2), measured_hours=Decimal("3.5"),
+                       data_loss_hours=Decimal("0.5"))
+    RestoreTestFactory(resource=ad, tested_on=datetime.date(2026, 3, 3), scope="file", measured_hours=Decimal("1"),
+                       data_loss_hours=Decimal("1"))
+    sheet = next(s for s in xlsx_sheets() if s.key == "bia_needs_capabilities")
+    with translation.override("fr"):
+        headers = [str(c.header) for c in sheet.columns]
+        needs = {r[1]: r for r in exports.needs_vs_capabilities_rows(hospital)}
+    assert headers[2:8] == ["RTO requis (heures)", "RTO promis (heures)",
+                            "RTO mesuré (heures, dernière remise en production réussie)", "RPO requis (heures)",
+                            "RPO promis (heures)",
+                            "RPO mesuré (heures de données perdues, dernière remise en production réussie)"]
+    assert all(len(r) == len(sheet.columns) for r in needs.values())
+    assert needs["DPI"][2:8] == [4, 4, 3.5, 1, 1, 0.5]  # the latest production restore, not the 9 h one
+    assert needs["Active Directory"][4] is None and needs["Active Directory"][7] is None  # a file restore

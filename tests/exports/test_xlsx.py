@@ -149,3 +149,20 @@ def test_the_entities_sheet_shows_the_weights_the_66_percent_rule_uses_and_their
     assert (total[0], total[9]) == ("Total des parts (sites, FINESS EG)", 92)
     assert total[7].startswith("Pondérations à compléter : Les parts d'activité totalisent 92 %")
     assert "Site de Rezé" in total[7]  # its basis and date are missing too
+def test_text_subclasses_and_lazy_text_are_written_as_plain_text(tmp_path: Path) -> None:
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from apps.bia.models import Resource
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("T")
+    with translation.override("fr"):
+        ws.append([make_cell(ws, value, Column("Texte")) for value in (
+            mark_safe("<b>DPI</b>"), mark_safe("=1+1"), Resource.Kind.APPLICATION, gettext_lazy("Yes"), True, "")])
+    wb.save(tmp_path / "t.xlsx")
+    row = [c for c in openpyxl.load_workbook(tmp_path / "t.xlsx")["T"][1]]
+    assert [c.value for c in row[:5]] == ["<b>DPI</b>", "=1+1", "application", "Oui", "Oui"]
+    assert row[1].data_type == "s" and row[1].quotePrefix
+    assert len(row) == 5 or row[5].value is None
+
