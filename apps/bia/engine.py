@@ -1005,7 +1005,7 @@ class Analysis:
     def __init__(self, graph: Graph, core: _Core) -> None:
         self.graph = graph
         self._core = core
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Any, Any] = {}
         self._chains: dict[tuple[int, int], tuple[int, ...]] = {}  # spof chains already searched
 
     def __reduce__(self) -> tuple[Callable[..., Analysis], tuple[Any, ...]]:
@@ -1015,11 +1015,15 @@ class Analysis:
                  c.uncarried, {key: value for key, value in self._chains.items()})
         return _analysis_from_columns, (self.graph, state)
 
-    def _cached(self, name: str, build: Callable[[], Any]) -> Any:
+    def _cached(self, name: Any, build: Callable[[], Any]) -> Any:
         value = self._cache.get(name)
         if value is None:
             value = self._cache[name] = build()
         return value
+
+    def memo(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """A value derived from this analysis (rows in one language…), kept with it; never pickled."""
+        return self._cached(("memo", *key), build)
 
     @property
     def rto_requirements(self) -> Requirements:

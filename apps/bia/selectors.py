@@ -385,9 +385,21 @@ def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:
 
 
 def _hours(value: float | None) -> str:
-    from apps.bia.templatetags.bia_tags import hours
+    """« 4 h » in the active language; a page formats the same few values thousands of times."""
+    from django.utils.translation import get_language
 
-    return hours(value)
+    key = (value, get_language())
+    text = _HOURS_TEXT.get(key)
+    if text is None:
+        from apps.bia.templatetags.bia_tags import hours
+
+        if len(_HOURS_TEXT) > 4096:
+            _HOURS_TEXT.clear()
+        text = _HOURS_TEXT[key] = hours(value)
+    return text
+
+
+_HOURS_TEXT: dict[tuple[float | None, str | None], str] = {}
 
 
 def _ratio(value: float) -> str:
@@ -519,18 +531,24 @@ def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis,
                    node: engine.NodeKey | None = None) -> list[dict[str, Any]]:
     """Workarounds of unknown duration whose source has a need: « contournement sans durée : le besoin de
     Bloc opératoire (4 h) n'est pas reporté sur PACS ». ``node``: only the links to or from it."""
+    from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
-    rows = []
-    for u in analysis.uncarried:
-        if node is not None and node not in (u.source, u.target):
-            continue
-        values = {"source": graph.label(u.source), "target": graph.label(u.target),
-                  "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
-        rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0], "target_id": u.target[1],
-                     "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
-                                   "carried to %(target)s") % values})
-    return rows
+    def build(items: list[engine.UncarriedNeed]) -> list[dict[str, Any]]:
+        rows = []
+        for u in items:
+            values = {"source": graph.label(u.source), "target": graph.label(u.target),
+                      "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
+            rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0],
+                         "target_id": u.target[1],
+                         "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
+                                       "carried to %(target)s") % values})
+        return rows
+
+    if node is not None:
+        return build([u for u in analysis.uncarried if node in (u.source, u.target)])
+    # The whole list (gap list, dossier): built once per analysis and language.
+    return list(analysis.memo(("uncarried_rows", get_language()), lambda: build(analysis.uncarried)))
 
 
 def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None = None,

@@ -40,6 +40,7 @@ from apps.bia import selectors
 from apps.bia.models import Activity, CarePerimeter, ImpactAnswer
 from apps.bia.services.activities import activity_update
 from apps.bia.services.questionnaire import activity_save_step, impacts_save
+from apps.core.db import analyze
 from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
 
@@ -561,4 +562,5 @@ def apply(*, organization: Organization, membership: Membership, actor: User | N
             activity_update(activity=activity, actor=actor, data={"care_perimeter": perimeter})
         if fields:
             activity_save_step(activity=activity, actor=actor, step=0, data=fields)
+    analyze(Activity, ImpactAnswer)  # a bulk write: fresh planner statistics once it commits
     return len(changes)
