@@ -226,7 +226,8 @@ SPOF_PATHS_LISTED = 10
 def graph_version(*, organization: Organization) -> str:
     """A fingerprint of the organization's BIA graph (row counts and last change per table), one query.
 
-    Any insert, update or delete changes it, whoever made it (services, bulk updates, other apps).
+    Any insert, update or delete changes it, whoever made it (services, other apps), as long as an update
+    sets ``updated_at`` (``auto_now`` does; a queryset ``update()`` must name it, as the bulk updates do).
     """
     import hashlib
 

@@ -467,7 +467,7 @@ def test_the_compact_pickle_gives_back_the_same_analysis(graph: engine.Graph) ->
     import pickle
 
     result = analyse(graph, spof_listed=(2, 1))
-    graph_back, result_back = pickle.loads(pickle.dumps((graph, result)))
+    graph_back, result_back = pickle.loads(pickle.dumps((graph, result)))  # noqa: S301 - its own bytes
     assert graph_back == graph and graph_back.edges == graph.edges
     assert public(result_back) == public(result)
 
