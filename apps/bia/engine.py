@@ -589,9 +589,16 @@ def _flow_down(ix: _Index, values: Sequence[float | None], targets: Sequence[Seq
 
     Dijkstra from every activity with a value at once (weights W ≥ 0): a node is settled once, with
     the strictest need; ties go to the stricter source, then the lower activity id, then fewer links,
-    then the link met first. An entry no better than one already queued for its node is not queued
-    (it could never be the first one out), so the entry that settles a node is the last one queued
-    for it: its parent and W are kept per node. ``weights`` None: every link adds 0. O((V + E) log V).
+    then the link met first, i.e. entries leave in the order of (need, source value, source id, links,
+    push order). An entry no better than one already queued for its node is not queued (it could never
+    be the first one out), so the entry that settles a node is the last one queued for it: its parent
+    and W are kept per node. ``weights`` None: every link adds 0.
+
+    Most links add 0 (no workaround; every link of the PDMA flow): such an entry keeps the need, source
+    value and source id of the entry being settled, one link more. Those go to a FIFO instead of the
+    heap: the entries of the group (need, source value, source id) being settled come out of it in
+    (links, push order) order, merged with the group's entries still in the heap. Only the links that
+    add W > 0 use the heap: O(V + E + K log K), K such links.
     """
     n = ix.n
     need = array("d", [_NONE]) * n
@@ -604,6 +611,7 @@ def _flow_down(ix: _Index, values: Sequence[float | None], targets: Sequence[Seq
     settled = bytearray(n)
     # (need, source value, source id, links, push order, node)
     heap: list[tuple[float, float, int, int, int, int]] = []
+    fifo: deque[tuple[int, int, int]] = deque()  # (links, push order, node) of the current group
     order = 0
     for i, value in enumerate(values):
         if value is not None:
@@ -613,9 +621,19 @@ def _flow_down(ix: _Index, values: Sequence[float | None], targets: Sequence[Seq
             best_rest[i] = (v, ix.act_ids[i], 0)
             order += 1
     heapq.heapify(heap)
-    pop, push = heapq.heappop, heapq.heappush
-    while heap:
-        hours, source_value, source_id, hops, _order, node = pop(heap)
+    pop, push, popleft, append = heapq.heappop, heapq.heappush, fifo.popleft, fifo.append
+    hours = source_value = 0.0
+    source_id = 0
+    while heap or fifo:
+        if fifo:
+            top = heap[0] if heap else None
+            if (top is not None and top[0] == hours and top[1] == source_value and top[2] == source_id
+                    and (top[3], top[4]) < fifo[0][:2]):
+                hops, node = pop(heap)[3::2]
+            else:
+                hops, _order, node = popleft()
+        else:
+            hours, source_value, source_id, hops, _order, node = pop(heap)
         if settled[node]:
             continue
         settled[node] = 1
@@ -623,6 +641,7 @@ def _flow_down(ix: _Index, values: Sequence[float | None], targets: Sequence[Seq
         hops += 1
         row = targets[node]
         extras = weights[node] if weights is not None else None
+        rest = (source_value, source_id, hops)
         for k in range(len(row)):
             nxt = row[k]
             if settled[nxt]:
@@ -630,16 +649,16 @@ def _flow_down(ix: _Index, values: Sequence[float | None], targets: Sequence[Seq
             extra = extras[k] if extras is not None else 0.0
             candidate = hours + extra
             known = best_hours[nxt]
-            if candidate > known:
-                continue
-            rest = (source_value, source_id, hops)
-            if candidate == known and not rest < best_rest[nxt]:  # type: ignore[operator]
+            if candidate > known or (candidate == known and not rest < best_rest[nxt]):  # type: ignore[operator]
                 continue
             best_hours[nxt] = candidate
             best_rest[nxt] = rest
             parent[nxt] = node
             added[nxt] = extra
-            push(heap, (candidate, source_value, source_id, hops, order, nxt))
+            if extra:
+                push(heap, (candidate, source_value, source_id, hops, order, nxt))
+            else:
+                append((hops, order, nxt))
             order += 1
     return _Flow(ix, need, parent, added)
 
