@@ -64,7 +64,7 @@ class Command(BaseCommand):
         report.table(rows, [("label", "page", 22, "s"), ("organizations", "orgs", 5, "d"),
                             ("missing", "missing", 7, "d"), ("runs", "runs", 4, "d"), *bench.stats_columns(),
                             ("queries", "queries", 7, "d"), ("kib", "KiB", 6, ".1f")])
-        flat = {}
+        flat: dict[str, set[int]] = {}
         for row in rows:
             flat.setdefault(row["label"], set()).add(row["queries"])
         report.say("queries per page, whatever the size and the missing summaries: " + "; ".join(
