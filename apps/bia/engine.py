@@ -1026,12 +1026,14 @@ class Analysis:
         self._core = core
         self._cache: dict[Any, Any] = {}
         self._chains: dict[tuple[int, int], tuple[int, ...]] = {}  # spof chains already searched
+        # What the caller prepares with the analysis and keeps with it in the cache (pickled with it).
+        self.stored: dict[str, Any] = {}
 
     def __reduce__(self) -> tuple[Callable[..., Analysis], tuple[Any, ...]]:
         c = self._core
         state = (c.rto.need, c.rto.parent, c.rto.added, c.rpo.need, c.rpo.parent, c.rpo.added, c.cap_hours,
                  c.cap_node, c.next_hop, c.gaps, c.missing, c.crit_order, c.spof_nodes, c.spof_masks, c.cycles,
-                 c.uncarried, {key: value for key, value in self._chains.items()})
+                 c.uncarried, dict(self._chains), dict(self.stored))
         return _analysis_from_columns, (self.graph, state)
 
     def _cached(self, name: Any, build: Callable[[], Any]) -> Any:
@@ -1167,12 +1169,13 @@ class Analysis:
 
 def _analysis_from_columns(graph: Graph, state: tuple[Any, ...]) -> Analysis:
     (rto_need, rto_parent, rto_added, rpo_need, rpo_parent, rpo_added, cap_hours, cap_node, next_hop, gaps,
-     missing, crit_order, spof_nodes, spof_masks, cycles, uncarried, chains) = state
+     missing, crit_order, spof_nodes, spof_masks, cycles, uncarried, chains, stored) = state
     ix = graph.index()
     core = _Core(ix, _Flow(ix, rto_need, rto_parent, rto_added), _Flow(ix, rpo_need, rpo_parent, rpo_added),
                  cap_hours, cap_node, next_hop, gaps, missing, crit_order, spof_nodes, spof_masks, cycles, uncarried)
     analysis = Analysis(graph, core)
     analysis._chains.update(chains)
+    analysis.stored.update(stored)
     return analysis
 
 

@@ -257,10 +257,16 @@ def _scopes_key(organization_id: int) -> str:
 Cached = tuple[str, engine.Graph, engine.Analysis]  # (graph version, graph, analysis)
 
 
-def compute_analysis(*, organization: Organization) -> tuple[engine.Graph, engine.Analysis]:
-    """The graph (six queries) and the engine's analysis, in the current scope; no cache."""
+def compute_analysis(*, organization: Organization, prepare: bool = False) -> tuple[engine.Graph, engine.Analysis]:
+    """The graph (six queries) and the engine's analysis, in the current scope; no cache.
+
+    ``prepare`` (the worker): also the whole map's compressed JSON, stored with the analysis.
+    """
     graph = bia_graph(organization=organization)
-    return graph, engine.analyse(graph, spof_listed=(SPOF_LISTED, SPOF_PATHS_LISTED))
+    analysis = engine.analyse(graph, spof_listed=(SPOF_LISTED, SPOF_PATHS_LISTED))
+    if prepare:
+        analysis.stored[_map_key(None, "")] = _gzip_json(map_elements(graph=graph, analysis=analysis))
+    return graph, analysis
 
 
 def bia_analysis(*, organization: Organization) -> tuple[engine.Graph, engine.Analysis]:
@@ -314,7 +320,7 @@ def refresh_analysis(*, organization: Organization) -> int:
         if stored is not None and stored[0] == version:
             continue
         with tenancy.tenant_scope(organization, establishments=allowed):
-            graph, analysis = compute_analysis(organization=organization)
+            graph, analysis = compute_analysis(organization=organization, prepare=True)
         _store(cache, organization.pk, allowed, (version, graph, analysis))
         computed += 1
     return computed
@@ -330,7 +336,10 @@ def _cache_get(cache: Any, key: str) -> Any:
 
 def _store(cache: Any, organization_id: int, allowed: frozenset[int] | None, cached: Cached) -> None:
     """Replace the scope's key (the old version goes with it) and remember a limited scope for the worker."""
-    cache.set(analysis_key(organization_id, allowed), cached, timeout=ANALYSIS_TTL)
+    key = analysis_key(organization_id, allowed)
+    cache.set(key, cached, timeout=ANALYSIS_TTL)
+    # The key of the engine's previous version, if a deployment just changed it, goes too.
+    cache.delete(key.replace(f"bia:analysis:v{engine.VERSION}:", f"bia:analysis:v{engine.VERSION - 1}:", 1))
     if allowed is not None:
         scopes_key = _scopes_key(organization_id)
         scopes = _cache_get(cache, scopes_key) or {}
@@ -627,6 +636,31 @@ def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishmen
         for i, (s, t, w) in enumerate(zip(ix.src, ix.tgt, ix.wa, strict=True)) if keep[s] and keep[t]
     ]
     return {"nodes": nodes, "edges": edges}
+
+
+def _map_key(establishment_id: int | None, criticality: str) -> str:
+    return f"map:{establishment_id or ''}:{criticality}"
+
+
+def _gzip_json(data: Any) -> bytes:
+    import gzip
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return gzip.compress(json.dumps(data, separators=(",", ":"), cls=DjangoJSONEncoder).encode(), mtime=0)
+
+
+def map_json_gzip(*, graph: engine.Graph, analysis: engine.Analysis, establishment_id: int | None = None,
+                  criticality: str = "") -> bytes:
+    """``map_elements`` as compact JSON, gzipped: the whole map is prepared by the worker with the analysis,
+    a filtered one is built once per process and analysis (no text in it depends on the language)."""
+    key = _map_key(establishment_id, criticality)
+    body = analysis.stored.get(key)
+    if body is None:
+        body = analysis.memo(("map", key), lambda: _gzip_json(map_elements(
+            graph=graph, analysis=analysis, establishment_id=establishment_id, criticality=criticality)))
+    return body
 
 
 def matrix(*, organization: Organization, membership: Membership, establishment_id: int | None = None,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import re
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.decorators import method_decorator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.gzip import gzip_page
 from django.views.generic import TemplateView
 
 from apps.bia import selectors
@@ -73,12 +74,17 @@ class MapView(BiaViewMixin, TemplateView):
         return ctx
 
 
-# Compressed (344 KiB of JSON at 300 activities, about a tenth gzipped). Safe from BREACH-style attacks:
-# the body holds no secret or CSRF token and reflects nothing from the request (the filters are checked
-# against fixed lists). Only this view: HTML pages carry the CSRF token and stay uncompressed.
-@method_decorator(gzip_page, name="dispatch")
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 class MapDataView(BiaViewMixin, View):
-    """JSON elements for the dependency map (cytoscape), filtered by establishment and criticality."""
+    """JSON elements for the dependency map (cytoscape), filtered by establishment and criticality.
+
+    Sent gzipped to browsers that accept it (344 KiB of JSON at 300 activities, 29 KiB compressed), from
+    bytes compressed once per analysis (``selectors.map_json_gzip``). Safe from BREACH-style attacks: the
+    body holds no secret or CSRF token and reflects nothing from the request (the filters are checked
+    against fixed lists). Only this view: the HTML pages carry the CSRF token and stay uncompressed.
+    """
 
     capability = "bia.view"
     http_method_names = ["get"]
@@ -91,9 +97,15 @@ class MapDataView(BiaViewMixin, View):
         if establishment_id is not None and establishment_id not in allowed:
             raise Http404
         graph, analysis = selectors.bia_analysis(organization=self.organization)
-        data = selectors.map_elements(graph=graph, analysis=analysis, establishment_id=establishment_id,
-                                      criticality=criticality if criticality in Criticality.values else "")
-        return JsonResponse(data)
+        body = selectors.map_json_gzip(graph=graph, analysis=analysis, establishment_id=establishment_id,
+                                       criticality=criticality if criticality in Criticality.values else "")
+        if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+            response = HttpResponse(body, content_type="application/json")
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(gzip.decompress(body), content_type="application/json")
+        patch_vary_headers(response, ("Accept-Encoding",))
+        return response
 
 
 class MatrixView(BiaViewMixin, TemplateView):
