@@ -373,6 +373,8 @@ CELERY_TASK_ROUTES = {"apps.exports.tasks.export_run_task": {"queue": EXPORTS_QU
 PORTFOLIO_QUEUE = env("PORTFOLIO_QUEUE", "default")
 # BIA campaign e-mails (apps/bia/tasks.py) are sent from this queue.
 CAMPAIGN_QUEUE = env("CAMPAIGN_QUEUE", "default")
+# The BIA analysis computed again after writes (apps/bia/refresh.py) runs on this queue.
+ANALYSIS_QUEUE = env("ANALYSIS_QUEUE", "default")
 # Other e-mails sent by the worker (invitations, apps/tenants/tasks.py).
 MAIL_QUEUE = env("MAIL_QUEUE", "default")
 CELERY_TIMEZONE = TIME_ZONE

@@ -8,13 +8,17 @@ class BiaConfig(AppConfig):
     verbose_name = _("Business impact analysis")
 
     def ready(self) -> None:
-        from apps.bia import checks  # registers the D2.O1.C checks (exports.py is autodiscovered)
+        from apps.bia import (
+            checks,  # registers the D2.O1.C checks (exports.py is autodiscovered)
+            refresh,
+        )
         from apps.bia.services.scales import scales_ensure_defaults
         from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
         from apps.tenants.defaults import register_defaults
 
         register_defaults(scales_ensure_defaults)
+        refresh.connect()  # a committed write to the graph has the worker compute the analysis again
         register_history("bia.biasettings", "bia.impactcriterion", "bia.impactlevel", "bia.timehorizon", "bia.orgunit",
             "bia.activity", "bia.impactanswer", "bia.resource", "bia.activitydependency",
             "bia.resourcedependency", "bia.activitylink")

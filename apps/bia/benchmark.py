@@ -15,6 +15,7 @@ from apps.bia.models import (
     TimeHorizon,
 )
 from apps.bia.services.scales import activities_recompute, scales_ensure_defaults
+from apps.core.db import analyze
 from apps.tenants.models import Establishment, Organization
 
 KINDS = [Resource.Kind.APPLICATION] * 5 + [Resource.Kind.INFRASTRUCTURE] * 2 + [
@@ -24,7 +25,8 @@ KINDS = [Resource.Kind.APPLICATION] * 5 + [Resource.Kind.INFRASTRUCTURE] * 2 + [
 def seed_large(*, organization: Organization, establishment: Establishment, activities: int = 300,
                resources: int = 400, dependencies: int = 3000, seed: int = 42, prefix: str = "") -> dict[str, Any]:
     """Bulk-create activities (with impact grids), resources and dependencies; about 2/3 of the
-    dependencies go activity → resource, the rest resource → resource (lower to higher ids, plus a few cycles)."""
+    dependencies go activity → resource, the rest resource → resource (lower to higher ids, plus a few cycles).
+    The tables are analysed at the end, as after any bulk write (``apps.core.db.analyze``)."""
     rng = random.Random(seed)
     scales_ensure_defaults(organization=organization)
     criteria = list(ImpactCriterion.objects.filter(organization=organization).order_by("order"))
@@ -64,4 +66,5 @@ def seed_large(*, organization: Organization, establishment: Establishment, acti
         ResourceDependency(organization=organization, resource=res[a], depends_on=res[b]) for a, b in rpairs
     ], batch_size=2000)
     activities_recompute(organization=organization)
+    analyze(Activity, ImpactAnswer, Resource, ActivityDependency, ResourceDependency)
     return {"activities": acts, "resources": res}

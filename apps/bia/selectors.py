@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from apps.core import tenancy
 from apps.tenants.models import Establishment, Membership, Organization
 
 ANSWER_PERMISSION = "bia.answer_activity"
+
+logger = logging.getLogger(__name__)
 
 
 def can_manage_bia(membership: Membership) -> bool:
@@ -208,16 +211,26 @@ def bia_graph(*, organization: Organization, activity_qs: QuerySet[Activity] | N
     )
 
 
-# The restoration tests are part of the graph: they give the resources' measured capability.
+# The restoration tests are part of the graph: they give the resources' measured capability; the
+# establishments give the names shown next to the activities'.
 GRAPH_TABLES = ("bia_activity", "bia_resource", "bia_activitydependency", "bia_resourcedependency",
-                "bia_activitylink", "backups_restoretest")
+                "bia_activitylink", "backups_restoretest", "tenants_establishment")
+# How long an analysis nobody reads stays in Redis (each organization and scope has one key, replaced at
+# each change of its data: this only clears the keys of organizations nobody looks at any more).
+ANALYSIS_TTL = 24 * 3600
+# What the gap list shows of the single points of failure: their chains are searched with the analysis.
+SPOF_LISTED = 50
+SPOF_PATHS_LISTED = 10
 
 
 def graph_version(*, organization: Organization) -> str:
     """A fingerprint of the organization's BIA graph (row counts and last change per table), one query.
 
-    Any insert, update or delete changes it, whoever made it (services, bulk updates, other apps).
+    Any insert, update or delete changes it, whoever made it (services, other apps), as long as an update
+    sets ``updated_at`` (``auto_now`` does; a queryset ``update()`` must name it, as the bulk updates do).
     """
+    import hashlib
+
     from django.db import connection
 
     # Table names are the constants above, never user input.
@@ -227,46 +240,130 @@ def graph_version(*, organization: Organization) -> str:
     )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {parts}", [organization.pk] * len(GRAPH_TABLES))
-        return cursor.fetchone()[0]
+        fingerprint = cursor.fetchone()[0]
+    return hashlib.sha256(f"{engine.VERSION}|{fingerprint}".encode()).hexdigest()[:32]
+
+
+def analysis_key(organization_id: int, allowed: frozenset[int] | None) -> str:
+    """The one cache key of an organization's analysis in a scope (the whole organization, or a limit)."""
+    key = f"bia:analysis:v{engine.VERSION}:{organization_id}"
+    return key if allowed is None else key + ":" + ",".join(str(pk) for pk in sorted(allowed))
+
+
+def _scopes_key(organization_id: int) -> str:
+    return f"bia:analysis-scopes:v{engine.VERSION}:{organization_id}"
+
+
+Cached = tuple[str, engine.Graph, engine.Analysis]  # (graph version, graph, analysis)
+
+
+def compute_analysis(*, organization: Organization, prepare: bool = False) -> tuple[engine.Graph, engine.Analysis]:
+    """The graph (six queries) and the engine's analysis, in the current scope; no cache.
+
+    ``prepare`` (the worker): also the whole map's compressed JSON, stored with the analysis.
+    """
+    graph = bia_graph(organization=organization)
+    analysis = engine.analyse(graph, spof_listed=(SPOF_LISTED, SPOF_PATHS_LISTED))
+    if prepare:
+        analysis.stored[_map_key(None, "")] = _gzip_json(map_elements(graph=graph, analysis=analysis))
+    return graph, analysis
 
 
 def bia_analysis(*, organization: Organization) -> tuple[engine.Graph, engine.Analysis]:
-    """The graph and the engine's analysis, cached in Redis under the graph's fingerprint.
+    """The graph and the engine's analysis of the current scope, cached under one key per organization
+    and scope that holds the graph's fingerprint with the result.
 
-    The engine is pure and costs ~0.2 s on a 300-activity establishment; every page that shows
-    needs, gaps or the map shares one computation until the data changes. In a scope limited to some
+    Every page that shows needs, gaps or the map shares one computation until the data changes; the
+    worker computes it again after each change (``apps.bia.refresh``), so the first viewer after a write
+    normally finds it in Redis. The fingerprint is read on every call (one query): a stored result of
+    another version is never served, whoever or whatever changed the data. In a scope limited to some
     establishments (``apps.core.tenancy``) the graph only holds their activities and the resources they may
     see, so needs, gaps and single points of failure never reveal the others; the allowed ids are part of
-    the cache key, so a limited computation is never served to anyone else, nor the other way round.
-    """
-    import hashlib
+    the key, so a limited computation is never served to anyone else, nor the other way round.
 
+    In front of Redis, a small per-process memo (unpickling the analysis is most of the cost of a cold
+    page): it holds the same (version, graph, analysis) and is checked against the same fingerprint,
+    so it is only a cache; another web process or host misses nothing.
+    """
     from django.core.cache import cache
 
     allowed = tenancy.allowed_establishments()
-    version = hashlib.sha256(graph_version(organization=organization).encode()).hexdigest()[:32]
-    key = f"bia:analysis:v{engine.VERSION}:{organization.pk}:{version}"
-    if allowed is not None:
-        key += ":" + ",".join(str(pk) for pk in sorted(allowed))
-    # A small per-process memo in front of Redis: the key holds the data fingerprint, so a hit is never
-    # stale in any process, and unpickling a large analysis on every request is what costs most.
+    version = graph_version(organization=organization)
+    key = analysis_key(organization.pk, allowed)
     with _ANALYSIS_MEMO_LOCK:
         cached = _ANALYSIS_MEMO.get(key)
-    if cached is None:
-        cached = cache.get(key)
-    if cached is None:
-        graph = bia_graph(organization=organization)
-        cached = (graph, engine.analyse(graph))
-        cache.set(key, cached, timeout=3600)
+    if cached is None or cached[0] != version:
+        cached = _cache_get(cache, key)
+        if cached is None or cached[0] != version:
+            graph, analysis = compute_analysis(organization=organization)
+            cached = (version, graph, analysis)
+            _store(cache, organization.pk, allowed, cached)
+        _memo_put(key, cached)
+    return cached[1], cached[2]
+
+
+def refresh_analysis(*, organization: Organization) -> int:
+    """Compute the analysis again for the whole organization and for every limited scope read since the
+    last change, and store them in place of the old ones (the worker runs this after writes commit).
+
+    Returns how many analyses were computed (0 when every stored one is already current).
+    """
+    from django.core.cache import cache
+
+    version = graph_version(organization=organization)
+    scopes: list[frozenset[int] | None] = [None]
+    scopes += [frozenset(ids) for ids in (_cache_get(cache, _scopes_key(organization.pk)) or {}).values()]
+    computed = 0
+    for allowed in scopes:
+        key = analysis_key(organization.pk, allowed)
+        stored = _cache_get(cache, key)
+        if stored is not None and stored[0] == version:
+            continue
+        with tenancy.tenant_scope(organization, establishments=allowed):
+            graph, analysis = compute_analysis(organization=organization, prepare=True)
+        _store(cache, organization.pk, allowed, (version, graph, analysis))
+        computed += 1
+    return computed
+
+
+def _cache_get(cache: Any, key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - a corrupt or unreadable entry (an older class layout): compute again
+        logger.warning("BIA analysis cache entry %s unreadable", key, exc_info=True)
+        return None
+
+
+def _store(cache: Any, organization_id: int, allowed: frozenset[int] | None, cached: Cached) -> None:
+    """Replace the scope's key (the old version goes with it) and remember a limited scope for the worker."""
+    key = analysis_key(organization_id, allowed)
+    cache.set(key, cached, timeout=ANALYSIS_TTL)
+    # The key of the engine's previous version, if a deployment just changed it, goes too.
+    cache.delete(key.replace(f"bia:analysis:v{engine.VERSION}:", f"bia:analysis:v{engine.VERSION - 1}:", 1))
+    if allowed is not None:
+        scopes_key = _scopes_key(organization_id)
+        scopes = _cache_get(cache, scopes_key) or {}
+        label = ",".join(str(pk) for pk in sorted(allowed))
+        if label not in scopes:
+            scopes[label] = sorted(allowed)
+            cache.set(scopes_key, scopes, timeout=ANALYSIS_TTL)
+
+
+def _memo_put(key: str, cached: Cached) -> None:
     with _ANALYSIS_MEMO_LOCK:
         _ANALYSIS_MEMO[key] = cached
         _ANALYSIS_MEMO.move_to_end(key)
         while len(_ANALYSIS_MEMO) > _ANALYSIS_MEMO_SIZE:
             _ANALYSIS_MEMO.popitem(last=False)
-    return cached
 
 
-_ANALYSIS_MEMO: OrderedDict[str, tuple[engine.Graph, engine.Analysis]] = OrderedDict()
+def clear_memo() -> None:
+    """Empty this process's memo (benchmarks measure the cold path with it)."""
+    with _ANALYSIS_MEMO_LOCK:
+        _ANALYSIS_MEMO.clear()
+
+
+_ANALYSIS_MEMO: OrderedDict[str, Cached] = OrderedDict()
 _ANALYSIS_MEMO_SIZE = 16
 _ANALYSIS_MEMO_LOCK = threading.Lock()  # gunicorn threads share the memo
 
@@ -298,9 +395,21 @@ def _step(graph: engine.Graph, key: engine.NodeKey) -> dict[str, Any]:
 
 
 def _hours(value: float | None) -> str:
-    from apps.bia.templatetags.bia_tags import hours
+    """« 4 h » in the active language; a page formats the same few values thousands of times."""
+    from django.utils.translation import get_language
 
-    return hours(value)
+    key = (value, get_language())
+    text = _HOURS_TEXT.get(key)
+    if text is None:
+        from apps.bia.templatetags.bia_tags import hours
+
+        if len(_HOURS_TEXT) > 4096:
+            _HOURS_TEXT.clear()
+        text = _HOURS_TEXT[key] = hours(value)
+    return text
+
+
+_HOURS_TEXT: dict[tuple[float | None, str | None], str] = {}
 
 
 def _ratio(value: float) -> str:
@@ -422,7 +531,7 @@ def limiting_chain(graph: engine.Graph, analysis: engine.Analysis, key: engine.N
     if capability is None or capability.bottleneck is None or capability.hours is None:
         return None
     resource = graph.resources[capability.bottleneck[1]]
-    chain = engine.limiting_chain(graph, key, capability)
+    chain = analysis.limiting_chain(key)
     return {"hours": capability.hours, "resource": resource, "resource_id": resource.id,
             "measured": resource.measured_rto_hours is not None,
             "chain": " → ".join(graph.label(k) for k in chain)}
@@ -432,34 +541,50 @@ def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis,
                    node: engine.NodeKey | None = None) -> list[dict[str, Any]]:
     """Workarounds of unknown duration whose source has a need: « contournement sans durée : le besoin de
     Bloc opératoire (4 h) n'est pas reporté sur PACS ». ``node``: only the links to or from it."""
+    from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
-    rows = []
-    for u in analysis.uncarried:
-        if node is not None and node not in (u.source, u.target):
-            continue
-        values = {"source": graph.label(u.source), "target": graph.label(u.target),
-                  "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
-        rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0], "target_id": u.target[1],
-                     "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
-                                   "carried to %(target)s") % values})
-    return rows
+    def build(items: list[engine.UncarriedNeed]) -> list[dict[str, Any]]:
+        rows = []
+        for u in items:
+            values = {"source": graph.label(u.source), "target": graph.label(u.target),
+                      "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
+            rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0],
+                         "target_id": u.target[1],
+                         "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
+                                       "carried to %(target)s") % values})
+        return rows
+
+    if node is not None:
+        return build([u for u in analysis.uncarried if node in (u.source, u.target)])
+    # The whole list (gap list, dossier): built once per analysis and language.
+    return list(analysis.memo(("uncarried_rows", get_language()), lambda: build(analysis.uncarried)))
 
 
 def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None = None,
-              resource_id: int | None = None) -> list[dict[str, Any]]:
-    """Single points of failure, each critical activity with its establishment and its chain to the resource."""
-    spofs = [s for s in analysis.spofs if resource_id is None or s.resource_id == resource_id][:limit]
+              resource_id: int | None = None, paths_limit: int | None = None) -> list[dict[str, Any]]:
+    """Single points of failure, each critical activity with its establishment and its chain to the resource.
+
+    Listed most critical first, then by name and establishment; ``paths_limit``: only the first activities
+    (``more`` says how many are left out), whose chains only are searched. ``count``: all of them.
+    """
+    if resource_id is not None:
+        spof = analysis.spof_for(resource_id)
+        spofs = [spof] if spof is not None else []
+    else:
+        spofs = analysis.spofs[:limit]
+    listed = {s.resource_id: s.listed(paths_limit) for s in spofs}
+    analysis.spof_paths_many(listed)
     rows = []
     for s in spofs:
-        paths = dict(zip(s.activity_ids, s.paths, strict=False))
-        activities = sorted((graph.activities[a] for a in s.activity_ids),
-                            key=lambda a: (-CRITICALITY_RANK.get(a.criticality, 0), a.name, a.establishment))
+        activities = [graph.activities[a] for a in listed[s.resource_id]]
+        paths = analysis.spof_paths(s.resource_id, listed[s.resource_id])
         rows.append({
             "resource": graph.resources[s.resource_id],
+            "count": s.count,
+            "more": s.count - len(activities),
             "activities": activities,
-            "paths": [{"activity": a, "chain": " → ".join(graph.label(k) for k in paths.get(a.id, ()))}
-                      for a in activities],
+            "paths": [{"activity": a, "chain": " → ".join(graph.label(k) for k in paths[a.id])} for a in activities],
         })
     return rows
 
@@ -467,49 +592,75 @@ def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None 
 def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishment_id: int | None = None,
                  criticality: str = "") -> dict[str, Any]:
     """Cytoscape elements: the selected activities and every resource they reach (any edge)."""
-    selected = {
-        pk for pk, a in graph.activities.items()
-        if (not establishment_id or a.establishment_id == establishment_id)
-        and (not criticality or CRITICALITY_RANK.get(a.criticality, 0) >= CRITICALITY_RANK.get(criticality, 0))
-    }
-    adj: dict[engine.NodeKey, list[engine.NodeKey]] = defaultdict(list)
-    for edge in graph.edges:
-        adj[edge.source].append(edge.target)
-    keep: set[engine.NodeKey] = set()
-    stack = [(engine.ACTIVITY, pk) for pk in selected]
+    ix = graph.index()
+    minimum = CRITICALITY_RANK.get(criticality, 0)
+    keep = bytearray(ix.n)
+    stack = [
+        i for i, pk in enumerate(ix.act_ids)
+        if (not establishment_id or graph.activities[pk].establishment_id == establishment_id)
+        and (not criticality or CRITICALITY_RANK.get(graph.activities[pk].criticality, 0) >= minimum)
+    ]
+    full = ix.full
     while stack:
         node = stack.pop()
-        if node in keep:
+        if keep[node]:
             continue
-        keep.add(node)
-        stack.extend(n for n in adj[node] if n not in keep)
-    gap_nodes = {g.node for g in analysis.gaps}
+        keep[node] = 1
+        stack.extend(n for n in full[node] if not keep[n])
+    gap_nodes = analysis.gap_nodes()
     spof_ids = {s.resource_id for s in analysis.spofs}
+    rto_needs, rpo_needs = analysis.rto_requirements, analysis.rpo_requirements
+    tags = [f"{kind[0]}{pk}" for kind, pk in ix.keys]
     nodes = []
-    for kind, pk in sorted(keep):
-        key = f"{kind[0]}{pk}"
+    for i in range(ix.n):
+        if not keep[i]:
+            continue
+        key = ix.keys[i]
+        kind, pk = key
         if kind == engine.ACTIVITY:
             a = graph.activities[pk]
-            nodes.append({"data": {"id": key, "label": a.name, "type": "activity", "criticality": a.criticality,
+            nodes.append({"data": {"id": tags[i], "label": a.name, "type": "activity", "criticality": a.criticality,
                                    "dmia": a.dmia_hours, "establishment": a.establishment_id,
-                                   "gap": (kind, pk) in gap_nodes}})
+                                   "gap": key in gap_nodes}})
         else:
             r = graph.resources[pk]
-            need = analysis.rto_requirements.get((kind, pk))
-            rpo_need = analysis.rpo_requirements.get((kind, pk))
             # ``measured``/``rpo_measured`` pick the label: « RTO mesuré » from a restoration test, else « promis ».
-            nodes.append({"data": {"id": key, "label": r.name, "type": r.kind, "rto": r.effective_rto_hours,
+            nodes.append({"data": {"id": tags[i], "label": r.name, "type": r.kind, "rto": r.effective_rto_hours,
                                    "measured": r.measured_rto_hours is not None,
-                                   "required": need.hours if need else None, "rpo": r.effective_rpo_hours,
+                                   "required": rto_needs.hours(key), "rpo": r.effective_rpo_hours,
                                    "rpo_measured": r.measured_rpo_hours is not None,
-                                   "required_rpo": rpo_need.hours if rpo_need else None,
-                                   "gap": (kind, pk) in gap_nodes, "spof": pk in spof_ids}})
+                                   "required_rpo": rpo_needs.hours(key),
+                                   "gap": key in gap_nodes, "spof": pk in spof_ids}})
     edges = [
-        {"data": {"id": f"e{i}", "source": f"{e.source[0][0]}{e.source[1]}", "target": f"{e.target[0][0]}{e.target[1]}",
-                  "workaround": e.workaround}}
-        for i, e in enumerate(graph.edges) if e.source in keep and e.target in keep
+        {"data": {"id": f"e{i}", "source": tags[s], "target": tags[t], "workaround": bool(w)}}
+        for i, (s, t, w) in enumerate(zip(ix.src, ix.tgt, ix.wa, strict=True)) if keep[s] and keep[t]
     ]
     return {"nodes": nodes, "edges": edges}
+
+
+def _map_key(establishment_id: int | None, criticality: str) -> str:
+    return f"map:{establishment_id or ''}:{criticality}"
+
+
+def _gzip_json(data: Any) -> bytes:
+    import gzip
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return gzip.compress(json.dumps(data, separators=(",", ":"), cls=DjangoJSONEncoder).encode(), mtime=0)
+
+
+def map_json_gzip(*, graph: engine.Graph, analysis: engine.Analysis, establishment_id: int | None = None,
+                  criticality: str = "") -> bytes:
+    """``map_elements`` as compact JSON, gzipped: the whole map is prepared by the worker with the analysis,
+    a filtered one is built once per process and analysis (no text in it depends on the language)."""
+    key = _map_key(establishment_id, criticality)
+    body = analysis.stored.get(key)
+    if body is None:
+        body = analysis.memo(("map", key), lambda: _gzip_json(map_elements(
+            graph=graph, analysis=analysis, establishment_id=establishment_id, criticality=criticality)))
+    return body
 
 
 def matrix(*, organization: Organization, membership: Membership, establishment_id: int | None = None,

@@ -1,5 +1,6 @@
-"""Celery tasks of the BIA: the campaign's e-mails (``CAMPAIGN_QUEUE``, the default queue unless tests
-use their own). Thin, on ``apps.core.tasks.TenantTask``: the work is in ``apps.bia.notifications``."""
+"""Celery tasks of the BIA: the campaign's e-mails (``CAMPAIGN_QUEUE``) and the analysis computed again
+after writes (``ANALYSIS_QUEUE``); both the default queue unless tests use their own. Thin, on
+``apps.core.tasks.TenantTask``: the work is in ``apps.bia.notifications`` and ``apps.bia.selectors``."""
 
 from __future__ import annotations
 
@@ -26,3 +27,12 @@ def notify_owner_assigned(self: TenantTask, organization: Organization, activity
 def notify_sent_back(self: TenantTask, organization: Organization, activity_id: int) -> bool:
     """Tell the business owner their BIA was sent back, with the RPCRA's comment."""
     return notifications.send_sent_back(organization=organization, activity_id=activity_id)
+
+
+@shared_task(base=TenantTask, bind=True, name="bia.analysis_refresh", queue_setting="ANALYSIS_QUEUE")
+def analysis_refresh(self: TenantTask, organization: Organization) -> int:
+    """Compute the analysis again after writes (``apps.bia.refresh``); returns how many were computed."""
+    from apps.bia import refresh, selectors
+
+    refresh.refresh_started(organization.pk)
+    return selectors.refresh_analysis(organization=organization)

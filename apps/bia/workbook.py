@@ -54,6 +54,7 @@ from apps.bia.models import (
 from apps.bia.services.activities import activity_update
 from apps.bia.services.questionnaire import activity_save_step, impacts_save
 from apps.bia.services.resources import activity_dependency_set, activity_link_set, resource_dependency_set
+from apps.core.db import analyze
 from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
 
@@ -766,6 +767,8 @@ def apply(*, organization: Organization, membership: Membership, actor: User | N
     dependencies = dependencies or {}
     if dependencies:
         _apply_dependencies(organization=organization, membership=membership, actor=actor, changes=dependencies)
+    # A bulk write: fresh planner statistics once it commits.
+    analyze(Activity, ImpactAnswer, ActivityDependency, ResourceDependency, ActivityLink)
     return len(changes), len(dependencies)
 
 

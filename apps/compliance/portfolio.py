@@ -7,8 +7,10 @@ and kept in the cache:
 - it is dropped as soon as a row of that organization is saved or deleted (signals on every
   ``TenantModel``, after commit), and expires after ``SUMMARY_TTL`` whatever happens (bulk writes
   send no signal);
-- a portfolio page computes at once the few summaries it lacks (``INLINE_LIMIT``) and sends the
-  others to the Celery worker (``portfolio_refresh``), showing « calcul en cours » until they land.
+- a portfolio page never computes one itself: it sends every summary it lacks to the Celery worker
+  (``portfolio_refresh``) and shows « calcul en cours » until they land (the table reloads itself).
+  So the page's query count is the same whether 0, 1 or 50 summaries are missing (computing one
+  inline took about 24 queries).
 
 A summary holds numbers only (no labels): the page translates them when it renders.
 """
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
 SUMMARY_TTL = 3600
 PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
-INLINE_LIMIT = 3
+INLINE_LIMIT = 0  # summaries a page computes itself: none (each costs ~24 queries), the worker does
 # Bump when the summary's shape changes: old cached summaries are then ignored.
 VERSION = 1
 
@@ -79,7 +81,8 @@ def cached_summaries(organization_ids: Iterable[int]) -> dict[int, dict[str, Any
 
 
 def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], list[int]]:
-    """Summaries of ``organizations``: cached ones, a few computed now, the rest sent to the worker.
+    """Summaries of ``organizations``: the cached ones; the missing ones are sent to the worker (once
+    per ``PENDING_TTL``). No query: the cache only.
 
     Returns the summaries and the ids still being computed.
     """

@@ -399,3 +399,92 @@ def test_derived_dmia_is_the_first_horizon_reaching_the_intolerable_level(cells:
     dmia = engine.derive_dmia(cells, horizons, level)
     reaching = sorted(h for (hid, h) in horizons if any(v >= level for (c, x), v in cells.items() if x == hid))
     assert dmia == (reaching[0] if reaching else None)
+
+
+# --- The linear algorithms against the searches they replace ------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_limiting_chains_from_the_flow_up_are_the_breadth_first_chains(graph: engine.Graph) -> None:
+    """Following the flow-up's next links gives, for every node, the chain ``bfs_path`` finds (same
+    tie-breaks), and the risks carry it."""
+    adj = strict_adj(graph)
+    result = analyse(graph)
+    for node in graph.nodes():
+        cap = result.capabilities[node]
+        expected = engine.bfs_path(adj, node, cap.bottleneck) if cap.bottleneck is not None else ()
+        assert result.limiting_chain(node) == expected
+        assert engine.limiting_chain(graph, node, cap) == expected
+    for risk in result.activity_risks:
+        assert risk.chain == result.limiting_chain((ACTIVITY, risk.activity_id))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_spof_counts_listing_order_and_chains(graph: engine.Graph) -> None:
+    """Counted in one pass; listed most critical first, then by name; the chains searched for the rows
+    shown only are the breadth-first ones, whichever way they are searched."""
+    adj = strict_adj(graph)
+    result = analyse(graph)
+    rank = {"critical": 4, "high": 3}
+    for spof in result.spofs:
+        assert spof.count == len(spof.activity_ids) and list(spof.activity_ids) == sorted(spof.activity_ids)
+        listed = spof.listed()
+        assert sorted(listed) == list(spof.activity_ids)
+        activities = [graph.activities[a] for a in listed]
+        assert activities == sorted(activities, key=lambda a: (-rank[a.criticality], a.name, a.establishment, a.id))
+        assert spof.listed(1) == listed[:1]
+        goal = (RESOURCE, spof.resource_id)
+        assert spof.paths == tuple(engine.bfs_path(adj, (ACTIVITY, a), goal) for a in spof.activity_ids)
+        assert result.spof_for(spof.resource_id) is spof
+    assert [(-s.count, s.resource_id) for s in result.spofs] == sorted((-s.count, s.resource_id) for s in result.spofs)
+    # Searched from the resources (many activities for few resources) or from the activities: the same chains.
+    ix = graph.index()
+    pairs = [(ix.pos[(ACTIVITY, a)], ix.pos[(RESOURCE, s.resource_id)]) for s in result.spofs for a in s.activity_ids]
+    few_starts = engine._chains(ix, pairs[:1])
+    assert all(few_starts[p] == tuple(ix.pos[k] for k in engine.bfs_path(adj, ix.keys[p[0]], ix.keys[p[1]]))
+               for p in pairs[:1])
+    assert engine._chains(ix, pairs) == {p: tuple(ix.pos[k] for k in engine.bfs_path(adj, ix.keys[p[0]], ix.keys[p[1]]))
+                                         for p in pairs}
+
+
+def public(result: engine.Analysis) -> dict:
+    """Everything the pages and exports read of an analysis."""
+    return {
+        "rto": {k: (v.hours, v.path, v.workarounds) for k, v in result.rto_requirements.items()},
+        "rpo": {k: (v.hours, v.path, v.workarounds) for k, v in result.rpo_requirements.items()},
+        "capabilities": {k: (v.hours, v.bottleneck, v.unknown) for k, v in result.capabilities.items()},
+        "gaps": result.gaps, "missing": result.missing_capabilities, "risks": result.activity_risks,
+        "spofs": [(s.resource_id, s.activity_ids, s.paths) for s in result.spofs], "cycles": result.cycles,
+        "uncarried": result.uncarried,
+        "limiting": {k: result.limiting_chain(k) for k in result.capabilities},
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_the_compact_pickle_gives_back_the_same_analysis(graph: engine.Graph) -> None:
+    import pickle
+
+    result = analyse(graph, spof_listed=(2, 1))
+    graph_back, result_back = pickle.loads(pickle.dumps((graph, result)))  # noqa: S301 - its own bytes
+    assert graph_back == graph and graph_back.edges == graph.edges
+    assert public(result_back) == public(result)
+
+
+def test_a_graph_built_from_edge_objects_and_grown_in_place_is_indexed_again() -> None:
+    graph = engine.Graph({1: ActivityNode(1, "Urgences", dmia_hours=4, criticality="critical")},
+                         {10: ResourceNode(10, "DPI", rto_hours=24)})
+    assert analyse(graph).gaps == []
+    graph.edges.append(engine.Edge((ACTIVITY, 1), (RESOURCE, 10)))
+    assert [(g.node, g.required_hours, g.capable_hours) for g in analyse(graph).gaps] == [((RESOURCE, 10), 4, 24)]
+
+
+def test_the_unknown_capabilities_are_listed_when_read() -> None:
+    graph = build_graph([ActivityNode(1, "Admissions", dmia_hours=24)],
+                        [ResourceNode(10, "GAM"), ResourceNode(11, "Réseau"), ResourceNode(12, "AD", rto_hours=4)],
+                        activity_resource=[(1, 10, False), (1, 12, False)], resource_resource=[(10, 11, False)])
+    result = analyse(graph)
+    assert result.capabilities[(ACTIVITY, 1)].unknown == ((RESOURCE, 10), (RESOURCE, 11))
+    assert result.capabilities[(RESOURCE, 12)].unknown == ()
+    assert (result.capabilities[(ACTIVITY, 1)].hours, result.capabilities[(ACTIVITY, 1)].bottleneck) == (4, (RESOURCE, 12))

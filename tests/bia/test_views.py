@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from apps.bia import services
 from apps.bia.models import Activity, ActivityDependency, ImpactAnswer
+from apps.core.tenancy import tenant_scope
 from apps.tenants.roles import Role
 from tests.bia.factories import ResourceFactory, activity_in
 
@@ -107,6 +108,29 @@ def test_map_data_is_json_and_filtered(org, scales, admin_user, client_for) -> N
     labels = {n["data"]["label"] for n in data["nodes"]}
     assert labels == {"Réanimation", "DPI"}
     assert len(data["edges"]) == 1
+
+
+def test_map_data_is_gzipped_for_browsers_that_accept_it(org, scales, admin_user, client_for) -> None:
+    import gzip
+    import json
+
+    from apps.bia import selectors
+
+    critical = activity_in(org, name="Réanimation", criticality="critical")
+    services.activity_dependency_set(activity=critical, actor=None, resource=ResourceFactory(organization=org,
+                                                                                              name="DPI"))
+    url = reverse("bia:map-data", kwargs={"org_slug": org.slug})
+    client = client_for(admin_user)
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    compressed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert compressed["Content-Encoding"] == "gzip" and compressed["Content-Type"] == "application/json"
+    assert json.loads(gzip.decompress(compressed.content)) == plain.json()
+    assert {n["data"]["label"] for n in plain.json()["nodes"]} == {"Réanimation", "DPI"}
+    # The whole map the worker prepares with the analysis is the same as the one built on request.
+    with tenant_scope(org):
+        graph, analysis = selectors.compute_analysis(organization=org, prepare=True)
+    assert json.loads(gzip.decompress(analysis.stored["map::"])) == plain.json()
 
 
 def test_scales_change_recomputes(org, scales, owned_activity, owner, admin_user, client_for) -> None:

@@ -47,7 +47,11 @@ def test_consultant_portfolio_lists_only_their_organizations_with_progress(clien
     client = client_for(consultant)
     page = client.get(reverse("portfolio")).content.decode()
     assert _listed(page) == {"GHT Alpha", "Clinique Beta"} and "Hôpital Gamma" not in page
-    # Two organizations to compute: done at once, no « calcul en cours ».
+    # Nothing computed yet: the page does not compute summaries itself, the worker does.
+    assert page.count("Calcul en cours") == 2 and portfolio.cached_summaries([first.pk, second.pk]) == {}
+    for organization in (first, second):
+        portfolio.compute_summary(organization)  # what the worker's task does
+    page = client.get(reverse("portfolio")).content.decode()
     summary = portfolio.cached_summaries([first.pk])[first.pk]
     assert summary["total"] == len(current_catalogue().requirements)
     assert summary["not_met"] > 0 and summary["met"] + summary["partial"] + summary["not_met"] <= summary["total"]
@@ -132,6 +136,40 @@ def test_portfolio_query_count_does_not_grow_with_organizations(client_for, user
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("portfolio")).content.decode()
     assert page.count("<progress") == 33
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("missing", [0, 1, 3])
+def test_missing_summaries_keep_the_query_count_flat(missing, client_for, user_factory,
+                                                     django_assert_max_num_queries) -> None:
+    """0, 1 or 3 summaries missing, at 4 and 24 organizations: the same queries (the missing ones are
+    sent to the worker, never computed by the page)."""
+    consultant = user_factory()
+    client = client_for(consultant)
+    organizations = []
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            organization = OrganizationFactory()
+            _consultant_in(consultant, organization)
+            EstablishmentFactory(organization=organization)
+            portfolio.compute_summary(organization)
+            organizations.append(organization)
+
+    add(4)
+    with django_assert_max_num_queries(12) as warm:
+        client.get(reverse("portfolio"))
+    budget = len(warm.captured_queries)
+    for size in (4, 24):
+        add(size - len(organizations))
+        cache.delete_many([portfolio.summary_key(o.pk) for o in organizations[:missing]])
+        with django_assert_max_num_queries(budget):
+            page = client.get(reverse("portfolio")).content.decode()
+        assert page.count("Calcul en cours") == missing
+        assert page.count("<progress") == size - missing
+        assert set(portfolio.cached_summaries(o.pk for o in organizations)) == {o.pk for o in organizations[missing:]}
+        for organization in organizations[:missing]:
+            portfolio.compute_summary(organization)
 
 
 @pytest.mark.django_db(transaction=True)

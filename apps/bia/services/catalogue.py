@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from apps.bia.models import Activity, ActivityDependency, Resource, ResourceDependency
+from apps.bia.models import Activity, ActivityDependency, OrgUnit, Resource, ResourceDependency
 from apps.bia.services.activities import activity_create, org_unit_resolve
 from apps.bia.services.resources import activity_dependency_set, resource_create, resource_dependency_set
+from apps.core.db import analyze
 from apps.core.services import ensure_same_organization
 from apps.tenants.models import Establishment, Organization
 
@@ -80,4 +81,6 @@ def catalogue_import(*, organization: Organization, actor: User | None, establis
                                                                          resource=by_code[code]).exists():
                 activity_dependency_set(activity=activity, actor=actor, resource=by_code[code])
                 counts["dependencies"] += 1
+    if any(counts.values()):
+        analyze(Activity, Resource, ActivityDependency, ResourceDependency, OrgUnit)  # once committed
     return counts

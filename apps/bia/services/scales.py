@@ -15,6 +15,7 @@ from apps.bia import engine
 from apps.bia.defaults import DEFAULT_CRITERIA, DEFAULT_HORIZONS, DEFAULT_LEVEL_LABELS
 from apps.bia.dmia_override import thresholds_of
 from apps.bia.models import Activity, BiaSettings, ImpactAnswer, ImpactCriterion, ImpactLevel, TimeHorizon
+from apps.bia.refresh import refresh_on_commit
 from apps.core.services import model_update
 from apps.tenants.models import Organization
 
@@ -83,6 +84,8 @@ def activities_recompute(*, organization: Organization, activity_ids: Iterable[i
     for activity in changed:
         activity.updated_at = now  # bulk_update skips auto_now; the graph fingerprint relies on it
     Activity.objects.bulk_update(changed, ["dmia_derived_hours", "criticality", "updated_at"])
+    if changed:
+        refresh_on_commit(organization.pk)  # bulk_update sends no signal: ask for the analysis ourselves
     return len(changed)
 
 
