@@ -30,6 +30,7 @@ import pickle
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -61,6 +62,16 @@ BUDGETS = {  # issue 13
 COLD_BUDGET_PAGES = ("gaps", "map", "activity")
 
 
+@dataclass
+class _EngineFigure:
+    size: int
+    queries: int
+    payload: int
+    calls: dict[str, Callable[[], Any]]
+    stats: dict[str, bench.Stats]
+    spent: float = 0.0
+
+
 class Command(BaseCommand):
     help = "Time the BIA engine and pages at 1×, 2×, 4× the large establishment, cold and warm."
 
@@ -82,19 +93,16 @@ class Command(BaseCommand):
         sizes = bench.parse_sizes(options["sizes"])
         self.report.say(f"sizes {sizes}: {', '.join(f'{k} {v:,}' for k, v in BASE.items())} at 1×; "
                         f"{self.runs} runs per figure")
-        created: list[tuple[Organization, User]] = []
+        created: list[tuple[int, Organization, User]] = []
         try:
             for size in sizes:
-                organization, user = self._seed(size)
-                created.append((organization, user))
-                if not options["no_engine"]:
-                    self._engine(size, organization)
+                created.append((size, *self._seed(size)))
+            if not options["no_engine"]:
+                self._engines([(size, organization) for size, organization, _user in created])
+            for size, organization, user in created:
                 self._pages(size, organization, user)
-                if not options["keep"]:
-                    self._delete(organization, user)
-                    created.pop()
         finally:
-            for organization, user in created if not options["keep"] else []:
+            for _size, organization, user in created if not options["keep"] else []:
                 self._delete(organization, user)
         self._summary(sizes)
         self.report.finish()
@@ -140,24 +148,51 @@ class Command(BaseCommand):
             stats.cpu += one.cpu
         return stats
 
-    def _engine(self, size: int, organization: Organization) -> None:
+    def _engines(self, seeded: list[tuple[int, Organization]]) -> None:
+        """The engine at every size, interleaved (one run of each size per round), so that a change of the
+        machine's load weighs on all sizes alike and the growth exponents stay comparable."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        with tenant_scope(organization):
-            with CaptureQueriesContext(connection) as ctx:
+        # As the pages' cache computes it (with the chains of the single points of failure listed first).
+        listed: dict[str, Any] = ({"spof_listed": (selectors.SPOF_LISTED, selectors.SPOF_PATHS_LISTED)}
+                                  if hasattr(selectors, "SPOF_LISTED") else {})
+        figures = []
+        for size, organization in seeded:
+            with tenant_scope(organization), CaptureQueriesContext(connection) as ctx:
                 graph = selectors.bia_graph(organization=organization)
-            read = self._measure(lambda: selectors.bia_graph(organization=organization))
-            # As the pages' cache computes it (with the chains of the single points of failure listed first).
-            listed: dict[str, Any] = ({"spof_listed": (selectors.SPOF_LISTED, selectors.SPOF_PATHS_LISTED)}
-                                      if hasattr(selectors, "SPOF_LISTED") else {})
-            analysed = self._measure(lambda: engine.analyse(graph, **listed))
             analysis = engine.analyse(graph, **listed)
             blob = pickle.dumps(("version", graph, analysis), protocol=pickle.HIGHEST_PROTOCOL)
-            loads = self._measure(lambda: pickle.loads(blob))  # noqa: S301 - the bytes it just pickled
-        self.report.add(kind="engine", size=size, queries=len(ctx.captured_queries), payload_bytes=len(blob),
-                        **bench.flatten("graph_", read), **bench.flatten("analyse_", analysed),
-                        **bench.flatten("unpickle_", loads))
+
+            def read(organization: Organization = organization) -> None:
+                with tenant_scope(organization):
+                    selectors.bia_graph(organization=organization)
+
+            def run(graph: engine.Graph = graph) -> None:
+                engine.analyse(graph, **listed)
+
+            def load(blob: bytes = blob) -> None:
+                pickle.loads(blob)  # noqa: S301 - the bytes it just pickled
+
+            calls: dict[str, Callable[[], Any]] = {"graph_": read, "analyse_": run, "unpickle_": load}
+            figures.append(_EngineFigure(size, len(ctx.captured_queries), len(blob), calls,
+                                         {k: bench.Stats() for k in calls}))
+        for round_ in range(self.runs):
+            for figure in figures:
+                if self.budget and figure.spent > self.budget and figure.stats["analyse_"].runs >= 3:
+                    continue
+                started = time.perf_counter()
+                for key, call in figure.calls.items():
+                    one = bench.measure(call, runs=1, warmup=1 if round_ == 0 else 0)
+                    figure.stats[key].wall += one.wall
+                    figure.stats[key].cpu += one.cpu
+                figure.spent += time.perf_counter() - started
+        for figure in figures:
+            row: dict[str, Any] = {"kind": "engine", "size": figure.size, "queries": figure.queries,
+                                   "payload_bytes": figure.payload}
+            for key, stats in figure.stats.items():
+                row.update(bench.flatten(key, stats))
+            self.report.add(**row)
 
     # --- the pages --------------------------------------------------------------------------------
 
