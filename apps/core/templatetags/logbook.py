@@ -1,0 +1,20 @@
+"""Template filters of the main courante (``apps.core.logbook``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def offset_from(moment: datetime.datetime | None, origin: datetime.datetime | None) -> str:
+    """« T+01:05 » (hours:minutes since ``origin``, e.g. DEBEX); « T-00:03 » before it."""
+    if moment is None or origin is None:
+        return ""
+    seconds = int((moment - origin).total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    minutes = abs(seconds) // 60
+    return f"T{sign}{minutes // 60:02d}:{minutes % 60:02d}"
