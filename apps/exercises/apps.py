@@ -16,10 +16,15 @@ class ExercisesConfig(AppConfig):
             deletion,
             kits,  # registers the exercise kits with the export worker
         )
+        from apps.exercises.services import actions_installed as services_actions_installed
         from apps.exercises.services import stimulus_library_ensure
         from apps.tenants.defaults import register_defaults
 
         del kits
+        if services_actions_installed():
+            from apps.exercises import action_source
+
+            action_source.register()  # RETEX findings become a source of the action plan
         register_defaults(stimulus_library_ensure)
         register_guard("bia.activity", deletion.activity_guard)
         register_guard("bia.resource", deletion.resource_guard)

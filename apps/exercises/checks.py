@@ -37,7 +37,14 @@ from apps.compliance.dates import declaration_reference_date
 from apps.compliance.registry import CheckResult, register_check
 from apps.continuity.models import PlanVersion
 from apps.exercises import selectors
-from apps.exercises.models import Exercise, ExerciseEstablishment, ExercisePlanVersion, ExerciseSite, Format, ExerciseScope
+from apps.exercises.models import (
+    Exercise,
+    ExerciseEstablishment,
+    ExercisePlanVersion,
+    ExerciseScope,
+    ExerciseSite,
+    Format,
+)
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization

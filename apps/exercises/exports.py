@@ -22,13 +22,13 @@ from apps.exercises.models import (
     ExerciseEstablishment,
     ExerciseLogEntry,
     ExercisePlanVersion,
+    ExerciseScope,
     Finding,
     Format,
     Objective,
     Participant,
     Retex,
     Stimulus,
-    ExerciseScope,
 )
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.exports.xlsx import neutralise

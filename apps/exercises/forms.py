@@ -13,14 +13,14 @@ from apps.continuity.models import PlanVersion, Scenario
 from apps.core.forms import MemberChoiceField, OrgForm, OrgModelForm, Refinement, form_field
 from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect
 from apps.exercises.models import (
+    ExerciseScope,
     Finding,
     Format,
     Objective,
     Participant,
+    ScheduledTest,
     Stimulus,
     StimulusTemplate,
-    ScheduledTest,
-    ExerciseScope,
 )
 from apps.governance.models import CrisisRole
 from apps.tenants.models import Establishment, Membership, Site

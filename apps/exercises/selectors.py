@@ -24,15 +24,15 @@ from apps.exercises.models import (
     ExerciseEstablishment,
     ExerciseLogEntry,
     ExercisePlanVersion,
+    ExerciseScope,
     ExerciseSite,
     Finding,
     Objective,
     Participant,
     Retex,
+    ScheduledTest,
     Stimulus,
     StimulusTemplate,
-    ScheduledTest,
-    ExerciseScope,
 )
 
 if TYPE_CHECKING:

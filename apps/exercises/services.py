@@ -37,9 +37,9 @@ from apps.exercises.models import (
     Objective,
     Participant,
     Retex,
+    ScheduledTest,
     Stimulus,
     StimulusTemplate,
-    ScheduledTest,
 )
 from apps.tenants.models import Establishment, Membership, Site
 
@@ -558,13 +558,6 @@ def finding_delete(*, finding: Finding, actor: User | None) -> None:
     finding.delete()
 
 
-# The source kind reserved by the action plan for RETEX findings (apps/actions, issue 14).
-FINDING_SOURCE_KIND = "exercise_finding"
-# Severity of a finding → priority of the action (the action plan's default from the source's criticality).
-SEVERITY_PRIORITY: dict[str, str] = {Finding.Severity.CRITICAL: "critical", Finding.Severity.MAJOR: "high",
-                     Finding.Severity.MODERATE: "medium", Finding.Severity.MINOR: "low"}
-
-
 def actions_installed() -> bool:
     from django.apps import apps
 
@@ -574,33 +567,34 @@ def actions_installed() -> bool:
 def finding_to_action(*, finding: Finding, actor: User | None) -> Any:
     """Turn a finding into an action of the action plan, in one click (source = the finding).
 
-    The action plan is another app (``apps.actions``): it is imported only when installed, through its hook
-    ``create_from_source``; the finding's severity gives the default priority. Without the app this raises a
-    French ValidationError (the page does not offer the button then).
+    The action plan is another app (``apps.actions``, issue 14): it is imported only when installed, through its
+    hook ``create_from_source`` with the source kind it reserves for RETEX findings (``exercise_finding``,
+    resolved by ``apps.exercises.action_source``: the finding's severity is the default priority, the
+    exercise's establishments those of the action, requirement D2.O1.D). A finding that already has an open
+    action is refused with a French message; without the app, too (the page does not offer the button then).
     """
     if not actions_installed():
         raise ValidationError(_("The action plan is not available in this installation."))
     from apps.actions import services as action_services  # type: ignore[import-not-found,unused-ignore]
+    from apps.exercises.action_source import KIND
 
-    exercise = finding.exercise
-    return action_services.create_from_source(
-        organization=finding.organization, actor=actor, source=finding, source_kind=FINDING_SOURCE_KIND,
-        title=finding.title, description="\n\n".join(p for p in (finding.description, finding.recommendation) if p),
-        priority=SEVERITY_PRIORITY.get(finding.severity), requirement_ids=["D2.O1.D"],
-        establishments=list(Establishment.objects.filter(
-            organization=finding.organization, pk__in=ExerciseEstablishment.objects.filter(
-                exercise=exercise).values("establishment_id"))))
+    if finding_actions(organization=finding.organization, findings=[finding]):
+        raise ValidationError(_("An action already comes from this finding."))
+    return action_services.create_from_source(organization=finding.organization, actor=actor, kind=KIND,
+                                              source_id=finding.pk)
 
 
 def finding_actions(*, organization: Organization, findings: Iterable[Finding]) -> dict[int, Any]:
-    """Finding id → the action made from it (one query), or nothing without the action plan app."""
-    ids = [f.pk for f in findings]
+    """Finding id → the (first open) action made from it, one query; nothing without the action plan app."""
+    ids = {f.pk for f in findings}
     if not ids or not actions_installed():
         return {}
     from apps.actions import selectors as action_selectors  # type: ignore[import-not-found,unused-ignore]
+    from apps.exercises.action_source import KIND
 
-    return dict(action_selectors.actions_by_source(organization=organization, source_kind=FINDING_SOURCE_KIND,
-                                                   source_ids=ids))
+    by_source = action_selectors.actions_by_source(organization=organization, kind=KIND)
+    return {source_id: actions[0] for (source_id, _key), actions in by_source.items()
+            if source_id in ids and actions}
 
 
 # --- The test schedule -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.continuity.models import PlanVersion
 from apps.exercises import services
-from apps.exercises.models import Exercise, Format, ExerciseScope
+from apps.exercises.models import Exercise, ExerciseScope, Format
 from tests.continuity.factories import approved_plan, scenario
 
 

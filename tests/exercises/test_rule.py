@@ -11,7 +11,7 @@ import pytest
 
 from apps.compliance.registry import CheckResult, combine
 from apps.exercises import checks
-from apps.exercises.models import Format, ExerciseScope
+from apps.exercises.models import ExerciseScope, Format
 from apps.tenants.services import organization_update
 from tests.backups.factories import RestoreTestFactory
 from tests.bia.factories import ActivityFactory, ResourceFactory
