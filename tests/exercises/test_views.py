@@ -131,8 +131,11 @@ def test_the_live_page_query_count_does_not_grow_with_the_main_courante(org, mem
             response = client.get(url(org, "live", pk=exercise.pk))
         assert response.status_code == 200
         counts.append(len(queries))
-    assert "Entrée 449" in response.content.decode()
+    body = response.content.decode()
+    assert "Entrée 449" in body and "401 entrées précédentes non affichées" in body  # the latest 100 of 501 (DEBEX too)
     assert counts[0] == counts[1], counts
+    everything = client.get(url(org, "live", pk=exercise.pk) + "?tout=1").content.decode()
+    assert everything.count('class="logbook-row') == 500 + 1  # and DEBEX
 
 
 class TestLimitedMember:

@@ -6,6 +6,8 @@ import datetime
 
 from django import template
 
+from apps.core.logbook import offset_label
+
 register = template.Library()
 
 
@@ -14,7 +16,4 @@ def offset_from(moment: datetime.datetime | None, origin: datetime.datetime | No
     """« T+01:05 » (hours:minutes since ``origin``, e.g. DEBEX); « T-00:03 » before it."""
     if moment is None or origin is None:
         return ""
-    seconds = int((moment - origin).total_seconds())
-    sign = "+" if seconds >= 0 else "-"
-    minutes = abs(seconds) // 60
-    return f"T{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return offset_label(moment, origin)

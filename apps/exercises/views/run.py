@@ -13,22 +13,36 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.core.logbook import LogEntryBase, LogEntryCreateMixin
+from apps.core.logbook import LogEntryBase, LogEntryCreateMixin, prepare_entries
 from apps.exercises import forms, selectors, services
 from apps.exercises.models import Exercise, ExerciseLogEntry, Objective, Stimulus
 from apps.exercises.views.base import ExerciseMixin
 
-# The live page shows the whole main courante up to this many entries (the XLSX export holds all of them).
-LIVE_ENTRIES = 500
+# The live page shows the latest entries of the main courante (a tablet reads the recent ones); « tout » shows
+# them all up to ALL_ENTRIES; the XLSX export always holds every entry.
+LIVE_ENTRIES = 100
+ALL_ENTRIES = 5000
+
+
+def entries_context(request: HttpRequest, exercise: Exercise) -> dict[str, Any]:
+    """The main courante as the live page shows it: the latest entries, or all of them with ``?tout=1``."""
+    show_all = request.GET.get("tout") == "1"
+    limit = ALL_ENTRIES if show_all else LIVE_ENTRIES
+    entries = list(selectors.log_entries(exercise=exercise)[:limit])
+    # Always counted (one query), so the page's query count is the same with 50 entries or 5,000.
+    hidden = max(0, ExerciseLogEntry.objects.filter(organization_id=exercise.organization_id, exercise=exercise)
+                 .count() - len(entries))
+    return {"entries": prepare_entries(entries, origin=exercise.debex_at), "hidden_count": hidden,
+            "show_all": show_all}
 
 
 class LiveMixin(ExerciseMixin):
     def live_context(self) -> dict[str, Any]:
         exercise = self.get_exercise()
         state = selectors.live_state(exercise=exercise)
-        entries = list(selectors.log_entries(exercise=exercise)[:LIVE_ENTRIES])
         ctx = self.exercise_context()
-        ctx.update(tab="live", state=state, entries=entries, kinds=LogEntryBase.Kind.choices,
+        ctx.update(entries_context(self.request, exercise))
+        ctx.update(tab="live", state=state, kinds=LogEntryBase.Kind.choices,
                    log_url=self.org_url("exercises:log-add", pk=exercise.pk),
                    entries_url=self.org_url("exercises:log-entries", pk=exercise.pk),
                    panel_url=self.org_url("exercises:live-panel", pk=exercise.pk),
@@ -66,9 +80,8 @@ class LogEntriesView(ExerciseMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         exercise = self.get_exercise()
-        ctx.update(exercise=exercise, entries=list(selectors.log_entries(exercise=exercise)[:LIVE_ENTRIES]),
-                   entries_url=self.org_url("exercises:log-entries", pk=exercise.pk), list_id="logbook",
-                   origin=exercise.debex_at)
+        ctx.update(entries_context(self.request, exercise), exercise=exercise,
+                   entries_url=self.org_url("exercises:log-entries", pk=exercise.pk), list_id="logbook")
         return ctx
 
 
@@ -100,7 +113,7 @@ class LogEntryCreateView(LogEntryCreateMixin, ExerciseMixin, View):
         return links
 
     def log_entry_context(self, entry: Any) -> dict[str, Any]:
-        return {"entry": entry, "origin": self.get_exercise().debex_at}
+        return {"entry": prepare_entries([entry], origin=self.get_exercise().debex_at)[0]}
 
     def log_redirect_url(self) -> str:
         return self.org_url("exercises:live", pk=self.get_exercise().pk)
