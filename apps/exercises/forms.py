@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, Resource
@@ -36,7 +37,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%Y
 
 class VersionsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: PlanVersion) -> str:
-        approved = f" — {obj.approved_at:%d/%m/%Y}" if obj.approved_at else ""
+        approved = f" — {timezone.localtime(obj.approved_at):%d/%m/%Y}" if obj.approved_at else ""
         return f"{obj.plan.title} — v{obj.number}{approved}"
 
 
@@ -116,8 +117,6 @@ class ExerciseForm(OrgForm):
                                           ("sites", "exercise_sites", "site_id")):
                 self.initial[name] = list(getattr(exercise, related).values_list(column, flat=True))
             if exercise.planned_start:
-                from django.utils import timezone
-
                 self.initial["planned_start"] = timezone.localtime(exercise.planned_start)
 
 
