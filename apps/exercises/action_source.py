@@ -3,7 +3,8 @@
 The action plan resolves each source kind through a registered resolver (``apps.actions.sources``): this one
 answers for ``exercise_finding`` — the finding looked up through the organization's default manager (so a member
 limited to some establishments never reaches another establishment's finding), its title and what was observed as
-the proposed action, its severity as the default priority, the exercise's establishments, requirement D2.O1.D. A
+the proposed action, its severity as the default priority and due date (30 days for a critical finding to 180 for
+a minor one), the exercise's lead as its owner, the exercise's establishments, requirement D2.O1.D. A
 finding is a record: whether it « still stands » does not apply (``stands=None``).
 
 Imported only when the action plan app is installed (``ExercisesConfig.ready``).
@@ -11,9 +12,11 @@ Imported only when the action plan app is installed (``ExercisesConfig.ready``).
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.exercises.models import ExerciseEstablishment, Finding
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
 KIND = "exercise_finding"  # ``apps.actions.models.SourceKind.EXERCISE_FINDING``, reserved for us
+# The proposed due date, from the finding's severity (the RPCRA changes it on the action's form).
+SEVERITY_DAYS: dict[str, int] = {Finding.Severity.CRITICAL: 30, Finding.Severity.MAJOR: 60,
+                                 Finding.Severity.MODERATE: 90, Finding.Severity.MINOR: 180}
 SEVERITY_PRIORITY: dict[str, str] = {Finding.Severity.CRITICAL: "critical", Finding.Severity.MAJOR: "high",
                      Finding.Severity.MODERATE: "medium", Finding.Severity.MINOR: "low"}
 
@@ -29,7 +35,7 @@ SEVERITY_PRIORITY: dict[str, str] = {Finding.Severity.CRITICAL: "critical", Find
 def resolve_finding(organization: Organization, ref: Any) -> Any:
     from apps.actions.sources import SourceInfo  # type: ignore[import-not-found,unused-ignore]
 
-    finding = (Finding.objects.filter(organization=organization, pk=ref.id).select_related("exercise").first()
+    finding = (Finding.objects.filter(organization=organization, pk=ref.id).select_related("exercise__owner").first()
                if ref.id else None)
     if finding is None:
         return None
@@ -43,6 +49,8 @@ def resolve_finding(organization: Organization, ref: Any) -> Any:
         description=description, priority=SEVERITY_PRIORITY.get(finding.severity, "medium"),
         url=reverse("exercises:retex", kwargs={"org_slug": organization.slug, "pk": exercise.pk}),
         establishment_ids=establishment_ids, requirement_ids=("D2.O1.D",), stands=None,
+        due_date=timezone.localdate() + datetime.timedelta(days=SEVERITY_DAYS.get(finding.severity, 90)),
+        owner_member=exercise.owner,
         state=_("Finding of the RETEX of « %(exercise)s »") % {"exercise": exercise.title})
 
 

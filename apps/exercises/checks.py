@@ -115,7 +115,7 @@ def _verdict(exercise: Exercise, versions: list[PlanVersion], retex: Any, phase_
     if exercise.format != Format.FIELD:
         reasons.append((NOT_FIELD, _("« %(name)s » is a %(format)s: only a field exercise (real conditions) "
                                      "counts for D2.O1.D.") % {"name": name,
-                                                               "format": exercise.get_format_display().lower()}))
+                                                               "format": exercise.format_short}))
     run_on = exercise.run_on if exercise.finex_at else None
     if run_on is None:
         planned = timezone.localdate(exercise.planned_start)

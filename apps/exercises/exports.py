@@ -168,7 +168,7 @@ def schedule_rows(organization: Organization) -> Iterator[list[Any]]:
     for t in selectors.schedule_rows(organization=organization):
         owner = t.schedule.owner.user if t.schedule and t.schedule.owner else None
         yield [_text(t.plan.title), f"v{t.approved.number}" if t.approved else "",
-               t.last_tested_on, t.last.get_format_display() if t.last else "", t.next_test_on,
+               t.last_tested_on, t.last.format_short if t.last else "", t.next_test_on,
                t.next_format, states[t.state],
                _text((owner.get_full_name() or owner.email) if owner else ""),
                _text(t.schedule.notes if t.schedule else "")]

@@ -54,6 +54,14 @@ class Format(models.TextChoices):
     FIELD = "field", _("Field exercise (real conditions)")
 
 
+# How a format reads inside a sentence (« testé le 14/10/2026 (exercice terrain) »).
+FORMAT_SHORT = {
+    Format.TABLETOP: _("table-top exercise"),
+    Format.SIMULATED: _("simulated exercise"),
+    Format.FIELD: _("field exercise"),
+}
+
+
 class ExerciseScope(models.TextChoices):
     PCA = "pca", _("Business continuity exercise (tests a PCA)")
     TECHNICAL = "technical", _("Technical test only (restoration, failover, maintenance)")
@@ -147,6 +155,10 @@ class Exercise(TenantModel):
     @property
     def is_field(self) -> bool:
         return self.format == Format.FIELD
+
+    @property
+    def format_short(self) -> str:
+        return str(FORMAT_SHORT.get(self.format, self.get_format_display()))
 
     @property
     def is_open(self) -> bool:
@@ -526,3 +538,7 @@ class ScheduledTest(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.plan_id} — {self.next_test_on}"
+
+    @property
+    def format_short(self) -> str:
+        return str(FORMAT_SHORT.get(self.format, self.get_format_display()))

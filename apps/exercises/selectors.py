@@ -188,8 +188,8 @@ class PlanTest:
     def next_format(self) -> str:
         exercise = self.next_exercise
         if exercise and (self.next_test_on == timezone.localdate(exercise.planned_start)):
-            return exercise.get_format_display()
-        return self.schedule.get_format_display() if self.schedule else ""
+            return exercise.format_short
+        return self.schedule.format_short if self.schedule else ""
 
     @property
     def overdue(self) -> bool:

@@ -186,7 +186,7 @@ def test_the_product_shows_what_exercises_measured(org, member_factory, client_f
                                                          "format": "field"})
     client = client_for(member_factory(org, Role.RPCRA))
     body = client.get(reverse("continuity:plan-detail", kwargs={"org_slug": org.slug, "pk": plan.pk})).content.decode()
-    assert f"Testé le {yesterday():%d/%m/%Y} (exercice terrain (en conditions réelles))" in body
+    assert f"Testé le {yesterday():%d/%m/%Y} (exercice terrain)" in body
     assert "13/10/2099" in body
     body = client.get(reverse("bia:activity-detail", kwargs={"org_slug": org.slug, "pk": activity.pk})).content.decode()
     assert "Mode dégradé activé en" in body and "22 min" in body
