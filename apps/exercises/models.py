@@ -55,7 +55,7 @@ class Format(models.TextChoices):
 
 
 # How a format reads inside a sentence (« testé le 14/10/2026 (exercice terrain) »).
-FORMAT_SHORT = {
+FORMAT_SHORT: dict[str, Any] = {
     Format.TABLETOP: _("table-top exercise"),
     Format.SIMULATED: _("simulated exercise"),
     Format.FIELD: _("field exercise"),
