@@ -80,7 +80,7 @@ class D2O1DState:
     verdicts: list[Verdict]
     phase_start: datetime.date
     reference: datetime.date
-    plans: list[selectors.PlanTest]  # the approved plans, with their tests
+    plans: list[selectors.PlanTest]  # the approved plans (the PCAs), with their tests
     coverage: CoverageResult
     restore_tests: int
 
@@ -164,7 +164,8 @@ def state_for(organization: Organization) -> D2O1DState:
         verdicts.append(_verdict(exercise, versions, retexes.get(exercise.pk), phase_start, reference))
     counting_ids = [v.exercise.pk for v in verdicts if v.counts]
     state = D2O1DState(verdicts=verdicts, phase_start=phase_start, reference=reference,
-                       plans=selectors.schedule_rows(organization=organization, today=reference),
+                       plans=[t for t in selectors.schedule_rows(organization=organization, today=reference)
+                              if t.approved is not None],
                        coverage=coverage_share(organization, _covered_rows(organization, counting_ids, Site),
                                                per_perimeter=False),
                        restore_tests=RestoreTest.objects.filter(organization=organization).count())
@@ -257,9 +258,13 @@ def test_schedule(organization: Organization) -> CheckResult:
     else:
         status = CheckResult.NOT_MET if not state.counting and not any(p.scheduled for p in state.plans) else \
             CheckResult.PARTIAL
-    summary = _("%(done)s of %(total)s approved plans not tested yet have their next test in the schedule "
-                "(on or after %(date)s).") % {"done": len(others) - len(unscheduled), "total": len(others),
-                                              "date": short(state.reference)}
+    if state.plans and not others:
+        summary = _("Every approved plan (%(total)s) was tested in a counting field exercise.") % {
+            "total": len(state.plans)}
+    else:
+        summary = _("%(done)s of %(total)s approved plans not tested yet have their next test in the schedule "
+                    "(on or after %(date)s).") % {"done": len(others) - len(unscheduled), "total": len(others),
+                                                  "date": short(state.reference)}
     return CheckResult(status=status, summary=summary, evidence=evidence, missing=missing,
                        action=(gettext_lazy("Open the test schedule"), "exercises:schedule"))
 

@@ -83,9 +83,9 @@ OBJECTIVES: list[tuple[str, str, str, int, str, int, str, str, str]] = [
      "(pas de bons de biologie).", "ch"),
     ("report", Objective.Kind.OTHER, "Signaler l'incident au CERT Santé et à l'ARS dans l'heure", 60, "55", 55,
      Objective.Outcome.ACHIEVED, "Signalement sur le portail à T+55.", ""),
-    ("rta", Objective.Kind.RTA, "Restaurer le DPI en moins de 4 heures", 240, "310", 230, Objective.Outcome.NOT_ACHIEVED,
+    ("rta", Objective.Kind.RTA, "Restaurer le DPI en moins de 4 heures", 240, "310", 241, Objective.Outcome.NOT_ACHIEVED,
      "Restauration de l'AD plus longue que prévu (contrôleurs dans la même salle).", DPI),
-    ("rpa", Objective.Kind.RPA, "Perdre au plus une heure de données du DPI", 60, "720", 230,
+    ("rpa", Objective.Kind.RPA, "Perdre au plus une heure de données du DPI", 60, "720", 241,
      Objective.Outcome.NOT_ACHIEVED, "Dernière sauvegarde exploitable de la veille 21 h (sauvegarde quotidienne).",
      DPI),
 ]
@@ -295,11 +295,11 @@ def _participants(org: Any, exercise: Exercise, ctx: Any) -> None:
 
 
 def _schedule(org: Any, ctx: Any, *, tested: Plan) -> None:
-    """Every approved plan has its next test: the one tested again next year, the others within six months."""
+    """Every plan has its next test: the one tested again next year, the others (drafts to approve first) within
+    the coming months."""
     rpcra = _member(org, ctx.users["rpcra"])
     today = timezone.localdate()
-    approved = Plan.objects.filter(organization=org, is_archived=False, versions__status=PlanVersion.Status.APPROVED)
-    for index, plan in enumerate(approved.distinct().order_by("title")):
+    for index, plan in enumerate(Plan.objects.filter(organization=org, is_archived=False).order_by("title")):
         day = datetime.date(2027, 10, 13) if plan.pk == tested.pk else today + datetime.timedelta(days=45 + 30 * index)
         services.schedule_save(plan=plan, actor=ctx.users["rpcra"], data={
             "next_test_on": day, "format": Format.FIELD if plan.pk == tested.pk else Format.TABLETOP,

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
 DUE_SOON_DAYS = 30
+# The animation team first (director, animators, observers), then the players.
+PARTICIPANT_ORDER = [Participant.Role.DIRECTOR, Participant.Role.ANIMATOR, Participant.Role.OBSERVER,
+                     Participant.Role.PLAYER]
 ANNUAL_WINDOW_DAYS = 365
 
 
@@ -89,8 +92,9 @@ def exercise_parts(*, exercise: Exercise) -> ExerciseParts:
                .select_related("site__establishment").order_by("site__name")],
         objectives=list(Objective.objects.filter(organization_id=org, exercise=exercise)
                         .select_related("activity", "resource")),
-        participants=list(Participant.objects.filter(organization_id=org, exercise=exercise)
-                          .select_related("member__user", "crisis_role")),
+        participants=sorted(Participant.objects.filter(organization_id=org, exercise=exercise)
+                            .select_related("member__user", "crisis_role"),
+                            key=lambda p: (PARTICIPANT_ORDER.index(p.role), p.function, p.pk)),
         stimuli=list(Stimulus.objects.filter(organization_id=org, exercise=exercise).select_related("objective")),
         findings=sorted(Finding.objects.filter(organization_id=org, exercise=exercise).select_related("objective"),
                         key=lambda f: (f.severity_rank, f.pk)),
@@ -254,8 +258,9 @@ def plan_tests(*, organization: Organization, plans: list[Plan] | None = None,
 
 
 def schedule_rows(*, organization: Organization, today: datetime.date | None = None) -> list[PlanTest]:
-    """The planning des tests: the approved plans (drafts are tested once approved)."""
-    return [t for t in plan_tests(organization=organization, today=today) if t.approved is not None]
+    """The planning des tests: every non-archived plan, the approved ones first (only they are PCAs for
+    D2.O1.D; a draft's test can be planned ahead of its approval)."""
+    return sorted(plan_tests(organization=organization, today=today), key=lambda t: t.approved is None)
 
 
 @dataclass

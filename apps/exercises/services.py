@@ -602,10 +602,11 @@ def finding_actions(*, organization: Organization, findings: Iterable[Finding]) 
 @transaction.atomic
 def schedule_save(*, plan: Plan, actor: User | None, data: dict[str, Any]) -> ScheduledTest:
     """The next test of a plan (date, format, owner): every approved plan should have one (D2.O1.D « planning de
-    test des autres PCA »). A new date re-arms the 30- and 7-day reminders."""
+    test des autres PCA »); a draft's test can be planned ahead (it counts once the plan is approved). A new date
+    re-arms the 30- and 7-day reminders."""
     organization = plan.organization
-    if not PlanVersion.objects.filter(organization=organization, plan=plan, status=PlanVersion.Status.APPROVED).exists():
-        raise ValidationError(_("Only an approved plan is scheduled for testing: approve it first."))
+    if plan.is_archived:
+        raise ValidationError(_("This plan is archived: it is not tested any more."))
     ensure_same_organization(organization, {"owner": data.get("owner")})
     schedule = ScheduledTest.objects.select_for_update().filter(organization=organization, plan=plan).first()
     schedule = schedule or ScheduledTest(organization=organization, plan=plan)

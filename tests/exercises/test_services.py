@@ -283,10 +283,17 @@ class TestEvidence:
 
 
 class TestSchedule:
-    def test_only_an_approved_plan_is_scheduled(self, org) -> None:
+    def test_a_draft_can_be_scheduled_but_only_approved_plans_are_pcas(self, org) -> None:
+        from apps.exercises import checks
+
         draft = plan_in(org, title="Brouillon")
-        with pytest.raises(ValidationError, match="approuvé"):
-            services.schedule_save(plan=draft, actor=None, data={"next_test_on": datetime.date(2027, 3, 1)})
+        services.schedule_save(plan=draft, actor=None, data={"next_test_on": datetime.date(2099, 3, 1)})
+        assert [t.plan for t in selectors.schedule_rows(organization=org)] == [draft]
+        assert checks.state_for(org).plans == []  # not a PCA for D2.O1.D until approved
+        draft.is_archived = True
+        draft.save()
+        with pytest.raises(ValidationError, match="archivé"):
+            services.schedule_save(plan=draft, actor=None, data={"next_test_on": datetime.date(2099, 3, 2)})
 
     def test_last_and_next_test_of_a_plan(self, org) -> None:
         plan = approved_plan(org)

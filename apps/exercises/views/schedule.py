@@ -27,8 +27,7 @@ class ScheduleView(ExercisesMixin, TemplateView):
         year_param = self.request.GET.get("annee", "")
         year = int(year_param) if year_param.isdigit() and 2000 <= int(year_param) <= 2100 else today.year
         rows = selectors.schedule_rows(organization=self.organization, today=today)
-        drafts = [t for t in selectors.plan_tests(organization=self.organization, today=today) if t.approved is None]
-        ctx.update(rows=rows, drafts=drafts, year=year, previous_year=year - 1, next_year=year + 1,
+        ctx.update(rows=rows, year=year, previous_year=year - 1, next_year=year + 1,
                    months=range(1, 13), grid=selectors.year_view(rows=rows, year=year, today=today),
                    counts={"overdue": sum(r.overdue for r in rows), "due_soon": sum(r.due_soon for r in rows),
                            "never": sum(r.last is None for r in rows),
