@@ -244,15 +244,56 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files (evidence uploads, export files) go through ``storages["default"]`` only (apps/core/files.py),
+# under relative names derived from ids (``evidence/<organization>/<random>.pdf``,
+# ``exports/<organization>/<job>.pdf``), the same with either backend:
+# - ``RESILIS_STORAGE=local`` (default: one host, the embedded run, the tests): files under MEDIA_ROOT.
+# - ``RESILIS_STORAGE=s3``: an S3-compatible bucket (MinIO, Scaleway, OVHcloud, AWS…) that every web
+#   and worker host shares. ``S3_BUCKET`` is required; ``S3_ENDPOINT_URL`` (empty: AWS), ``S3_REGION``,
+#   ``S3_ACCESS_KEY_ID`` / ``S3_SECRET_ACCESS_KEY`` (empty: boto3's own chain, e.g. an instance role),
+#   ``S3_ADDRESSING_STYLE`` (``path`` for MinIO), ``S3_PREFIX`` (a folder inside a shared bucket),
+#   ``S3_CA_BUNDLE`` (an internal CA). Objects are private: no ACL is sent (the bucket's own, private,
+#   applies) and any URL the storage makes is signed and short-lived (``S3_URL_EXPIRE_SECONDS``, 60).
+# Downloads are streamed through the permission-checked views; with ``S3_SIGNED_DOWNLOADS=true`` those
+# views answer, after the same checks, with a redirect to a signed URL instead (the file then goes from
+# the bucket to the browser directly; the bucket must be reachable by the users' browsers).
+RESILIS_STORAGE = env("RESILIS_STORAGE", "local")
+if RESILIS_STORAGE == "local":
+    _files_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif RESILIS_STORAGE == "s3":
+    if not env("S3_BUCKET"):
+        raise ValueError("RESILIS_STORAGE=s3 needs S3_BUCKET (and usually S3_ENDPOINT_URL and the keys)")
+    _files_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION") or None,
+            "access_key": env("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": env("S3_ADDRESSING_STYLE") or None,
+            "location": env("S3_PREFIX", "").strip("/"),
+            "verify": env("S3_CA_BUNDLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # never "public-read": the bucket's private default applies
+            "querystring_auth": True,  # every URL is signed…
+            "querystring_expire": env_int("S3_URL_EXPIRE_SECONDS", 60),  # …and short-lived
+            "file_overwrite": True,  # an export re-rendered keeps its name (derived from the job id)
+            "object_parameters": {"CacheControl": "private, no-store"},
+        },
+    }
+else:
+    raise ValueError(f"RESILIS_STORAGE must be local or s3, not {RESILIS_STORAGE!r}")
+RESILIS_SIGNED_DOWNLOADS = RESILIS_STORAGE == "s3" and env_bool("S3_SIGNED_DOWNLOADS", False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Uploaded files live outside the web root and are only served through permission-checked views.
+# The local backend's folder: outside the web root, only served through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # No URL serves MEDIA_ROOT (no route, whitenoise serves static only); the value exists because Django's
 # live test server builds a handler from it.

@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.phones import validate_phone
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -35,7 +37,8 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Stored normalised by ``apps.core.phones`` (E.164, or the digits of a short number).
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

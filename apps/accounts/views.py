@@ -8,13 +8,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from apps.accounts.models import User
+from apps.core.phones import PhoneFormField
 from apps.core.services import model_update
 
 
 class ProfileForm(forms.ModelForm):
+    phone = PhoneFormField(label=gettext_lazy("Phone"), required=False, max_length=30)
+
     class Meta:
         model = User
         fields = ["first_name", "last_name", "job_title", "phone"]

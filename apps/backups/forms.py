@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.backups.models import SYSTEM_KINDS, BackupControl, BackupPolicy, Milestone, RestoreTest, Trajectory
 from apps.bia.models import Resource
 from apps.compliance.models import Evidence
-from apps.core.forms import MemberChoiceField, OrgModelForm, Refinement
+from apps.core.forms import MemberChoiceField, OrgModelForm, Refinement, RowChoiceField
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Membership
 
@@ -96,8 +96,9 @@ class MilestoneForm(SystemsForm):
 
 
 class RestoreTestForm(SystemsForm):
-    resource = forms.ModelChoiceField(label=_("system"), queryset=Resource.objects.none(),
-                                      widget=QuickSelect(search=_("Filter the list…")))
+    # Options from ``values_list`` (a large GHT has hundreds of systems): no model object per option.
+    resource = RowChoiceField(label=_("system"), queryset=Resource.objects.none(),
+                              widget=QuickSelect(search=_("Filter the list…")))
     referent_member = MemberChoiceField(label=_("business referent (member)"), queryset=Membership.objects.none(),
                                         required=False)
     report_evidence = evidence_field(_("test report"))

@@ -12,6 +12,7 @@ organization) holds the policy document (D2.O2.A). Files are
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
@@ -21,11 +22,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.bia.models import HOURS_VALIDATORS, MAX_HOURS
 from apps.core import tenancy
 from apps.core.history import track_history
 from apps.core.models import TenantModel
 
 SYSTEM_KINDS = ("application", "infrastructure")
+# Bounds of what people type (issue 12): a restore lasts 0 < h ≤ a year (two decimals: 0.01 h is the least),
+# the data it lost 0 ≤ h ≤ a year (0 h is a real, good result), a retention ≤ a century, copies and media ≤ 100.
+DURATION_VALIDATORS = [MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_HOURS)]
+DATA_LOSS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(MAX_HOURS)]
+MAX_RETENTION_DAYS = 36_500
+MAX_COPIES = 100
 # The annex asks for the policy to be updated on or after this date (CaRE D2.O2.A).
 POLICY_MIN_DATE = datetime.date(2022, 7, 16)
 
@@ -69,10 +77,14 @@ class BackupControl(TenantModel):
                                     verbose_name=_("system"))
     product = models.CharField(_("backup product"), max_length=200, blank=True)
     frequency_hours = models.PositiveIntegerField(_("backup frequency (hours)"), null=True, blank=True,
+                                                  validators=HOURS_VALIDATORS,
                                                   help_text=_("Hours between two backups, compared with the PDMA."))
-    retention_days = models.PositiveIntegerField(_("retention (days)"), null=True, blank=True)
-    copies = models.PositiveSmallIntegerField(_("number of copies"), default=1)
-    media_count = models.PositiveSmallIntegerField(_("number of different media"), default=1)
+    retention_days = models.PositiveIntegerField(_("retention (days)"), null=True, blank=True,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)])
+    copies = models.PositiveSmallIntegerField(_("number of copies"), default=1,
+                                              validators=[MaxValueValidator(MAX_COPIES)])
+    media_count = models.PositiveSmallIntegerField(_("number of different media"), default=1,
+                                                   validators=[MaxValueValidator(MAX_COPIES)])
     offsite_copy = models.BooleanField(_("off-site copy"), default=False)
     offline_copy = models.BooleanField(_("offline or immutable copy"), default=False)
     restore_errors_checked = models.BooleanField(
@@ -195,12 +207,12 @@ class RestoreTest(TenantModel):
     tested_on = models.DateField(_("test date"))
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     measured_hours = models.DecimalField(_("measured duration (hours)"), max_digits=7, decimal_places=2,
-                                         validators=[MinValueValidator(0)])
+                                         validators=DURATION_VALIDATORS)
     required_rto_hours = models.DecimalField(
         _("required RTO (hours)"), max_digits=7, decimal_places=2, null=True, blank=True,
         help_text=_("From the BIA when the test was recorded: the strictest DMIA of the activities depending on it."))
     data_loss_hours = models.DecimalField(_("data lost (hours)"), max_digits=7, decimal_places=2, null=True,
-                                          blank=True, validators=[MinValueValidator(0)],
+                                          blank=True, validators=DATA_LOSS_VALIDATORS,
                                           help_text=_("Age of the restored data point."))
     required_pdma_hours = models.DecimalField(_("required PDMA (hours)"), max_digits=7, decimal_places=2,
                                               null=True, blank=True)

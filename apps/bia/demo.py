@@ -7,6 +7,9 @@ the network and telephony. The gaps a hospital would recognise: Active Directory
 the emergency department needs 4 h; the LIS promises 8 h for a 4 h laboratory; the pharmacy software
 took 30 h in its last restore test; the PACS (24 h) under emergency imaging. Active Directory, the
 virtualisation platform and the network are single points of failure; AD and DNS form a cycle.
+Workarounds: the emergency department runs 48 h on fax and telephone without the messagerie (« … tient 48 h
+en mode dégradé + DMIA 4 h → Messagerie … doit revenir sous 52 h »), the bloc 24 h on paper without its
+software; the bloc's PACS workaround has no duration yet (the gap list warns that its need stops there).
 Some BIAs are validated, some submitted, one sent back, others in progress or not started.
 """
 
@@ -109,7 +112,8 @@ WEEK = {"organisationnel": [1, 1, 2, 2, 3], "financier": [1, 1, 1, 2, 3]}
 GHT_ACTIVITIES: list[tuple[Any, ...]] = [
     ("urgences", "chu", "chu_nord", "Pôle urgences — SAMU — SMUR", "Urgences adultes",
      "Accueil et prise en charge des urgences", "care_service", "urgences", VITAL, 1, "validated",
-     [("urg_app", False), ("dpi", False), ("identito", True), ("tel", False), ("mail", True), ("ioa", False),
+     # Fax and telephone replace the messagerie for 48 h: it must be back within 48 h + DMIA 4 h = 52 h.
+     [("urg_app", False), ("dpi", False), ("identito", True), ("tel", False), ("mail", True, 48), ("ioa", False),
       ("repli_urg", False)]),
     ("samu", "chu", "chu_nord", "Pôle urgences — SAMU — SMUR", "SAMU — centre 15", "Régulation médicale (centre 15)",
      "care_service", "urgences", VITAL, 1, "in_progress", [("tel", False), ("reseau", False)]),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.bia import engine
+from apps.bia.dmia_override import override_warning
 from apps.bia.models import (
+    MAX_HOURS,
     WORKAROUND_MAX_HOURS,
     Activity,
     BiaSettings,
@@ -21,7 +24,7 @@ from apps.bia.models import (
     Resource,
     TimeHorizon,
 )
-from apps.core.forms import OrgModelForm, form_field
+from apps.core.forms import OrgModelForm, RowChoiceField, form_field
 from apps.core.widgets import QuickSelect
 from apps.tenants.models import Establishment, Membership, Organization, Site
 
@@ -30,22 +33,13 @@ def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any
     return form_field(form, name, forms.ModelChoiceField)
 
 
-class LabelledChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField whose options are labelled by ``option_label``, set by the form (per instance)."""
-
-    option_label: Callable[[Any], str] = str
-
-    def label_from_instance(self, obj: Any) -> str:
-        return self.option_label(obj)
-
-
 class ActivityForm(OrgModelForm):
     establishment = forms.ModelChoiceField(label=_("Establishment"), queryset=Establishment.objects.none())
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     pole = forms.CharField(label=_("Pôle"), max_length=200, required=False)
     service = forms.CharField(label=_("Service / functional unit"), max_length=200, required=False)
-    owner = LabelledChoiceField(label=_("Business owner"), queryset=Membership.objects.none(), required=False,
-                                   help_text=_("Only this person (and the BIA managers) can answer the questionnaire."))
+    owner = RowChoiceField(label=_("Business owner"), queryset=Membership.objects.none(), required=False,
+                           help_text=_("Only this person (and the BIA managers) can answer the questionnaire."))
 
     class Meta:
         model = Activity
@@ -55,9 +49,11 @@ class ActivityForm(OrgModelForm):
         super().__init__(*args, organization=organization, **kwargs)
         _model_choice(self, "establishment").queryset = Establishment.objects.filter(organization=organization)
         _model_choice(self, "site").queryset = Site.objects.filter(organization=organization)
-        owner = form_field(self, "owner", LabelledChoiceField)
-        owner.queryset = Membership.objects.filter(organization=organization).select_related("user")
-        owner.option_label = lambda m: f"{m.user.get_full_name() or m.user.email} — {m.get_role_display()}"
+        owner = form_field(self, "owner", RowChoiceField)
+        roles = {value: str(label) for value, label in Membership._meta.get_field("role").choices or ()}
+        owner.columns = ("user__first_name", "user__last_name", "user__email", "role")
+        owner.option_label = lambda row: f"{f'{row[1]} {row[2]}'.strip() or row[3]} — {roles.get(row[4], row[4])}"
+        owner.queryset = Membership.objects.filter(organization=organization)
         order = ["establishment", "site", "pole", "service", "name", "process", "care_perimeter", "owner",
                  "recovery_priority"]
         self.order_fields(order)
@@ -125,19 +121,23 @@ class DegradedModeStepForm(forms.ModelForm):
 
 
 class ImpactGridForm(forms.Form):
-    """One select per criterion × horizon, plus the optional DMIA override and its justification."""
+    """One select per criterion × horizon, plus the optional DMIA override and its justification.
+
+    Every DMIA set by hand needs its justification; one longer than the grid's (which relaxes the need and
+    may lower the criticality) is refused without it with an error saying so (``apps.bia.dmia_override``).
+    """
 
     dmia_override_hours = forms.IntegerField(
-        label=_("DMIA set by hand (hours)"), required=False, min_value=1,
+        label=_("DMIA set by hand (hours)"), required=False, min_value=1, max_value=MAX_HOURS,
         help_text=_("Leave empty to use the DMIA derived from the grid."),
     )
     dmia_override_justification = forms.CharField(label=_("Justification"), required=False,
                                                   widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, criteria: list[ImpactCriterion], horizons: list[TimeHorizon],
-                 cells: dict[tuple[int, int], int], **kwargs: Any) -> None:
+                 cells: dict[tuple[int, int], int], settings_row: BiaSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.criteria, self.horizons = criteria, horizons
+        self.criteria, self.horizons, self.settings_row = criteria, horizons, settings_row
         for criterion in criteria:
             if not criterion.is_active:
                 continue
@@ -167,20 +167,50 @@ class ImpactGridForm(forms.Form):
             for c in self.criteria if c.is_active for h in self.horizons
         }
 
+    def grid_dmia(self) -> int | None:
+        """The DMIA the submitted grid gives (what the activity will get once saved)."""
+        cells = {key: level for key, level in self.levels().items() if level is not None}
+        return engine.derive_dmia(cells, [(h.pk, h.hours) for h in self.horizons], self.settings_row.intolerable_level)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
-        if data.get("dmia_override_hours") is not None and not (data.get("dmia_override_justification") or "").strip():
+        hand = data.get("dmia_override_hours")
+        if hand is None or (data.get("dmia_override_justification") or "").strip():
+            return data
+        warning = override_warning(override_hours=hand, grid_hours=self.grid_dmia(), justification="",
+                                   settings_row=self.settings_row)
+        if warning is None:
             self.add_error("dmia_override_justification", _("Explain why the DMIA is set by hand."))
+        elif warning.lowers_criticality:
+            self.add_error("dmia_override_justification", _(
+                "This DMIA (%(hand)s h) is longer than the grid's (%(grid)s h) and lowers the criticality from "
+                "%(grid_criticality)s to %(criticality)s: explain why.") % {
+                "hand": warning.hand_hours, "grid": warning.grid_hours,
+                "grid_criticality": warning.grid_criticality_label, "criticality": warning.criticality_label})
+        else:
+            self.add_error("dmia_override_justification", _(
+                "This DMIA (%(hand)s h) is longer than the grid's (%(grid)s h): explain why.") % {
+                "hand": warning.hand_hours, "grid": warning.grid_hours})
         return data
 
 
-def _group_resources_by_kind(field: LabelledChoiceField) -> None:
-    """Resources grouped by kind in the drop-down; kind labels translated once, not once per option
-    (``get_kind_display`` on 400 resources was a third of the resource page's time)."""
+def _resource_choices(field: RowChoiceField, queryset: QuerySet[Resource]) -> None:
+    """Resources grouped by kind in the drop-down, from ``values_list`` (no model object per option); kind
+    labels translated once, not once per option (``get_kind_display`` on 400 resources was a third of the
+    resource page's time). The kind stays in the label too, for the filter box and screen readers."""
     kinds = {value: str(label) for value, label in Resource.Kind.choices}
-    field.widget.group_by = lambda resource: kinds[resource.kind]
-    # The kind stays in the label too, for the filter box and screen readers.
-    field.option_label = lambda resource: f"{resource.name} ({kinds[resource.kind]})"
+    field.columns = ("name", "kind")
+    field.group_label = lambda row: kinds[row[2]]
+    field.option_label = lambda row: f"{row[1]} ({kinds[row[2]]})"
+    field.queryset = queryset.order_by("kind", "name")
+
+
+def _activity_choices(field: RowChoiceField, queryset: QuerySet[Activity]) -> None:
+    """Activities grouped by establishment (its short name, as on the pages), from ``values_list``."""
+    field.columns = ("name", "establishment__short_name", "establishment__name")
+    field.group_label = lambda row: row[2] or row[3]
+    field.option_label = lambda row: row[1]
+    field.queryset = queryset.order_by("establishment__name", "establishment_id", "name")
 
 
 def _workaround_hoursform_field() -> forms.IntegerField:
@@ -200,8 +230,8 @@ def _clean_workaround(data: dict[str, Any], form: forms.Form) -> dict[str, Any]:
 
 
 class ActivityDependencyForm(forms.Form):
-    resource = LabelledChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
-                                   widget=QuickSelect(search=_("Filter the list…")))
+    resource = RowChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
+                              widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
     workaround_hours = _workaround_hoursform_field()
@@ -213,18 +243,15 @@ class ActivityDependencyForm(forms.Form):
                  **kwargs: Any) -> None:
         """``establishment_ids``: only shared resources and those of these establishments (a business owner's)."""
         super().__init__(*args, **kwargs)
-        resource = form_field(self, "resource", LabelledChoiceField)
-        qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
+        qs = Resource.objects.filter(organization=organization)
         if establishment_ids is not None:
             qs = qs.filter(Q(establishment__isnull=True) | Q(establishment_id__in=establishment_ids))
-        resource.queryset = qs
-        _group_resources_by_kind(resource)
+        _resource_choices(form_field(self, "resource", RowChoiceField), qs)
 
 
 class ActivityLinkForm(forms.Form):
-    depends_on = LabelledChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none(),
-                                     widget=QuickSelect(group_by=lambda a: a.establishment,
-                                                        search=_("Filter the list…")))
+    depends_on = RowChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none(),
+                                widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
     workaround_hours = _workaround_hoursform_field()
@@ -236,15 +263,12 @@ class ActivityLinkForm(forms.Form):
                  establishment_ids: Collection[int] | None = None, **kwargs: Any) -> None:
         """``establishment_ids``: only activities of these establishments (a business owner's own)."""
         super().__init__(*args, **kwargs)
-        qs = Activity.objects.filter(organization=organization).select_related("establishment").order_by(
-            "establishment__name", "name")
+        qs = Activity.objects.filter(organization=organization)
         if exclude:
             qs = qs.exclude(pk=exclude)
         if establishment_ids is not None:
             qs = qs.filter(establishment_id__in=establishment_ids)
-        depends_on = form_field(self, "depends_on", LabelledChoiceField)
-        depends_on.queryset = qs
-        depends_on.option_label = lambda a: a.name
+        _activity_choices(form_field(self, "depends_on", RowChoiceField), qs)
 
 
 class ResourceForm(OrgModelForm):
@@ -264,8 +288,8 @@ class ResourceForm(OrgModelForm):
 
 
 class ResourceDependencyForm(forms.Form):
-    depends_on = LabelledChoiceField(label=_("Depends on"), queryset=Resource.objects.none(),
-                                     widget=QuickSelect(search=_("Filter the list…")))
+    depends_on = RowChoiceField(label=_("Depends on"), queryset=Resource.objects.none(),
+                                widget=QuickSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
     workaround_hours = _workaround_hoursform_field()
@@ -275,12 +299,10 @@ class ResourceDependencyForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, exclude: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        qs = Resource.objects.filter(organization=organization).order_by("kind", "name")
+        qs = Resource.objects.filter(organization=organization)
         if exclude:
             qs = qs.exclude(pk=exclude)
-        depends_on = form_field(self, "depends_on", LabelledChoiceField)
-        depends_on.queryset = qs
-        _group_resources_by_kind(depends_on)
+        _resource_choices(form_field(self, "depends_on", RowChoiceField), qs)
 
 
 class ReviewForm(forms.Form):

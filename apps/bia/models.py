@@ -71,10 +71,12 @@ class BiaSettings(TenantModel):
         help_text=_("The DMIA is the first time horizon where any criterion reaches this level."),
     )
     critical_max_dmia_hours = models.PositiveIntegerField(
-        _("critical activity: DMIA up to (hours)"), default=4
+        _("critical activity: DMIA up to (hours)"), default=4, validators=HOURS_VALIDATORS
     )
-    high_max_dmia_hours = models.PositiveIntegerField(_("high criticality: DMIA up to (hours)"), default=24)
-    medium_max_dmia_hours = models.PositiveIntegerField(_("medium criticality: DMIA up to (hours)"), default=72)
+    high_max_dmia_hours = models.PositiveIntegerField(_("high criticality: DMIA up to (hours)"), default=24,
+                                                      validators=HOURS_VALIDATORS)
+    medium_max_dmia_hours = models.PositiveIntegerField(_("medium criticality: DMIA up to (hours)"), default=72,
+                                                        validators=HOURS_VALIDATORS)
     method_note = models.TextField(
         _("method"), blank=True, help_text=_("How the BIA campaign was run; printed in the dossier.")
     )
@@ -146,7 +148,7 @@ class TimeHorizon(TenantModel):
     label = models.CharField(_("label"), max_length=40)
     hours = models.PositiveIntegerField(
         _("upper bound (hours)"),
-        validators=[MinValueValidator(1)],
+        validators=HOURS_VALIDATORS,
         help_text=_("An activity whose impact becomes intolerable within this horizon gets this DMIA."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -321,6 +323,14 @@ class Activity(TenantModel):
     @property
     def is_dmia_overridden(self) -> bool:
         return self.dmia_override_hours is not None
+
+    @property
+    def is_dmia_override_beyond_grid(self) -> bool:
+        """Set by hand longer than the grid's DMIA: relaxes the need and may lower the criticality, so it is shown
+        as a warning with its justification (``apps.bia.dmia_override``)."""
+        from apps.bia.dmia_override import is_beyond_grid
+
+        return is_beyond_grid(self.dmia_override_hours, self.dmia_derived_hours)
 
 
 @track_history()

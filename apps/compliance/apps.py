@@ -25,3 +25,7 @@ class ComplianceConfig(AppConfig):
         # Any saved or deleted tenant row drops its organization's portfolio summary.
         post_save.connect(drop_summary_on_change, dispatch_uid="portfolio-drop-on-save")
         post_delete.connect(drop_summary_on_change, dispatch_uid="portfolio-drop-on-delete")
+        # A row deleted for good takes its stored file with it.
+        from apps.compliance.services import evidence_file_forget
+
+        post_delete.connect(evidence_file_forget, sender="compliance.Evidence", dispatch_uid="evidence-file-forget")

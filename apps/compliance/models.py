@@ -1,9 +1,10 @@
 """Evidence files (« pièces justificatives ») supporting the CaRE requirements, reusable by every app.
 
-A file is stored under ``MEDIA_ROOT/evidence/<organization id>/`` with a random name (the original
-name is kept in the row only); ``MEDIA_URL`` is unset, so the web server never serves it: the only
-way out is ``compliance:evidence-download``, which checks organization and capability and writes an
-audit entry. Deleting is soft: the row and the file stay for the history.
+A file is stored through the storage API (``apps.core.files``: a local folder or an S3 bucket) as
+``evidence/<organization id>/<random>.<ext>`` (the original name is kept in the row only); no URL
+serves it: the only way out is ``compliance:evidence-download``, which checks organization and
+capability, writes an audit entry and streams it. Deleting is soft: the row and the file stay for the
+history; a row deleted for good (its organization deleted) takes its file with it.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.models import Evidence
 from apps.compliance.validators import validate_evidence_file
+from apps.core import files
 from apps.core.models import AuditEvent, TenantModel
 from apps.core.services import audit_log
 
@@ -54,8 +55,8 @@ def evidence_upload(*, organization: Organization, actor: User | None, upload: U
                     kind: str = "", linked_object: models.Model | None = None, request: HttpRequest | None = None) -> Evidence:
     """Store a supporting document after checking its size and its real type (magic bytes).
 
-    The file gets a random name under MEDIA_ROOT/evidence/<organization>/ and is never served
-    by the web server; the upload is audited.
+    The file is stored (``apps.core.files``: local folder or S3 bucket) under a random name,
+    ``evidence/<organization>/<random>.<ext>``, that no URL serves; the upload is audited.
     """
     try:
         mime_type = validate_evidence_file(upload)
@@ -78,14 +79,13 @@ def evidence_upload(*, organization: Organization, actor: User | None, upload: U
         evidence.content_type = ContentType.objects.get_for_model(linked_object)
         evidence.object_id = linked_object.pk
     evidence.file.save(upload.name or "document", upload, save=False)
-    # The file is on disk now: remove it again if the row cannot be committed.
+    # The file is stored now: remove it again if the row cannot be saved.
     stored_name = evidence.file.name
     try:
         evidence.full_clean()
         evidence.save()
     except Exception:
-        if stored_name:
-            evidence.file.storage.delete(stored_name)
+        files.delete_quietly(stored_name or "", storage=evidence.file.storage)
         raise
     audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=organization, target=evidence.title,
               details={"evidence": evidence.pk, "name": evidence.original_name, "size": evidence.size,
@@ -109,12 +109,20 @@ def evidence_update(*, evidence: Evidence, actor: User | None, title: str, descr
 
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, actor: User | None) -> Evidence:
-    """Soft delete: the file leaves every list but stays on disk and in the history."""
+    """Soft delete: the file leaves every list and downloads but stays stored, for the history."""
     if evidence.deleted_at is None:
         evidence.deleted_at = timezone.now()
         evidence.deleted_by = actor if getattr(actor, "is_authenticated", False) else None
         evidence.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
     return evidence
+
+
+def evidence_file_forget(sender: type[Evidence], instance: Evidence, **kwargs: Any) -> None:
+    """``post_delete``: a row deleted for good (its organization deleted, the platform admin) takes its
+    stored file with it once the deletion commits; a rolled-back deletion keeps it."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: files.delete_quietly(name, storage=storage), robust=True)
 
 
 def evidence_record_download(*, evidence: Evidence, actor: User | None, request: HttpRequest | None = None) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +21,7 @@ from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceEditForm, EvidenceUploadForm, PortfolioFilterForm
 from apps.compliance.journey import progress_stages
 from apps.compliance.models import Evidence
+from apps.core import files
 from apps.core.views import OrgFormView, OrgViewMixin
 from apps.tenants import selectors as tenant_selectors
 
@@ -141,17 +143,16 @@ class EvidenceDownloadView(OrgViewMixin, View):
     capability = "evidence.view"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         evidence = self.tenant_object(Evidence.objects.alive(), pk=kwargs["pk"])
-        try:
-            handle = evidence.file.open("rb")
-        except (FileNotFoundError, ValueError) as error:
-            raise Http404 from error
+        name = evidence.file.name or ""
+        if not files.is_inside(name, "evidence", str(self.organization.pk)):
+            raise Http404
+        # Streamed from the storage (or a short-lived signed URL, S3_SIGNED_DOWNLOADS), only now that the
+        # organization and the capability are checked; a file missing from the storage is a 404.
+        response = files.download_response(name, filename=evidence.original_name, content_type=evidence.mime_type,
+                                           storage=evidence.file.storage)
         services.evidence_record_download(evidence=evidence, actor=self.user, request=request)
-        response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                                content_type=evidence.mime_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -6,6 +6,15 @@
 - « PCA Laboratoire — fournisseur critique indisponible »: emergency biology when the LIS vendor or
   the analyser chain supplier fails, a draft.
 The BIA activities are looked up by name; when the BIA demo is absent nothing is created.
+
+Once every app has seeded (``finish``, after the backups demo):
+- « PCA Urgences » is « à revoir »: the DPI's restore back into production measured it after the approval. The
+  RPCRA reviews it: version 2 adds the régulation médicale (centre 15), « sans objet » under the information system
+  scenario with its reason, and brings the DPI back before Active Directory (it restarts on the vendor's recovery
+  site with its own directory) — a confirmed move, so the plan, the print kit and the dossier warn about it. The
+  direction approves version 2: a current approved version that counts for D2.O1.C.
+- « PCA Laboratoire » is approved although incomplete (no fiche réflexe, recovery sequence, return to nominal or
+  communication plan yet): the direction ticks the acknowledgement, recorded with the version.
 """
 
 from __future__ import annotations
@@ -16,9 +25,10 @@ from django_scopes import scope
 
 from apps.bia.models import Activity, CarePerimeter
 from apps.continuity import services
-from apps.continuity.models import Scenario
+from apps.continuity.models import Plan, Scenario
 
 URGENCES = "Accueil et prise en charge des urgences"
+REGULATION = "Régulation médicale (centre 15)"
 PHARMACIE = "Dispensation des médicaments"
 LABORATOIRE = "Biologie médicale d'urgence"
 
@@ -125,3 +135,43 @@ def _laboratory_plan(org: Any, chu: Any, labo: Activity, supplier: Scenario, rpc
                      "avec le laboratoire du CH de Saint-Aubin.\n3. Navette de prélèvements deux fois par jour.",
         "minimum_staff": 4, "fallback_premises": "Laboratoire du CH de Saint-Aubin",
     })
+
+
+def finish(ctx: Any) -> None:
+    org = ctx.organizations.get("ght")
+    chu = ctx.establishments.get("chu")
+    if org is None or chu is None:
+        return
+    rpcra, direction = ctx.users["rpcra"], ctx.users["direction"]
+    with scope(organization=org):
+        plans = {p.title: p for p in Plan.objects.filter(organization=org)}
+        urgences_plan = plans.get("PCA Urgences — SI indisponible")
+        laboratory_plan = plans.get("PCA Laboratoire — fournisseur critique indisponible")
+        if urgences_plan is not None:
+            _urgences_review(org, chu, urgences_plan, rpcra, direction)
+        if laboratory_plan is not None:
+            services.plan_submit(plan=laboratory_plan, actor=rpcra)
+            services.plan_approve(plan=laboratory_plan, actor=direction, acknowledge_incomplete=True)
+
+
+def _urgences_review(org: Any, chu: Any, plan: Plan, rpcra: Any, direction: Any) -> None:
+    urgences, regulation = _activity(org, URGENCES, chu), _activity(org, REGULATION, chu)
+    if urgences is None or regulation is None:
+        return
+    si = Scenario.objects.get(organization=org, kind=Scenario.Kind.IS_UNAVAILABLE)
+    services.plan_update_perimeter(plan=plan, actor=rpcra, title=plan.title, care_perimeter=plan.care_perimeter,
+                                   establishment=chu, activities=[urgences, regulation], scenarios=[si])
+    services.not_applicable_save(plan=plan, actor=rpcra, activity=regulation, scenario=si, reason=(
+        "Le centre 15 régule sur le logiciel SAMU national, hébergé hors du SI hospitalier, avec sa téléphonie "
+        "propre : une indisponibilité du SI du GHT ne l'arrête pas (procédure SAMU « bascule sur un centre 15 "
+        "voisin » pour ses propres pannes)."))
+    steps = services.recovery_propose(plan=plan, actor=rpcra)
+    by_name = {s.resource.name: s for s in steps}
+    dpi, directory = by_name.get("DPI — dossier patient informatisé"), by_name.get("Active Directory")
+    if dpi is not None and directory is not None and dpi.position > directory.position:
+        services.recovery_step_move(
+            plan=plan, actor=rpcra, step=dpi, position=directory.position, confirm_dependency=True,
+            reason="Le DPI redémarre d'abord sur le site de secours de l'éditeur, qui porte son propre annuaire ; "
+                   "l'Active Directory du GHT est reconstruit ensuite (PRA éditeur testé en mars 2026).")
+    services.plan_submit(plan=plan, actor=rpcra)
+    services.plan_approve(plan=plan, actor=direction)

@@ -9,23 +9,33 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, CarePerimeter, OrgUnit
 from apps.continuity.models import DegradedMode, PlanVersion, ReflexSheet, Scenario
-from apps.core.forms import OrgForm, form_field
+from apps.core.forms import OrgForm, RowMultipleChoiceField, form_field
 from apps.core.widgets import QuickCheckboxSelectMultiple
 from apps.tenants.models import Establishment, Membership
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
-class ActivitiesField(forms.ModelMultipleChoiceField):
-    """Activities labelled with their establishment, CaRE perimeter and DMIA."""
+class ActivitiesField(RowMultipleChoiceField):
+    """Activities labelled with their establishment, CaRE perimeter and DMIA, from ``values_list``: the perimeter
+    step lists every activity of the organization (300–1,200 in a GHT), with no model object per box."""
 
-    def label_from_instance(self, obj: Activity) -> str:
-        parts = [obj.name, str(obj.establishment)]
-        if obj.care_perimeter != CarePerimeter.NONE:
-            parts.append(str(obj.get_care_perimeter_display()))
-        if obj.dmia_hours is not None:
-            parts.append(f"DMIA {obj.dmia_hours} h")
-        return " — ".join(parts)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(columns=("name", "establishment__short_name", "establishment__name", "care_perimeter",
+                                  "dmia_override_hours", "dmia_derived_hours"), **kwargs)
+        perimeters = {value: str(label) for value, label in CarePerimeter.choices}
+
+        def label(row: tuple[Any, ...]) -> str:
+            _pk, name, short_name, establishment, perimeter, hand, derived = row
+            parts = [name, short_name or establishment]
+            if perimeter != CarePerimeter.NONE:
+                parts.append(perimeters.get(perimeter, perimeter))
+            dmia = hand if hand is not None else derived
+            if dmia is not None:
+                parts.append(f"DMIA {dmia} h")
+            return " — ".join(parts)
+
+        self.option_label = label
 
 
 class ApproverField(forms.ModelChoiceField):
@@ -57,9 +67,8 @@ class PerimeterForm(OrgForm):
         form_field(self, "unit", forms.ModelChoiceField).queryset = (
             OrgUnit.objects.filter(organization=organization).order_by("name"))
         # CaRE minimum perimeters first, then the others.
-        form_field(self, "activities", forms.ModelMultipleChoiceField).queryset = (
-            Activity.objects.filter(organization=organization).select_related("establishment")
-            .order_by("care_perimeter", "name"))
+        form_field(self, "activities", ActivitiesField).queryset = (
+            Activity.objects.filter(organization=organization).order_by("care_perimeter", "name"))
         form_field(self, "scenarios", forms.ModelMultipleChoiceField).queryset = (
             Scenario.objects.filter(organization=organization).order_by("id"))
         # Perimeter tags in the order CaRE lists them (the minimum ones before « None »).

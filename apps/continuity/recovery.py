@@ -1,8 +1,9 @@
 """The PRA recovery order: a pure function over the BIA graph (plain data in, plain data out).
 
 Systems come back in the order the activities need them: the strictest required RTO first (the
-smallest DMIA of the plan's activities that reach the system, through any dependency chain), then
-the activity priority, then the name. Dependencies always come before the systems that need them
+need the BIA engine carries to the system from the plan's activities: their DMIA, + W hours through a
+workaround whose degraded mode holds W hours, nothing through one of unknown duration), then the
+activity priority, then the name. Dependencies always come before the systems that need them
 (infrastructure before the applications resting on it): a topological order over the
 resource → resource edges, where a dependency inherits the urgency of what needs it. Resources in a
 dependency cycle (Active Directory ↔ DNS) can only come back together: the cycle is reported, its
@@ -59,16 +60,13 @@ def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
         if not edge.workaround:
             strict_adj[edge.source].append(edge.target)
 
-    # Requirement of each reached resource: strictest DMIA among the selected activities reaching it
-    # through dependencies *without* workaround (with a workaround the activity runs without it for a
-    # while, as the BIA engine says); every dependency is still restored, after the urgent ones.
-    required: dict[int, float] = {}
+    # Urgency rank: who reaches the system through dependencies *without* workaround (with a workaround the
+    # activity runs without it for a while); every dependency is still restored, after the urgent ones.
     needed_by: dict[int, set[int]] = {}
     rank: dict[int, float] = {}  # best rank (position among activities sorted by DMIA) of who needs it urgently
     ordered = sorted(selected, key=lambda pk: (graph.activities[pk].dmia_hours is None,
                                                 graph.activities[pk].dmia_hours or 0, graph.activities[pk].name, pk))
     for index, activity_id in enumerate(ordered):
-        dmia = graph.activities[activity_id].dmia_hours
         for strict in (True, False):
             start = (engine.ACTIVITY, activity_id)
             seen = {start}
@@ -86,8 +84,7 @@ def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
                     needed_by.setdefault(pk, set()).add(activity_id)
                     if strict:
                         rank[pk] = min(rank.get(pk, INFINITY), index)
-                        if dmia is not None:
-                            required[pk] = min(required.get(pk, INFINITY), float(dmia))
+    required = _required(graph, selected)
 
     reached = {pk for pk in needed_by if graph.resources[pk].kind in kinds}
     # Resource → resource edges inside the sequence ("pk needs dep").
@@ -147,6 +144,32 @@ def recovery_order(graph: engine.Graph, activity_ids: Iterable[int],
             if waiting[j] == 0:
                 heapq.heappush(heap, (urgency[j], j))
     return RecoveryOrder(items=tuple(items), cycles=tuple(sorted(cycles)))
+
+
+def _required(graph: engine.Graph, selected: list[int]) -> dict[int, float]:
+    """Required RTO of each system: the need the BIA engine carries down to it from the perimeter's activities,
+    the smallest over all chains (``Edge.carries``: a link without workaround carries the DMIA, a workaround whose
+    degraded mode holds W hours carries DMIA + W, one of unknown duration carries nothing) — the figure the gap
+    list shows (« Bloc opératoire tient 48 h en mode dégradé + DMIA 4 h → PACS doit revenir sous 52 h »)."""
+    carrying: dict[engine.NodeKey, list[tuple[engine.NodeKey, float]]] = {n: [] for n in graph.nodes()}
+    for edge in graph.edges:
+        added = edge.carries(add_workaround=True)
+        if added is not None:
+            carrying[edge.source].append((edge.target, added))
+    heap: list[tuple[float, engine.NodeKey]] = [
+        (float(dmia), (engine.ACTIVITY, pk)) for pk in selected
+        if (dmia := graph.activities[pk].dmia_hours) is not None]
+    heapq.heapify(heap)
+    settled: dict[engine.NodeKey, float] = {}
+    while heap:
+        hours, node = heapq.heappop(heap)
+        if node in settled:
+            continue
+        settled[node] = hours
+        for nxt, added in carrying[node]:
+            if nxt not in settled:
+                heapq.heappush(heap, (hours + added, nxt))
+    return {pk: hours for (kind, pk), hours in settled.items() if kind == engine.RESOURCE}
 
 
 def dependency_violations(graph: engine.Graph, sequence: Iterable[int]) -> dict[int, tuple[int, ...]]:

@@ -465,8 +465,13 @@ class PrintView(PlanViewMixin, TemplateView):
         if self.request.GET.get("version"):
             version = next((v for v in versions if str(v.number) == self.request.GET["version"]), version)
         assert version is not None, "a plan always has a current version"
+        # The cellule de crise's numbers as recorded now (the governance is not part of a plan version): the
+        # paper kit is what is left when the IT is down, so who to call is on it.
+        from apps.governance import selectors as governance_selectors
+
         ctx.update(plan=plan, version=version, content=selectors.version_content(version=version),
-                   now=timezone.now())
+                   now=timezone.now(), crisis_roles=governance_selectors.crisis_roles(organization=self.organization),
+                   crisis_profile=governance_selectors.governance_profile(organization=self.organization))
         return ctx
 
 

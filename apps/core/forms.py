@@ -10,13 +10,18 @@ offers — and never accepts — another organization's or another establishment
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms.renderers import DjangoTemplates
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -35,6 +40,125 @@ class MemberChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return obj.user.get_full_name() or obj.user.email
+
+Row = tuple[Any, ...]
+
+
+class RowChoiceField(forms.Field):
+    """One row of ``queryset``, offered from ``values_list`` — plain tuples, never one model object per option.
+
+    On a large establishment the BIA drop-downs list 400–1,600 resources and 300–1,200 activities; a
+    ``ModelChoiceField`` builds a model instance for each option on every page view, which was most of the
+    questionnaire's dependencies step. Here the options are ``queryset.values_list("pk", *columns)``:
+    ``option_label(row)`` labels each option (``row[0]`` is the pk) and ``group_label(row)``, when given, puts
+    consecutive rows in ``<optgroup>`` (order the queryset by it). The submitted value is looked up in the same
+    queryset (one query), so the cleaned value is the model instance, and a row outside it (another
+    organization, an establishment the member cannot see) is refused like any invalid choice.
+    """
+
+    widget: type[forms.Widget] = QuickSelect
+    default_error_messages = {
+        "invalid_choice": _("Select a valid choice. That choice is not one of the available choices."),
+    }
+
+    def __init__(self, *, queryset: QuerySet[Any], columns: Sequence[str] = ("name",),
+                 option_label: Callable[[Row], str] | None = None, group_label: Callable[[Row], str] | None = None,
+                 empty_label: str | None = "---------", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.columns = tuple(columns)
+        self.option_label = option_label or (lambda row: str(row[1]))
+        self.group_label = group_label
+        self.empty_label = empty_label
+        self.queryset = queryset
+
+    @property
+    def queryset(self) -> QuerySet[Any]:
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset: QuerySet[Any]) -> None:
+        self._queryset = queryset
+        self._choices: list[tuple[Any, Any]] | None = None
+        self.widget.choices = self.row_choices  # type: ignore[attr-defined,assignment]  # a callable, read at render time
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RowChoiceField:
+        result = cast(RowChoiceField, super().__deepcopy__(memo))
+        result.queryset = self._queryset.all()  # rebinds the copy's widget to the copy
+        return result
+
+    def row_choices(self) -> list[tuple[Any, Any]]:
+        """The options, read once per form (the widget asks twice: ``required`` looks at the first option)."""
+        if self._choices is None:
+            rows = self._queryset.values_list("pk", *self.columns)
+            choices: list[tuple[Any, Any]] = [("", self.empty_label)] if self.empty_label is not None else []
+            if self.group_label is None:
+                choices += [(row[0], self.option_label(row)) for row in rows]
+            else:
+                for group, members in groupby(rows, key=self.group_label):
+                    choices.append((group, [(row[0], self.option_label(row)) for row in members]))
+            self._choices = choices
+        return self._choices
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.pk if isinstance(value, Model) else value
+
+    def to_python(self, value: Any) -> Model | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Model):
+            value = value.pk
+        try:
+            return cast(Model, self._queryset.get(pk=value))
+        except (ValueError, TypeError, ValidationError, self._queryset.model.DoesNotExist):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return str(self.prepare_value(initial) or "") != str(self.prepare_value(data) or "")
+
+
+class RowMultipleChoiceField(RowChoiceField):
+    """Several rows of ``queryset``, offered from ``values_list`` like ``RowChoiceField`` (a plan's perimeter
+    lists every activity of the organization); cleaned to the queryset of the chosen rows, every one of them
+    inside ``queryset`` or the whole choice is refused."""
+
+    widget = QuickCheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_choice": _("Select a valid choice. That choice is not one of the available choices."),
+        "list": _("Enter a list of values."),
+    }
+
+    def __init__(self, *, empty_label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(empty_label=empty_label, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple, QuerySet)):
+            return [item.pk if isinstance(item, Model) else item for item in value]
+        return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> QuerySet[Any]:  # type: ignore[override]  # a queryset, not one row
+        if not value:
+            return self._queryset.none()
+        if not isinstance(value, (list, tuple)):
+            raise ValidationError(self.error_messages["list"], code="list")
+        try:
+            keys = {int(item.pk if isinstance(item, Model) else item) for item in value}
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+        chosen = self._queryset.filter(pk__in=keys)
+        if set(chosen.values_list("pk", flat=True)) != keys:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return chosen
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        def keys(value: Any) -> set[str]:
+            return {str(v) for v in (self.prepare_value(value) or [])}
+
+        return keys(initial) != keys(data)
+
 
 # How a choice list of these models is always shown, whatever the form.
 DEFAULT_REFINEMENTS: dict[str, Refinement] = {
@@ -69,7 +193,7 @@ class OrgFormMixin:
         refinements = {**DEFAULT_REFINEMENTS, **self.choice_refinements}
         for field in self.fields.values():
             field.label = capfirst(field.label)  # model verbose names are lowercase
-            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            if isinstance(field, (forms.ModelChoiceField, RowChoiceField)) and field.queryset is not None:
                 model = field.queryset.model
                 if any(f.name == "organization" for f in model._meta.concrete_fields):
                     queryset = model._default_manager.filter(organization=organization)

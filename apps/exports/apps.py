@@ -18,6 +18,12 @@ class ExportsConfig(AppConfig):
         from apps.exports import sections  # noqa: F401 - the foundation's own sections
 
         register_history("exports.exportjob")
+        # A job deleted for good takes its stored file with it.
+        from django.db.models.signals import post_delete
+
+        from apps.exports.services import export_file_forget
+
+        post_delete.connect(export_file_forget, sender="exports.ExportJob", dispatch_uid="export-file-forget")
         register_stage(Stage(
             key="dossier", order=900, label=_("CaRE dossier"), capability="exports.view",
             links=(NavLink(_("Exports"), "exports:list", "exports.view"),),

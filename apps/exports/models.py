@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import ClassVar
 
 from django.conf import settings
@@ -112,9 +111,11 @@ class ExportJob(TenantModel):
             return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return "application/pdf"
 
-    def target_path(self) -> Path:
-        """``MEDIA_ROOT/exports/<organization id>/<job id>.<ext>``: derived from the job, never from user input."""
-        return Path(settings.MEDIA_ROOT) / "exports" / str(self.organization_id) / f"{self.pk}.{self.extension}"
+    @property
+    def storage_name(self) -> str:
+        """``exports/<organization id>/<job id>.<ext>`` in the file storage (``apps.core.files``): derived from
+        the job, never from user input; ``file_path`` holds it once the file is written."""
+        return f"exports/{self.organization_id}/{self.pk}.{self.extension}"
 
     @property
     def is_interrupted(self) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.compliance.coverage import coverage_share
+from apps.compliance.coverage import SINGLE, SITE, coverage_share
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.exports.selectors import entity_rows, establishments_with_sites, export_perimeter
 
@@ -44,16 +44,38 @@ def summary_rows(organization: Organization) -> Iterator[list[Any]]:
 
 
 def entities_rows(organization: Organization) -> Iterator[list[Any]]:
+    """One row per site (or per establishment without site) with the 66 % rule's weights, then the total.
+
+    The weights shown are those the rule uses (``apps.compliance.coverage``): each legal entity's share, basis and
+    date for a GHT (or a candidate weighted by EJ), each site's for a candidate outside a GHT with several sites.
+    The last row gives the total over the whole organization and whether the weights are complete.
+    """
+    weights = coverage_share(organization, [])
+    by_site = weights.level == SITE
     for establishment, site in entity_rows(organization=organization):
         yield [
             establishment.name,
             establishment.finess_ej,
             str(establishment.get_legal_status_display()),
-            establishment.activity_share,
+            None if by_site else establishment.activity_share,
             site.name if site else "",
             site.finess_eg if site else "",
             site.city if site else "",
+            "" if by_site else establishment.activity_share_basis,
+            None if by_site else establishment.activity_share_date,
+            site.activity_share if by_site and site else None,
+            site.activity_share_basis if by_site and site else "",
+            site.activity_share_date if by_site and site else None,
         ]
+    if weights.level == SINGLE:
+        label, state = str(_("Total of the shares (a single entity)")), str(_("A single entity weighs 100 %."))
+    else:
+        label = str(_("Total of the shares (sites, FINESS EG)") if by_site else
+                    _("Total of the shares (legal entities, FINESS EJ)"))
+        state = (str(_("Weights complete")) if weights.weights_complete else
+                 str(_("Weights to complete: %(problems)s")) % {"problems": " ".join(weights.weight_problems)})
+    yield [label, "", "", None if by_site else weights.total_weight, "", "", "", state, None,
+           weights.total_weight if by_site else None, "", None]
 
 
 register_pdf_section(PdfSection(
@@ -71,6 +93,9 @@ register_xlsx_sheet(XlsxSheet(
         Column(_("Establishment"), width=40), Column(_("FINESS EJ"), width=12), Column(_("Legal status"), width=28),
         Column(_("Share of activity (%)"), width=14, kind="number"), Column(_("Site"), width=40),
         Column(_("FINESS EG"), width=12), Column(_("City"), width=24),
+        Column(_("Basis of the share"), width=28), Column(_("Date of the share"), width=14, kind="date"),
+        Column(_("Site's share of activity (%)"), width=14, kind="number"),
+        Column(_("Basis of the site's share"), width=28), Column(_("Date of the site's share"), width=14, kind="date"),
     ],
     rows=entities_rows,
 ))

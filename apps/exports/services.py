@@ -3,8 +3,9 @@
 The life of a job: ``export_request`` creates it (pending) and enqueues the Celery task once the
 transaction commits; the worker calls ``export_run``, which *claims* the job with a conditional
 UPDATE (pending → running, attempts + 1) so that a message delivered twice renders once; the file is
-written under a temporary name, renamed to the name derived from the job id, then the checksum and
-size are recorded. While it renders, the worker refreshes ``heartbeat_at`` (every progress step and a
+rendered into a scratch file of the worker's host, then stored (``apps.core.files``: the local folder or
+the S3 bucket every host shares) under the name derived from the job id, ``exports/<organization>/<job>.<ext>``,
+and the checksum and size are recorded. While it renders, the worker refreshes ``heartbeat_at`` (every progress step and a
 background thread, ``HEARTBEAT_SECONDS``); a running job silent for ``STALE_AFTER`` is shown
 interrupted, and ``export_reclaim_stale`` (beat housekeeping, and every worker as it starts) re-queues
 it, or fails it once the attempt cap is reached, so no job stays "running" forever.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
+import tempfile
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone, translation
@@ -33,7 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
-from apps.core import tenancy
+from apps.core import files, tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.core.tasks import enqueue_on_commit
@@ -244,6 +246,14 @@ def _progress_recorder(job: ExportJob, attempt: int, slow: float) -> ProgressCal
     return record
 
 
+# Scratch files of the worker's own host (the render happens there, the result goes to the storage).
+SCRATCH_PREFIX = "resilis-export-"
+
+
+def _scratch_dir() -> Path:
+    return Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir())
+
+
 def _sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -284,23 +294,26 @@ def export_run(*, organization: Organization, job_id: str) -> bool:
     attempt = job.attempts
     heartbeat = _Heartbeat(str(job.pk), attempt, HEARTBEAT_SECONDS)
     heartbeat.start()
-    target = job.target_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.part")
+    target = job.storage_name
+    scratch = _scratch_dir() / f"{SCRATCH_PREFIX}{job.pk}-{uuid.uuid4().hex}.part"
     try:
         with tenancy.tenant_scope(organization, establishments=job.establishment_ids):
-            export_render_to(job=job, organization=organization, path=temporary,
+            export_render_to(job=job, organization=organization, path=scratch,
                              progress=_progress_recorder(job, attempt, _slow_seconds(job)))
-        sha256 = _sha256_of(temporary)
-        size = temporary.stat().st_size
-        os.replace(temporary, target)  # atomic: a reader sees the old file or the complete new one
-        for leftover in target.parent.glob(f".{target.stem}.*.part"):  # from a worker killed mid-render
+        sha256 = _sha256_of(scratch)
+        size = scratch.stat().st_size
+        mine = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=attempt)
+        if not mine.exists():  # reclaimed while this worker rendered: the new attempt writes the file
+            logger.warning("export %s: attempt %s was reclaimed, its file is dropped", job_id, attempt)
+            return False
+        with scratch.open("rb") as handle:
+            files.save_exactly(target, File(handle, name=target))
+        for leftover in scratch.parent.glob(f"{SCRATCH_PREFIX}{job.pk}-*.part"):  # a worker killed mid-render here
             leftover.unlink(missing_ok=True)
         now = timezone.now()
-        done = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING, attempts=attempt).update(
+        done = mine.update(
             status=ExportJob.Status.DONE, progress=100, progress_label=str(_("Ready")), sha256=sha256, size=size,
-            file_path=str(target.relative_to(Path(settings.MEDIA_ROOT))), finished_at=now, heartbeat_at=now,
-            expires_at=now + RETENTION, error="", updated_at=now,
+            file_path=target, finished_at=now, heartbeat_at=now, expires_at=now + RETENTION, error="", updated_at=now,
         )
         return bool(done)
     except SoftTimeLimitExceeded:
@@ -325,7 +338,7 @@ def export_run(*, organization: Organization, job_id: str) -> bool:
         return False
     finally:
         heartbeat.stop()
-        temporary.unlink(missing_ok=True)
+        scratch.unlink(missing_ok=True)
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
@@ -378,14 +391,23 @@ def export_reclaim_stale(*, stale_after: timedelta = STALE_AFTER, queue: str | N
 
 
 def export_purge_expired(*, now: datetime | None = None) -> int:
-    """Delete the files of expired exports (the row stays, for the audit trail)."""
+    """Delete the stored files of expired exports (the row stays, for the audit trail).
+
+    A storage that cannot delete (bucket unreachable) raises before the row is marked: the next run retries.
+    """
     now = now or timezone.now()
     purged = 0
-    media = Path(settings.MEDIA_ROOT).resolve()
     with scopes_disabled():
         for job in ExportJob.objects.filter(expires_at__lt=now, purged_at__isnull=True).exclude(file_path=""):
-            path = (media / job.file_path).resolve()
-            if path.is_relative_to(media / "exports"):
-                path.unlink(missing_ok=True)
+            if files.is_inside(job.file_path, "exports"):
+                files.delete_quietly(job.file_path)
             purged += ExportJob.objects.filter(pk=job.pk, purged_at__isnull=True).update(purged_at=now)
     return purged
+
+
+def export_file_forget(sender: type[ExportJob], instance: ExportJob, **kwargs: Any) -> None:
+    """``post_delete``: a job deleted for good (its organization deleted) takes its stored file with it
+    once the deletion commits."""
+    name = instance.file_path
+    if name and instance.purged_at is None and files.is_inside(name, "exports"):
+        transaction.on_commit(lambda: files.delete_quietly(name), robust=True)

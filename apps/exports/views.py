@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core import files
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.core.views import OrgViewMixin
@@ -102,18 +102,14 @@ class ExportDownloadView(OrgViewMixin, View):
     capability = "exports.view"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         job = self.tenant_object(ExportJob.objects.select_related("organization"), pk=kwargs["pk"])
-        if not job.is_downloadable:
+        if not job.is_downloadable or not files.is_inside(job.file_path, "exports", str(self.organization.pk)):
             raise Http404
-        media = Path(settings.MEDIA_ROOT).resolve()
-        path = (media / job.file_path).resolve()
-        if not path.is_relative_to(media / "exports" / str(self.organization.pk)) or not path.is_file():
-            raise Http404
+        # Streamed from the storage (or a short-lived signed URL, S3_SIGNED_DOWNLOADS), only now that the
+        # organization, the capability and the establishment limit are checked; a missing file is a 404.
+        response = files.download_response(job.file_path, filename=download_filename(job),
+                                           content_type=job.content_type)
         audit_log(action=AuditEvent.Action.DOWNLOAD, actor=self.user, organization=self.organization,
                   target=download_filename(job), details={"job": str(job.pk), "sha256": job.sha256}, request=request)
-        response = FileResponse(path.open("rb"), as_attachment=True, filename=download_filename(job),
-                                content_type=job.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -96,8 +96,9 @@ _CRISIS_KEYS = {"crisis_director", "crisis_deputies", "phone", "rooms", "activat
 @register_check("D2.O1.B", key="governance.crisis_cell")
 def crisis_cell_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
-    complete = sum(1 for r in snap.roles if r.holder and r.deputies)
-    evidence = [_("Cellule de crise: %(complete)d of %(total)d role(s) with a holder and a deputy") % {
+    complete = sum(1 for r in snap.roles if r.is_complete)
+    evidence = [_("Cellule de crise: %(complete)d of %(total)d role(s) with a holder and a deputy, reachable at a "
+                  "valid number") % {
         "complete": complete, "total": len(snap.roles)}]
     criteria = [c for c in snap.for_requirement("D2.O1.B") if c.key in _CRISIS_KEYS]
     return _result(criteria, _("Cellule de crise"), evidence)

@@ -148,12 +148,15 @@ def _seed_ght(ctx: DemoContext) -> None:
             CrisisRole.Kind.SECRETARIAT: (("Sandrine Morel", "06 74 44 55 66"), [("Lucie Girard", "06 74 77 88 99")]),
         }
         roles = {r.kind: r for r in CrisisRole.objects.filter(organization=org)}
+        member_phones = {m["direction"].pk: "06 70 98 76 54", m["rpcra"].pk: "06 70 11 22 33",
+                         m["urgences"].pk: "06 70 44 55 66", m["dsi"].pk: "06 70 77 88 99"}
         for kind, (holder, deputies) in people.items():
             for position, who in [(CrisisAssignment.Position.HOLDER, holder),
                                   *[(CrisisAssignment.Position.DEPUTY, d) for d in deputies]]:
                 assignment: dict[str, Any] = {"position": position}
                 if isinstance(who, Membership):
-                    assignment["member"] = who
+                    # A crisis role is complete only with a number that works when the hospital's IT is down.
+                    assignment["member"], assignment["phone"] = who, member_phones[who.pk]
                 else:
                     assignment["external_name"], assignment["phone"] = who
                 services.crisis_assignment_create(role=roles[kind], actor=rpcra, data=assignment)

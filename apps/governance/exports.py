@@ -12,12 +12,21 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.phones import format_phone
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.governance import selectors
-from apps.governance.models import GovernanceMember
+from apps.governance.models import GovernanceMember, PersonFields
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
+
+
+def _reachable(person: PersonFields) -> str:
+    """« Name (02 41 35 36 37) »; an unparseable number as typed, flagged."""
+    if not person.phone:
+        return person.person_name
+    flag = "" if person.has_valid_phone else ", " + _("invalid number")
+    return f"{person.person_name} ({format_phone(person.phone)}{flag})"
 
 
 def governance_context(organization: Organization) -> dict[str, Any]:
@@ -50,10 +59,10 @@ def governance_rows(organization: Organization) -> Iterator[list[Any]]:
     for d in ctx["decisions"]:
         yield [_("Decision"), d.text, d.owner, str(d.get_status_display()), d.due_date]
     for role in ctx["roles"]:
-        holder = role.holder.person_name if role.holder else ""
-        deputies = ", ".join(a.person_name for a in role.deputies)
+        holder = _reachable(role.holder) if role.holder else ""
+        deputies = ", ".join(_reachable(a) for a in role.deputies)
         yield [_("Cellule de crise"), str(role), holder, _("Deputies: %(names)s") % {"names": deputies or "—"}, None]
-    yield [_("Cellule de crise"), _("24/7 crisis phone"), p.phone_24_7,
+    yield [_("Cellule de crise"), _("24/7 crisis phone"), format_phone(p.phone_24_7),
            _("independent of the hospital's IT") if p.phone_independent_of_it else "", None]
     yield [_("Cellule de crise"), _("Crisis room"), p.crisis_room, p.fallback_room, None]
     yield [_("Cellule de crise"), _("Who decides to activate"), p.activation_decider, p.activation_criteria, None]

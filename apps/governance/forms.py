@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.models import Evidence
 from apps.core.forms import MemberChoiceField, OrgForm
+from apps.core.phones import PhoneFormField
 from apps.governance.models import (
+    MAX_DELAY_HOURS,
     CopilMeeting,
     CrisisAssignment,
     CrisisRole,
@@ -65,7 +67,7 @@ class OrganisationStepForm(OrgForm):
 
 
 class LogisticsStepForm(OrgForm):
-    phone_24_7 = forms.CharField(label=_f(GovernanceProfile, "phone_24_7").verbose_name, max_length=40, required=False)
+    phone_24_7 = PhoneFormField(label=_f(GovernanceProfile, "phone_24_7").verbose_name, required=False)
     phone_independent_of_it = forms.BooleanField(
         label=_f(GovernanceProfile, "phone_independent_of_it").verbose_name, required=False,
         help_text=_f(GovernanceProfile, "phone_independent_of_it").help_text)
@@ -135,7 +137,7 @@ class PrioritiesStepForm(OrgForm):
 class PersonFormMixin(OrgForm):
     member = member_field()
     external_name = forms.CharField(label=_("Name (if not a member)"), max_length=150, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    phone = PhoneFormField(label=_("Phone"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data
@@ -192,6 +194,12 @@ class CrisisAssignmentForm(PersonFormMixin):
     position = forms.ChoiceField(label=_f(CrisisAssignment, "position").verbose_name,
                                  choices=CrisisAssignment.Position.choices)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _(
+            "The number to reach this person during a crisis: French (06 12 34 56 78), international (+44 20 7946 "
+            "0958) or short. A role counts as complete only when its holder and a deputy have a valid number.")
+
     field_order = ["position", "member", "external_name", "phone"]
 
 
@@ -200,7 +208,8 @@ class ReportingDutyForm(OrgForm):
                                   choices=ReportingDuty.Recipient.choices)
     recipient_detail = forms.CharField(label=_f(ReportingDuty, "recipient_detail").verbose_name, max_length=200,
                                        required=False)
-    delay_hours = forms.IntegerField(label=_f(ReportingDuty, "delay_hours").verbose_name, min_value=0, required=False,
+    delay_hours = forms.IntegerField(label=_f(ReportingDuty, "delay_hours").verbose_name, min_value=0,
+                                     max_value=MAX_DELAY_HOURS, required=False,
                                      help_text=_f(ReportingDuty, "delay_hours").help_text)
     responsible = forms.CharField(label=_f(ReportingDuty, "responsible").verbose_name, max_length=150, required=False)
     channel = forms.CharField(label=_f(ReportingDuty, "channel").verbose_name, max_length=200, required=False)

@@ -19,15 +19,23 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import track_history
 from apps.core.models import TenantModel
+from apps.core.phones import phone_is_valid, validate_phone
+
+# Every duration a user types is bounded (a year): a signalement « within 10⁹ h » is a typing error.
+MAX_DELAY_HOURS = 8760
 
 
 class PersonFields(models.Model):
-    """A member of the organization, or an external person (name, phone) — never both empty."""
+    """A member of the organization, or an external person (name, phone) — never both empty.
+
+    ``phone`` is stored normalised (``apps.core.phones``: E.164, or the digits of a short number); a value
+    typed before numbers were checked that cannot be parsed is kept as typed and flagged (``has_valid_phone``).
+    """
 
     member = models.ForeignKey("tenants.Membership", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("member"))
     external_name = models.CharField(_("name (if not a member)"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
 
     class Meta:
         abstract = True
@@ -42,6 +50,11 @@ class PersonFields(models.Model):
     @property
     def is_external(self) -> bool:
         return not self.member_id
+
+    @property
+    def has_valid_phone(self) -> bool:
+        """Reachable: a number that parses (an empty or unparseable one does not count)."""
+        return phone_is_valid(self.phone)
 
     def clean(self) -> None:
         super().clean()
@@ -71,7 +84,7 @@ class GovernanceProfile(TenantModel):
     copil_cadence = models.CharField(_("COPIL meeting cadence"), max_length=20, choices=Cadence.choices, blank=True)
     copil_mandate = models.TextField(_("COPIL mandate"), blank=True)
     # D2.O1.B — crisis cell logistics
-    phone_24_7 = models.CharField(_("24/7 crisis phone"), max_length=40, blank=True)
+    phone_24_7 = models.CharField(_("24/7 crisis phone"), max_length=40, blank=True, validators=[validate_phone])
     phone_independent_of_it = models.BooleanField(
         _("this phone does not depend on the hospital's IT"), default=False,
         help_text=_("A mobile or analogue line that still works when the network and IP telephony are down."),
@@ -236,6 +249,26 @@ class CrisisRole(TenantModel):
     def name(self) -> str:
         return str(self)
 
+    @property
+    def is_complete(self) -> bool:
+        """D2.O1.B: a holder and at least one deputy, each reachable at a valid phone number (a cyberattack
+        lasts for weeks: the holder must be relieved, and nobody is relieved through « abc »)."""
+        return (self.holder is not None and self.holder.has_valid_phone
+                and any(d.has_valid_phone for d in self.deputies))
+
+    @property
+    def missing(self) -> str:
+        """What keeps the role incomplete: « holder », « deputy », « holder_phone », « deputy_phone » or ""."""
+        if self.holder is None:
+            return "holder"
+        if not self.deputies:
+            return "deputy"
+        if not self.holder.has_valid_phone:
+            return "holder_phone"
+        if not any(d.has_valid_phone for d in self.deputies):
+            return "deputy_phone"
+        return ""
+
 
 @track_history()
 class CrisisAssignment(PersonFields, TenantModel):
@@ -276,6 +309,7 @@ class ReportingDuty(TenantModel):
     recipient = models.CharField(_("to whom"), max_length=20, choices=Recipient.choices)
     recipient_detail = models.CharField(_("details"), max_length=200, blank=True)
     delay_hours = models.PositiveIntegerField(_("within (hours)"), null=True, blank=True,
+                                              validators=[MaxValueValidator(MAX_DELAY_HOURS)],
                                               help_text=_("E.g. 72 for the CNIL. Leave empty for « without delay »."))
     responsible = models.CharField(_("who reports"), max_length=150, blank=True)
     channel = models.CharField(_("how"), max_length=200, blank=True)

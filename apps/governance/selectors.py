@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.models import Evidence
+from apps.core.phones import phone_is_valid
 from apps.governance.models import (
     CopilMeeting,
     CrisisAssignment,
@@ -117,6 +118,9 @@ class GovernanceSnapshot:
     duty_count: int
     p1_file_count: int  # alive files of kind PSSI tagged D2.P1
     candidacy_submitted_on: date | None = None
+    # Alive files tagged D2.P1 of another kind: those uploaded before files had a kind became « Other document »
+    # (migration compliance 0002) and must be re-tagged PSSI by hand — a file tagged D2.P1 is not a PSSI by itself.
+    p1_other_titles: list[str] = field(default_factory=list)
     criteria: list[Criterion] = field(default_factory=list)
 
     def for_requirement(self, requirement_id: str) -> list[Criterion]:
@@ -140,12 +144,15 @@ def governance_snapshot(*, organization: Organization) -> GovernanceSnapshot:
     meetings = CopilMeeting.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     decisions = Decision.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
     duties = ReportingDuty.objects.filter(organization=organization).aggregate(n=Count("id"))["n"]
-    p1_files = Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1").filter(kind=Evidence.Kind.PSSI).count()
+    p1_files = list(Evidence.objects.filter(organization=organization).alive().for_requirement("D2.P1")
+                    .order_by("title").values_list("title", "kind"))
     snap = GovernanceSnapshot(
         profile=profile, team=[m for m in members if m.body == GovernanceMember.Body.PROJECT_TEAM],
         copil=[m for m in members if m.body == GovernanceMember.Body.COPIL], roles=roles,
-        meeting_count=meetings, decision_count=decisions, duty_count=duties, p1_file_count=p1_files,
+        meeting_count=meetings, decision_count=decisions, duty_count=duties,
+        p1_file_count=sum(kind == Evidence.Kind.PSSI for _title, kind in p1_files),
         candidacy_submitted_on=organization.candidacy_submitted_on,
+        p1_other_titles=[title for title, kind in p1_files if kind != Evidence.Kind.PSSI],
     )
     snap.criteria = _criteria(snap)
     return snap
@@ -199,16 +206,35 @@ def _pssi_file_ok(p: GovernanceProfile, p1_file_count: int) -> bool:
     return attached or p1_file_count > 0
 
 
-def _pssi_file_missing(p: GovernanceProfile, p1_file_count: int) -> str | Promise:
+def _pssi_file_missing(p: GovernanceProfile, p1_file_count: int, other_titles: list[str] | None = None) -> str | Promise:
     if _pssi_file_alive(p) and p.pssi_evidence is not None:
         return _("The attached file « %(title)s » is not of kind PSSI: attach the signed PSSI, or set the file's kind "
                  "in the evidence library.") % {"title": p.pssi_evidence.title}
+    if other_titles:
+        return _("Files tagged D2.P1 are not of kind PSSI (those added before files had a kind are « Other document »): "
+                 "%(titles)s. If one of them is the signed PSSI, set its kind to PSSI in the evidence library.") % {
+            "titles": ", ".join(f"« {t} »" for t in other_titles)}
     return _("Attach the signed PSSI (a file of kind PSSI).")
+
+
+def _phone_24_7_missing(p: GovernanceProfile) -> str | Promise:
+    if p.phone_24_7.strip() and not phone_is_valid(p.phone_24_7):
+        return _("The 24/7 crisis phone « %(value)s » is not a valid number: correct it.") % {"value": p.phone_24_7}
+    return _("Record a 24/7 phone number that does not depend on the hospital's IT.")
+
+
+def _crisis_roles_missing(roles: list[CrisisRole]) -> str | Promise:
+    unreachable = [str(r) for r in roles if r.missing in ("holder_phone", "deputy_phone")]
+    if unreachable and all(r.holder and r.deputies for r in roles):
+        return _("Give a valid phone number to the holder and to at least one deputy of: %(roles)s.") % {
+            "roles": ", ".join(unreachable)}
+    return _("Give every role of the cellule de crise a holder and at least one deputy, each with a valid phone "
+             "number.")
 
 
 def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
     p = s.profile
-    complete_roles = [r for r in s.roles if r.holder and r.deputies]
+    complete_roles = [r for r in s.roles if r.is_complete]
     kinds = {r.kind for r in s.roles}
     org, cell, sig, docs = ("governance:step-organisation", "governance:crisis-cell", "governance:step-signalement",
                             "governance:step-documents")
@@ -217,8 +243,8 @@ def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
         # D2.P1 — PSSI: reviewed inside the window, validated by the legal representative, the file a PSSI.
         Criterion("pssi_date", "D2.P1", pssi_date_ok, pssi_date_missing, pssi_date_url),
         Criterion("pssi_signatory", "D2.P1", _pssi_signatory_ok(p), _pssi_signatory_missing(p), docs),
-        Criterion("pssi_file", "D2.P1", _pssi_file_ok(p, s.p1_file_count), _pssi_file_missing(p, s.p1_file_count),
-                  docs),
+        Criterion("pssi_file", "D2.P1", _pssi_file_ok(p, s.p1_file_count),
+                  _pssi_file_missing(p, s.p1_file_count, s.p1_other_titles), docs),
         # D2.P2 — project organisation
         Criterion("rpcra", "D2.P2", bool(p.rpcra_id), _("Name an RPCRA (recommended)."), org, recommended=True),
         Criterion("team", "D2.P2", bool(s.team), _("Describe the project team."), "governance:step-members"),
@@ -239,11 +265,11 @@ def _criteria(s: GovernanceSnapshot) -> list[Criterion]:
         # D2.O1.B — cyber crisis procedures
         Criterion("crisis_director", "D2.O1.B", CrisisRole.Kind.DIRECTOR in kinds,
                   _("Define the roles of the cellule de crise, starting with the directeur de crise."), cell),
+        # A role counts only when its holder and a deputy can be called: a valid number each (« abc » cannot).
         Criterion("crisis_deputies", "D2.O1.B", bool(s.roles) and len(complete_roles) == len(s.roles),
-                  _("Give every role of the cellule de crise a holder and at least one deputy."), cell),
-        Criterion("phone", "D2.O1.B", bool(p.phone_24_7 and p.phone_independent_of_it),
-                  _("Record a 24/7 phone number that does not depend on the hospital's IT."),
-                  "governance:step-logistics"),
+                  _crisis_roles_missing(s.roles), cell),
+        Criterion("phone", "D2.O1.B", phone_is_valid(p.phone_24_7) and p.phone_independent_of_it,
+                  _phone_24_7_missing(p), "governance:step-logistics"),
         Criterion("rooms", "D2.O1.B", bool(p.crisis_room and p.fallback_room),
                   _("Name the crisis room and a fallback room."), "governance:step-logistics"),
         Criterion("activation", "D2.O1.B", bool(p.activation_criteria and p.activation_decider),

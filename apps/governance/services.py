@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.models import AuditEvent
+from apps.core.phones import normalise_phone_fields
 from apps.core.services import audit_log, ensure_same_organization, model_update
 from apps.governance.checks import forget_snapshot
 from apps.governance.models import (
@@ -51,6 +52,8 @@ DECISION_FIELDS = ["text", "owner", "due_date", "status", "action_reference"]
 ROLE_FIELDS = ["kind", "label", "missions", "order"]
 ASSIGNMENT_FIELDS = ["position", "member", "external_name", "phone"]
 DUTY_FIELDS = ["recipient", "recipient_detail", "delay_hours", "responsible", "channel"]
+# Stored normalised (``apps.core.phones``): E.164, or the digits of a short number.
+PHONE_FIELDS = ["phone", "phone_24_7"]
 
 # The usual cellule de crise of a hospital (ANSSI / ARS guides), offered in one click.
 STANDARD_ROLES = [
@@ -60,6 +63,7 @@ STANDARD_ROLES = [
 
 
 def _create(model: type[M], *, organization: Organization, data: dict[str, Any], fields: list[str], **extra: Any) -> M:
+    data = normalise_phone_fields(data, PHONE_FIELDS)
     ensure_same_organization(organization, [*data.values(), *extra.values()])
     instance = model(organization=organization, **{f: data[f] for f in fields if f in data}, **extra)
     instance.full_clean()
@@ -69,6 +73,7 @@ def _create(model: type[M], *, organization: Organization, data: dict[str, Any],
 
 
 def _update(instance: M, *, organization: Organization, data: dict[str, Any], fields: list[str]) -> M:
+    data = normalise_phone_fields(data, PHONE_FIELDS)
     ensure_same_organization(organization, data.values())
     instance, _changed = model_update(instance=instance, data=data, fields=fields)
     forget_snapshot(organization)
@@ -86,10 +91,24 @@ def _delete(instance: models.Model, *, organization: Organization) -> None:
 
 @transaction.atomic
 def governance_profile_update(*, organization: Organization, actor: User | None, step: str, data: dict[str, Any]) -> GovernanceProfile:
-    """Save one guided step of the governance scheme (D2.P1, D2.P2, D2.O1.B): nothing typed is lost."""
+    """Save one guided step of the governance scheme (D2.P1, D2.P2, D2.O1.B): nothing typed is lost.
+
+    A step validates its own fields only: a value of another step kept from before it was checked (a 24/7
+    number typed « standard » before numbers were validated) is flagged on its own step, and never blocks
+    saving this one with an error the page cannot show next to its field.
+    """
     fields = PROFILE_STEPS[step]
+    data = normalise_phone_fields(data, PHONE_FIELDS)
+    ensure_same_organization(organization, data.values())
     profile, _created = GovernanceProfile.objects.get_or_create(organization=organization)
-    profile = _update(profile, organization=organization, data=data, fields=fields)
+    changed = [f for f in fields if f in data and getattr(profile, f) != data[f]]
+    for name in changed:
+        setattr(profile, name, data[name])
+    if changed:
+        others = [f for key, names in PROFILE_STEPS.items() if key != step for f in names]
+        profile.full_clean(exclude=others)
+        profile.save(update_fields=[*changed, "updated_at"])
+    forget_snapshot(organization)
     return profile
 
 

@@ -1,7 +1,8 @@
 """Demo organizations, establishments, sites and users (``manage.py seed_demo``).
 
 Fictional but realistic: a GHT of three establishments (a CHU-like hospital with several sites,
-a general hospital, a small local hospital) and a private clinic outside any GHT. Each app adds
+a general hospital, a small local hospital), weighted by legal entity (FINESS EJ) for the 66 % rule,
+and a private clinic outside any GHT with two sites, weighted by site (FINESS EG). Each app adds
 its own demo data in ``apps/<app>/demo.py`` through ``seed(ctx)``, called in INSTALLED_APPS order.
 """
 
@@ -25,6 +26,10 @@ from apps.tenants.validators import luhn_complete
 # Where the GHT's weights come from (D2.O1.C / D2.O1.D 66 % rule): one basis and one date for all its EJ.
 WEIGHT_BASIS: dict[str, Any] = {"activity_share_basis": "Séjours MCO 2024 (PMSI)",
                                 "activity_share_date": date(2025, 3, 31)}
+
+# The clinic's two sites (FINESS EG) carry its weights: a legal entity outside a GHT with several sites.
+CLINIC_SITE_WEIGHT_BASIS: dict[str, Any] = {"activity_share_basis": "Séjours 2025 (PMSI)",
+                                            "activity_share_date": date(2026, 1, 31)}
 
 GHT_SLUG = "ght-rives-de-loire"
 CLINIC_SLUG = "clinique-du-parc"
@@ -133,9 +138,14 @@ def seed(ctx: DemoContext) -> None:
             activity_share_basis="Séjours 2024 (PMSI)", activity_share_date=date(2025, 3, 31),
         )
         ctx.establishments["clinic"] = clinic_ej
+        # A legal entity outside a GHT with two sites (FINESS EG): the 66 % rule is weighted by site.
         ctx.sites["clinic_main"] = Site.objects.create(
-            organization=clinic, establishment=clinic_ej, name="Clinique du Parc", finess_eg=_finess("44000190"),
-            city="Nantes",
+            organization=clinic, establishment=clinic_ej, name="Clinique du Parc — site de Nantes", finess_eg=_finess("44000190"),
+            city="Nantes", activity_share=Decimal("72"), **CLINIC_SITE_WEIGHT_BASIS,
+        )
+        ctx.sites["clinic_ssr"] = Site.objects.create(
+            organization=clinic, establishment=clinic_ej, name="Clinique du Parc — site de Rezé (SSR)",
+            finess_eg=_finess("44000212"), city="Rezé", activity_share=Decimal("28"), **CLINIC_SITE_WEIGHT_BASIS,
         )
 
     orgs = {GHT_SLUG: ght, CLINIC_SLUG: clinic}

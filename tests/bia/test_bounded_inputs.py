@@ -58,3 +58,43 @@ def test_a_degraded_mode_activates_after_a_sane_delay(delay, ok, org) -> None:  
         with pytest.raises(ValidationError) as error:
             mode.full_clean()
         assert "activation_delay_hours" in error.value.error_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("value", "ok"), [("0", False), ("1", True), (str(MAX_HOURS), True), (str(MAX_HOURS + 1), False)])
+def test_the_scale_thresholds_and_horizons_are_bounded_next_to_the_field(value, ok, org) -> None:  # noqa: ANN001
+    from apps.bia.forms import BiaSettingsForm, HorizonForm
+    from apps.bia.models import BiaSettings
+
+    settings_form = BiaSettingsForm({"intolerable_level": "3", "critical_max_dmia_hours": value,
+                                     "high_max_dmia_hours": str(MAX_HOURS), "medium_max_dmia_hours": str(MAX_HOURS)},
+                                    instance=BiaSettings(organization=org))
+    assert settings_form.is_valid() is ok, settings_form.errors
+    horizon_form = HorizonForm({"label": "Au-delà", "hours": value})
+    assert horizon_form.is_valid() is ok, horizon_form.errors
+    if not ok:
+        assert list(settings_form.errors) == ["critical_max_dmia_hours"] and list(horizon_form.errors) == ["hours"]
+
+
+@pytest.mark.django_db
+def test_the_scale_services_refuse_absurd_durations(org) -> None:
+    from apps.bia import services
+
+    services.scales_ensure_defaults(organization=org)
+    with pytest.raises(ValidationError) as error:
+        services.bia_settings_update(organization=org, actor=None, data={"medium_max_dmia_hours": 10**9})
+    assert "medium_max_dmia_hours" in error.value.error_dict
+    with pytest.raises(ValidationError) as error:
+        services.horizon_create(organization=org, actor=None, label="Un siècle", hours=876_000)
+    assert "hours" in error.value.error_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("delay", "ok"), [("-1", False), ("0", True), ("8760", True), ("8761", False)])
+def test_a_reporting_duty_delay_is_bounded(delay, ok, org) -> None:  # noqa: ANN001
+    from apps.governance.forms import ReportingDutyForm
+
+    form = ReportingDutyForm({"recipient": "ars", "delay_hours": delay}, organization=org)
+    assert form.is_valid() is ok, form.errors
+    if not ok:
+        assert list(form.errors) == ["delay_hours"]

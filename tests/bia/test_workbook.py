@@ -58,7 +58,7 @@ def grid_header(scales) -> str:
 
 def test_download_has_instructions_protection_dropdowns_and_hidden_metadata(org, setup, admin_user, client_for) -> None:
     wb = load_workbook(io.BytesIO(download(client_for(admin_user), org)))
-    assert wb.sheetnames == ["Instructions", "BIA", "meta"]
+    assert wb.sheetnames == ["Instructions", "BIA", "Dépendances", "meta"]
     assert wb["meta"].sheet_state == "veryHidden"
     ws = wb["BIA"]
     assert ws.protection.sheet is True

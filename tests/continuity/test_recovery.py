@@ -136,3 +136,20 @@ def test_a_dependency_with_workaround_comes_back_after_the_urgent_ones() -> None
     items = recovery_order(graph, [1]).items
     assert [i.name for i in items] == ["Annuaire", "DPI", "Messagerie"]
     assert items[2].required_rto_hours is None and items[2].needed_by == (1,)
+
+
+def test_a_workaround_of_known_duration_carries_dmia_plus_w_into_the_required_rto() -> None:
+    """The BIA's rule (« Bloc opératoire tient 48 h en mode dégradé + DMIA 4 h → PACS doit revenir sous 52 h »)
+    is the sequence's required RTO too; an unknown duration still carries nothing."""
+    graph = build_graph(
+        [ActivityNode(id=3, name="Bloc opératoire", dmia_hours=4), ActivityNode(id=6, name="Imagerie", dmia_hours=72)],
+        [ResourceNode(id=10, name="PACS", rto_hours=72), ResourceNode(id=11, name="Réseau", kind="infrastructure"),
+         ResourceNode(id=12, name="Logiciel de bloc")],
+        [(3, 10, True, 48), (6, 10, False), (3, 12, True, None)], [(10, 11, False)],
+    )
+    items = {i.name: i for i in recovery_order(graph, [3, 6]).items}
+    assert items["PACS"].required_rto_hours == 52  # min(4 + 48, 72)
+    assert items["Réseau"].required_rto_hours == 52  # what PACS needs, it needs
+    assert items["Logiciel de bloc"].required_rto_hours is None
+    assert recovery_order(graph, [6]).items[-1].required_rto_hours == 72  # without the bloc: the imagerie's 72 h
+    assert {i.name: i.required_rto_hours for i in recovery_order(graph, [3]).items}["PACS"] == 52

@@ -33,12 +33,13 @@ class Worker:
     The queue is also its ``EXPORTS_QUEUE``: what it re-queues as it starts comes back to it.
     """
 
-    def __init__(self, queue: str, media_root: Path, log: Path, concurrency: int = 1) -> None:
+    def __init__(self, queue: str, media_root: Path, log: Path, concurrency: int = 1,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.queue = queue
         self.log = log
         command = [str(BIN / "celery"), "-A", "resilis", "worker", "-Q", queue, "--hostname", f"{queue}-{uuid.uuid4().hex[:6]}@%h",
                    "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
-        env = app_env(RESILIS_ENV="test", MEDIA_ROOT=str(media_root), EXPORTS_QUEUE=queue)
+        env = app_env(RESILIS_ENV="test", MEDIA_ROOT=str(media_root), EXPORTS_QUEUE=queue, **(extra_env or {}))
         self._log_handle = log.open("ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log_handle,
                                         stderr=subprocess.STDOUT, start_new_session=True)

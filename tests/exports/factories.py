@@ -1,4 +1,4 @@
-"""Factories for export jobs; ``done_job_with_file`` writes a real file under MEDIA_ROOT."""
+"""Factories for export jobs; ``done_job_with_file`` stores a real file (the configured storage: local or S3)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import hashlib
 from datetime import timedelta
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from apps.core import files
 from apps.exports.models import ExportJob
 from tests.establishments import target_establishment
 from tests.factories import OrganizationFactory
@@ -28,10 +30,7 @@ class ExportJobFactory(DjangoModelFactory):
 def done_job_with_file(organization, *, kind: str = ExportJob.Kind.DOSSIER_PDF, content: bytes = b"%PDF-1.7 test",
                        **kwargs) -> ExportJob:
     job = ExportJobFactory(organization=organization, kind=kind, status=ExportJob.Status.DONE, progress=100, **kwargs)
-    path = job.target_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    job.file_path = str(path.relative_to(path.parents[2]))
+    job.file_path = files.save_exactly(job.storage_name, ContentFile(content))
     job.size = len(content)
     job.sha256 = hashlib.sha256(content).hexdigest()
     job.finished_at = timezone.now()

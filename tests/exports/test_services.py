@@ -31,7 +31,8 @@ def test_run_writes_the_file_under_the_job_name_with_its_checksum(org, media_roo
     assert job.file_path == f"exports/{org.pk}/{job.pk}.{job.extension}"
     assert job.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and job.size == path.stat().st_size
     assert job.expires_at > timezone.now() + timedelta(days=6)
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    assert not list(services._scratch_dir().glob(f"{services.SCRATCH_PREFIX}{job.pk}-*"))  # no scratch file left
 
     # The same message again: nothing re-rendered, nothing changed.
     mtime = path.stat().st_mtime_ns
@@ -101,7 +102,8 @@ def test_a_failing_section_fails_the_job_with_its_name(org, media_root, monkeypa
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED
     assert job.error.startswith("La partie « Synthèse BIA » de l'export n'a pas pu être produite.")
-    assert not any((media_root / "exports" / str(org.pk)).iterdir())
+    assert not (media_root / "exports").exists()  # nothing stored
+    assert not list(services._scratch_dir().glob(f"{services.SCRATCH_PREFIX}{job.pk}-*"))  # no scratch file left
 
 
 @pytest.mark.django_db

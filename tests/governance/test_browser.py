@@ -52,8 +52,17 @@ def test_rpcra_sets_up_the_crisis_cell_and_a_copil_meeting(page: Page, live_serv
     card.get_by_role("link", name="Ajouter un suppléant").click()
     page.get_by_label("Nom (si ce n'est pas un membre)").fill("Pierre Vasseur")
     page.get_by_role("button", name="Enregistrer").click()
+    # A deputy nobody can call does not complete the role: give him a number.
+    expect(card).to_contain_text("aucun suppléant avec un numéro valide")
+    card.get_by_role("link", name="Modifier", exact=True).nth(1).click()
+    page.get_by_label("Téléphone").fill("abc")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("chiffres uniquement")).to_be_visible()
+    page.get_by_label("Téléphone").fill("+33 6 71 22 33 44")
+    page.get_by_role("button", name="Enregistrer").click()
     expect(card).to_contain_text("complet")
     expect(card).to_contain_text("Pierre Vasseur")
+    expect(card.get_by_role("link", name="06 71 22 33 44")).to_have_attribute("href", "tel:+33671223344")
 
     # A COPIL meeting and its decision.
     page.goto(f"{base}/gouvernance/copil/")

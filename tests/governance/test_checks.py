@@ -62,7 +62,7 @@ def test_every_crisis_role_needs_a_holder_and_a_deputy(org, admin_user) -> None:
     assert not criteria["crisis_deputies"].ok
     org.__dict__.pop("_governance_snapshot", None)
     services.crisis_assignment_create(role=director, actor=admin_user,
-                                      data={"position": "deputy", "external_name": "Adjoint", "phone": "06"})
+                                      data={"position": "deputy", "external_name": "Adjoint", "phone": "06 12 34 56 79"})
     criteria = {c.key: c for c in snapshot_for(org).criteria}
     assert criteria["crisis_deputies"].ok and criteria["crisis_director"].ok
 

@@ -117,3 +117,26 @@ def test_a_deleted_pssi_file_does_not_count(org, admin_user) -> None:
     type(profile.pssi_evidence).objects.filter(pk=profile.pssi_evidence.pk).update(deleted_at=timezone.now())
     forget_snapshot(org)
     assert pssi_check(org).status == CheckResult.PARTIAL
+
+
+def test_files_tagged_d2p1_before_files_had_a_kind_are_named_to_be_re_tagged(org, admin_user) -> None:
+    """Files uploaded before ``Evidence.kind`` existed became « Autre document » (migration compliance 0002, default
+    « other »): none counts for D2.P1, and the check names them so the RPCRA re-tags the real PSSI."""
+    org.candidacy_submitted_on = CANDIDACY
+    org.save(update_fields=["candidacy_submitted_on"])
+    old = EvidenceFactory(organization=org, requirement_ids=["D2.P1"], title="PSSI 2024 (scan signé)")
+    assert old.kind == "other"
+    EvidenceFactory(organization=org, requirement_ids=["D2.P1"], kind="other", title="Menu de la cantine")
+    services.governance_profile_update(organization=org, actor=admin_user, step="documents", data={
+        "pssi_validated_on": datetime.date(2024, 3, 12), **LEGAL_REPRESENTATIVE})
+    forget_snapshot(org)
+    with translation.override("fr"):
+        result = pssi_check(org)
+        missing = [str(m) for m in result.missing]
+    assert result.status == CheckResult.PARTIAL
+    assert ("Des fichiers rattachés à D2.P1 ne sont pas de type PSSI (ceux déposés avant l'apparition des types sont "
+            "« Autre document ») : « Menu de la cantine », « PSSI 2024 (scan signé) ». Si l'un d'eux est la PSSI "
+            "signée, indiquez le type « PSSI » dans la bibliothèque des pièces justificatives.") in missing
+    type(old).objects.filter(pk=old.pk).update(kind="pssi")  # re-tagged in the evidence library
+    forget_snapshot(org)
+    assert pssi_check(org).status == CheckResult.MET

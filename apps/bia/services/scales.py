@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.bia import engine
 from apps.bia.defaults import DEFAULT_CRITERIA, DEFAULT_HORIZONS, DEFAULT_LEVEL_LABELS
+from apps.bia.dmia_override import thresholds_of
 from apps.bia.models import Activity, BiaSettings, ImpactAnswer, ImpactCriterion, ImpactLevel, TimeHorizon
 from apps.core.services import model_update
 from apps.tenants.models import Organization
@@ -50,13 +51,6 @@ def bia_settings(*, organization: Organization) -> BiaSettings:
     return row if row is not None else scales_ensure_defaults(organization=organization)
 
 
-def _thresholds(settings_row: BiaSettings) -> engine.Thresholds:
-    return engine.Thresholds(
-        critical=settings_row.critical_max_dmia_hours, high=settings_row.high_max_dmia_hours,
-        medium=settings_row.medium_max_dmia_hours,
-    )
-
-
 def _grid_inputs(organization: Organization) -> tuple[list[tuple[int, int]], set[int]]:
     horizons = list(TimeHorizon.objects.filter(organization=organization).values_list("id", "hours"))
     active = set(ImpactCriterion.objects.filter(organization=organization, is_active=True).values_list("id", flat=True))
@@ -77,7 +71,7 @@ def activities_recompute(*, organization: Organization, activity_ids: Iterable[i
     ).values_list("activity_id", "criterion_id", "horizon_id", "level"):
         if criterion_id in active:
             cells[activity_id][(criterion_id, horizon_id)] = level
-    thresholds = _thresholds(settings_row)
+    thresholds = thresholds_of(settings_row)
     changed = []
     for activity in activities:
         before = (activity.dmia_derived_hours, activity.criticality)

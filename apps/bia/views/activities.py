@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.bia import notifications, selectors
+from apps.bia.dmia_override import activity_override_warning
 from apps.bia.forms import ActivityFilterForm, ActivityForm, ReviewForm
 from apps.bia.models import Activity
 from apps.bia.services.activities import (
@@ -110,6 +111,7 @@ class ActivityDetailView(BiaViewMixin, TemplateView):
         key = ("activity", activity.pk)
         ctx.update(
             activity=activity, scale=scale, grid=selectors.impact_grid(scale=scale, cells=detail["cells"]),
+            override_warning=activity_override_warning(activity, scale["settings"]),
             review_form=ReviewForm(), can_validate=self.can("bia.validate"), can_change=self.can("bia.change"),
             can_answer=self.can("bia.answer"),
             requirement=analysis.rto_requirements.get(key), capability_row=analysis.capabilities.get(key),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from apps.bia import selectors
+from apps.bia.dmia_override import activity_override_warning
 from apps.bia.forms import (
     ActivityDependencyForm,
     ActivityLinkForm,
@@ -94,7 +95,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
             scale = selectors.scales(organization=self.organization)
             cells = selectors.activity_detail(organization=self.organization, activity=activity)["cells"]
             form = ImpactGridForm(data, criteria=scale["criteria"], horizons=scale["horizons"], cells=cells,
-                                  initial={"dmia_override_hours": activity.dmia_override_hours,
+                                  settings_row=scale["settings"], initial={"dmia_override_hours": activity.dmia_override_hours,
                                            "dmia_override_justification": activity.dmia_override_justification})
             return form
         return None
@@ -113,6 +114,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
         ctx.setdefault("form", self.build_form())
         if self.step_key == "impacts":
             ctx["scale"] = selectors.scales(organization=self.organization)
+            ctx["override_warning"] = activity_override_warning(activity, ctx["scale"]["settings"])
         if self.step_key in ("dependencies", "review"):
             ctx.update(selectors.activity_detail(organization=self.organization, activity=activity))
             ctx.setdefault("dependency_form", ActivityDependencyForm(
@@ -123,6 +125,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
             scale = selectors.scales(organization=self.organization)
             ctx["grid"] = selectors.impact_grid(scale=scale, cells=ctx["cells"])
             ctx["scale"] = scale
+            ctx["override_warning"] = activity_override_warning(activity, scale["settings"])
         return ctx
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

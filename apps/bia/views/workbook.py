@@ -42,9 +42,11 @@ class WorkbookView(BiaViewMixin, TemplateView):
             return self.render_to_response(self.get_context_data(file_error=str(error)), status=400)
         if parsed.errors:
             return self.render_to_response(self.get_context_data(errors=parsed.errors), status=400)
-        payload = workbook.payload_dumps(organization=self.organization, user=self.user, changes=parsed.changes)
-        return self.render_to_response(self.get_context_data(preview=parsed.preview, payload=payload,
-                                                             apply_url=self.org_url("bia:workbook-apply")))
+        payload = workbook.payload_dumps(organization=self.organization, user=self.user, changes=parsed.changes,
+                                         dependencies=parsed.dependency_changes)
+        return self.render_to_response(self.get_context_data(
+            preview=parsed.preview, dependency_preview=parsed.dependency_preview, payload=payload,
+            apply_url=self.org_url("bia:workbook-apply")))
 
 
 class WorkbookDownloadView(BiaViewMixin, View):
@@ -67,12 +69,16 @@ class WorkbookApplyView(BiaViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            changes = workbook.payload_loads(organization=self.organization, user=self.user,
-                                             payload=request.POST.get("payload", ""))
-            count = workbook.apply(organization=self.organization, membership=self.membership, actor=self.user,
-                                   changes=changes)
+            changes, dependencies = workbook.payload_loads(organization=self.organization, user=self.user,
+                                                           payload=request.POST.get("payload", ""))
+            count, dependency_count = workbook.apply(organization=self.organization, membership=self.membership,
+                                                     actor=self.user, changes=changes, dependencies=dependencies)
         except (workbook.WorkbookError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
             return redirect("bia:workbook", org_slug=self.organization.slug)
-        messages.success(request, _("Workbook imported: %(count)s activities updated.") % {"count": count})
+        if dependency_count:
+            messages.success(request, _("Workbook imported: %(count)s activities and %(dependencies)s dependencies "
+                                        "updated.") % {"count": count, "dependencies": dependency_count})
+        else:
+            messages.success(request, _("Workbook imported: %(count)s activities updated.") % {"count": count})
         return redirect("bia:activities", org_slug=self.organization.slug)

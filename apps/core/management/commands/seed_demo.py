@@ -1,7 +1,9 @@
 """Load the demo data once: ``manage.py seed_demo`` (the dev runner calls it on first start).
 
 Each installed app may ship ``demo.py`` with ``seed(ctx)``; they run in INSTALLED_APPS order inside
-one transaction, so a failure leaves the database as it was.
+one transaction, so a failure leaves the database as it was. A ``demo.py`` may also define ``finish(ctx)``,
+run once every app has seeded: what an earlier app approved can then be reviewed against the facts later
+apps recorded (the backups demo's restoration tests change the BIA a plan relies on; the plan is re-approved).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         else:
             ctx = DemoContext()
             with transaction.atomic(), pghistory.context(source="seed_demo"):
+                modules = []
                 for config in apps.get_app_configs():
                     if not config.name.startswith("apps."):
                         continue
@@ -43,6 +46,10 @@ class Command(BaseCommand):
                             continue
                         raise
                     module.seed(ctx)
+                    modules.append(module)
+                for module in modules:
+                    if hasattr(module, "finish"):
+                        module.finish(ctx)
             self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         if not options["quiet_accounts"] and settings.DEBUG:
             self.stdout.write(f"\nComptes de démonstration (mot de passe : {demo_password()})")
