@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 DUE_SOON_DAYS = 30
 # The animation team first (director, animators, observers), then the players.
-PARTICIPANT_ORDER = [Participant.Role.DIRECTOR, Participant.Role.ANIMATOR, Participant.Role.OBSERVER,
+PARTICIPANT_ORDER: list[str] = [Participant.Role.DIRECTOR, Participant.Role.ANIMATOR, Participant.Role.OBSERVER,
                      Participant.Role.PLAYER]
 ANNUAL_WINDOW_DAYS = 365
 
