@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,11 +41,10 @@ from apps.exercises.models import (
     Stimulus,
     StimulusTemplate,
 )
-from apps.tenants.models import Establishment, Membership, Site
+from apps.tenants.models import Establishment, Membership, Organization, Site
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
-    from apps.tenants.models import Organization
 
 LIBRARY_FILE = Path(__file__).resolve().parent / "data" / "stimuli_care.json"
 EXERCISE_FIELDS = ["title", "format", "scope", "scenario", "cyber_triggered", "context", "animation_notes",
@@ -56,6 +55,27 @@ STIMULUS_FIELDS = ["offset_minutes", "sender", "recipient", "channel", "content"
 RETEX_FIELDS = ["hot_debrief_on", "hot_debrief", "cold_retex_on", "what_worked", "what_did_not"]
 FINDING_FIELDS = ["objective", "title", "description", "severity", "recommendation"]
 SCHEDULE_FIELDS = ["next_test_on", "format", "owner", "notes"]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _forgets(func: F) -> F:
+    """A write that changes D2.O1.D drops the picture the checks keep on the organization object."""
+    import functools
+
+    from apps.exercises.checks import forget_state
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        result = func(**kwargs)
+        for value in kwargs.values():
+            owner = value if isinstance(value, Organization) else getattr(value, "organization", None)
+            if isinstance(owner, Organization):
+                forget_state(owner)
+        return result
+
+    return cast(F, wrapper)
 
 
 def _set(instance: Any, data: dict[str, Any], fields: Sequence[str]) -> None:
@@ -182,6 +202,7 @@ def _lists(data: dict[str, Any]) -> dict[str, list[Any]]:
     return {name: list(data.get(name) or []) for name in ("plan_versions", "activities", "establishments", "sites")}
 
 
+@_forgets
 @transaction.atomic
 def exercise_create(*, organization: Organization, actor: User | None, data: dict[str, Any]) -> Exercise:
     """Plan an exercise (RPCRA): what it tests (approved plan versions), where (establishments, sites,
@@ -201,6 +222,7 @@ def exercise_create(*, organization: Organization, actor: User | None, data: dic
     return exercise
 
 
+@_forgets
 @transaction.atomic
 def exercise_update(*, exercise: Exercise, actor: User | None, data: dict[str, Any]) -> Exercise:
     """Change the plan of an exercise; once it has run, what it tested and when stay as they were."""
@@ -220,6 +242,7 @@ def exercise_update(*, exercise: Exercise, actor: User | None, data: dict[str, A
     return exercise
 
 
+@_forgets
 @transaction.atomic
 def exercise_cancel(*, exercise: Exercise, actor: User | None, reason: str) -> Exercise:
     caller, exercise = exercise, _locked(exercise)
@@ -253,6 +276,7 @@ def _milestone(exercise: Exercise, actor: User | None, text: str, at: datetime.d
                      parent={"exercise": exercise}, text=text, kind=LogEntryBase.Kind.MILESTONE, occurred_at=at, now=at)
 
 
+@_forgets
 @transaction.atomic
 def exercise_start(*, exercise: Exercise, actor: User | None, at: datetime.datetime | None = None) -> Exercise:
     """DEBEX: the clock of the live page starts; the main courante opens with it."""
@@ -266,6 +290,7 @@ def exercise_start(*, exercise: Exercise, actor: User | None, at: datetime.datet
     return _sync(caller, exercise)
 
 
+@_forgets
 @transaction.atomic
 def exercise_finish(*, exercise: Exercise, actor: User | None, at: datetime.datetime | None = None) -> Exercise:
     """FINEX: the exercise is run; the RETEX can be written."""
@@ -279,6 +304,7 @@ def exercise_finish(*, exercise: Exercise, actor: User | None, at: datetime.date
     return _sync(caller, exercise)
 
 
+@_forgets
 @transaction.atomic
 def exercise_record_run(*, exercise: Exercise, actor: User | None, debex_at: datetime.datetime,
                         finex_at: datetime.datetime) -> Exercise:
@@ -464,6 +490,7 @@ def _retex_for(exercise: Exercise) -> Retex:
     return retex or Retex(organization=exercise.organization, exercise=exercise)
 
 
+@_forgets
 @transaction.atomic
 def retex_save(*, exercise: Exercise, actor: User | None, data: dict[str, Any],
                outcomes: dict[int, dict[str, Any]] | None = None) -> Retex:
@@ -502,6 +529,7 @@ def retex_save(*, exercise: Exercise, actor: User | None, data: dict[str, Any],
     return retex
 
 
+@_forgets
 @transaction.atomic
 def retex_submit(*, exercise: Exercise, actor: User | None) -> Retex:
     retex = _retex_for(exercise)
@@ -514,6 +542,7 @@ def retex_submit(*, exercise: Exercise, actor: User | None) -> Retex:
     return retex
 
 
+@_forgets
 @transaction.atomic
 def retex_approve(*, exercise: Exercise, actor: User | None) -> Retex:
     """The direction approves the RETEX (capability ``exercises.approve``, checked by the view)."""
@@ -526,6 +555,7 @@ def retex_approve(*, exercise: Exercise, actor: User | None) -> Retex:
     return retex
 
 
+@_forgets
 @transaction.atomic
 def retex_send_back(*, exercise: Exercise, actor: User | None) -> Retex:
     retex = _retex_for(exercise)
@@ -599,6 +629,7 @@ def finding_actions(*, organization: Organization, findings: Iterable[Finding]) 
 
 # --- The test schedule -------------------------------------------------------------------------------------
 
+@_forgets
 @transaction.atomic
 def schedule_save(*, plan: Plan, actor: User | None, data: dict[str, Any]) -> ScheduledTest:
     """The next test of a plan (date, format, owner): every approved plan should have one (D2.O1.D « planning de
@@ -619,6 +650,7 @@ def schedule_save(*, plan: Plan, actor: User | None, data: dict[str, Any]) -> Sc
     return schedule
 
 
+@_forgets
 @transaction.atomic
 def schedule_delete(*, schedule: ScheduledTest, actor: User | None) -> None:
     schedule.delete()
