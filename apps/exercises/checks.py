@@ -258,7 +258,9 @@ def test_schedule(organization: Organization) -> CheckResult:
     else:
         status = CheckResult.NOT_MET if not state.counting and not any(p.scheduled for p in state.plans) else \
             CheckResult.PARTIAL
-    if state.plans and not others:
+    if not state.plans:
+        summary = _("No approved plan to schedule yet.")
+    elif not others:
         summary = _("Every approved plan (%(total)s) was tested in a counting field exercise.") % {
             "total": len(state.plans)}
     else:
@@ -281,7 +283,6 @@ def tested_coverage(organization: Organization) -> CheckResult:
             "threshold": threshold}
         return CheckResult(status=CheckResult.MET if state.counting else CheckResult.NOT_MET, summary=summary,
                            missing=[] if state.counting else [_("No field exercise counts yet.")], action=action)
-    level = _("legal entities (FINESS EJ)") if result.level == "establishment" else _("sites (FINESS EG)")
     evidence: list[str | Promise] = []
     missing: list[str | Promise] = list(result.weight_problems)
     for e in result.entities:
@@ -296,9 +297,13 @@ def tested_coverage(organization: Organization) -> CheckResult:
                     "with their basis and date.") % {"threshold": threshold}
         action = (gettext_lazy("Complete the weights"), "tenants:establishments")
     else:
-        summary = _("The %(level)s tested in counting field exercises weigh %(share)s %% of the combined activity "
-                    "(%(threshold)s %% required).") % {"level": level, "share": pct(result.share),
-                                                       "threshold": threshold}
+        values = {"share": pct(result.share), "threshold": threshold}
+        if result.level == "establishment":
+            summary = _("The legal entities (FINESS EJ) tested in counting field exercises weigh %(share)s %% of the "
+                        "combined activity (%(threshold)s %% required).") % values
+        else:
+            summary = _("The sites (FINESS EG) tested in counting field exercises weigh %(share)s %% of the combined "
+                        "activity (%(threshold)s %% required).") % values
     return CheckResult(status=result.status, summary=summary, evidence=evidence,
                        missing=missing if result.status != CheckResult.MET else [], action=action)
 
