@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import overload
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -101,6 +102,7 @@ INSTALLED_APPS = [
     "apps.continuity",
     "apps.backups",
     "apps.exercises",
+    "apps.actions",
     "apps.exports",
 ]
 
@@ -381,6 +383,11 @@ CELERY_BEAT_SCHEDULE["exports-housekeeping"] = {
 # Exercises: remind the owners of planned tests and exercises 30 and 7 days before (apps/exercises/tasks.py).
 CELERY_BEAT_SCHEDULE["exercises-test-reminders"] = {
     "task": "apps.exercises.tasks.test_reminders_dispatch", "schedule": 6 * 3600.0,
+}
+# The action plan's weekly digest: every Monday at 7:30 (TIME_ZONE), one e-mail per owner with overdue or
+# soon-due actions, in each organization's language (apps/actions/tasks.py).
+CELERY_BEAT_SCHEDULE["actions-weekly-digest"] = {
+    "task": "actions.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=30),
 }
 
 # --- Logging ------------------------------------------------------------------------------------

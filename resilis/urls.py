@@ -24,6 +24,7 @@ TENANT_APPS = [
     ("plans/", "apps.continuity.urls"),
     ("sauvegardes/", "apps.backups.urls"),
     ("exercices/", "apps.exercises.urls"),
+    ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
 ]

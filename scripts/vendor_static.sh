@@ -15,4 +15,7 @@ for tgz in "$work"/*.tgz; do mkdir -p "${tgz%.tgz}" && tar xzf "$tgz" -C "${tgz%
 cp "$work"/htmx.org-*/package/dist/htmx.min.js static/vendor/htmx/
 cp "$work"/picocss-pico-*/package/css/pico.min.css static/vendor/pico/
 cp "$work"/cytoscape-*/package/dist/cytoscape.min.js "$work"/cytoscape-*/package/LICENSE static/vendor/cytoscape/
+cp "$work"/chart.js-*/package/dist/chart.umd.min.js "$work"/chart.js-*/package/LICENSE.md static/vendor/chartjs/
+# The source map is not vendored: drop its reference, which collectstatic's manifest storage would refuse.
+sed -i '/sourceMappingURL/d' static/vendor/chartjs/chart.umd.min.js
 echo "static/vendor refreshed"

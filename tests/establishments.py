@@ -57,6 +57,7 @@ def populate(organization: Any, establishment: Any, tag: str, *, shared: Any = N
     from django.contrib.contenttypes.models import ContentType
 
     from apps.bia.models import OrgUnit
+    from tests.actions.factories import ActionFactory
     from tests.backups.factories import BackupControlFactory, RestoreTestFactory
     from tests.bia.factories import (
         ActivityDependencyFactory,
@@ -86,4 +87,6 @@ def populate(organization: Any, establishment: Any, tag: str, *, shared: Any = N
     evidence = EvidenceFactory(organization=organization, title=f"{tag} preuve du plan",
                                content_type=ContentType.objects.get_for_model(plan), object_id=plan.pk,
                                requirement_ids=["D2.O1.C"])
-    return {"evidence": evidence, "site": site, "unit": unit, "activity": activity, "resource": resource, "plan": plan}
+    action = ActionFactory(organization=organization, title=f"{tag} action", establishments=[establishment],
+                           owner_name=f"{tag} responsable", owner_email="responsable@hopital.example")
+    return {"action": action, "evidence": evidence, "site": site, "unit": unit, "activity": activity, "resource": resource, "plan": plan}

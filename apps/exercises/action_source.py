@@ -33,7 +33,7 @@ SEVERITY_PRIORITY: dict[str, str] = {Finding.Severity.CRITICAL: "critical", Find
 
 
 def resolve_finding(organization: Organization, ref: Any) -> Any:
-    from apps.actions.sources import SourceInfo  # type: ignore[import-not-found,unused-ignore]
+    from apps.actions.sources import SourceInfo
 
     finding = (Finding.objects.filter(organization=organization, pk=ref.id).select_related("exercise__owner").first()
                if ref.id else None)
@@ -55,6 +55,6 @@ def resolve_finding(organization: Organization, ref: Any) -> Any:
 
 
 def register() -> None:
-    from apps.actions.sources import register_source  # type: ignore[import-not-found,unused-ignore]
+    from apps.actions.sources import register_source
 
     register_source(KIND, resolve_finding)

@@ -605,7 +605,7 @@ def finding_to_action(*, finding: Finding, actor: User | None) -> Any:
     """
     if not actions_installed():
         raise ValidationError(_("The action plan is not available in this installation."))
-    from apps.actions import services as action_services  # type: ignore[import-not-found,unused-ignore]
+    from apps.actions import services as action_services
     from apps.exercises.action_source import KIND
 
     if finding_actions(organization=finding.organization, findings=[finding]):
@@ -619,7 +619,7 @@ def finding_actions(*, organization: Organization, findings: Iterable[Finding]) 
     ids = {f.pk for f in findings}
     if not ids or not actions_installed():
         return {}
-    from apps.actions import selectors as action_selectors  # type: ignore[import-not-found,unused-ignore]
+    from apps.actions import selectors as action_selectors
     from apps.exercises.action_source import KIND
 
     by_source = action_selectors.actions_by_source(organization=organization, kind=KIND)

@@ -19,7 +19,7 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "kind", "region", "ecare_number", "candidacy_submitted_on", "declaration_submitted_on",
-                  "mfa_required"]
+                  "mfa_required", "language"]
         widgets = {"candidacy_submitted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                    "declaration_submitted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

@@ -79,6 +79,9 @@ class Organization(TimeStampedModel):
         default=False,
         help_text=_("Members must enrol an authenticator app before they can open the organization."),
     )
+    # The language of what the worker sends on its own (the weekly digest of the action plan, assignments).
+    language = models.CharField(_("Language"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
 
     class Meta:
         ordering = ["name"]

@@ -34,7 +34,8 @@ ROLE_HELP = {
 
 # Domains of the product, each with a read and a write capability.
 DOMAINS = ("governance", "bia", "plans", "backups", "exercises", "actions", "compliance", "evidence")
-VIEW_ALL = {f"{d}.view" for d in DOMAINS} | {"org.view", "history.view"}
+# « actions.mine »: every member follows the actions they own (« Mes actions »: status, notes, proof).
+VIEW_ALL = {f"{d}.view" for d in DOMAINS} | {"org.view", "history.view", "actions.mine"}
 CHANGE_ALL = {f"{d}.change" for d in DOMAINS}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -53,8 +54,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                     "exports.view"}
     ),
     Role.CONTRIBUTOR: frozenset(VIEW_ALL | CHANGE_ALL | {"bia.answer", "exports.run", "exports.view"}),
-    # A business owner sees the journey and answers the BIA of the activities assigned to them.
-    Role.BUSINESS_OWNER: frozenset({"org.view", "bia.answer"}),
+    # A business owner sees the journey, answers the BIA of the activities assigned to them and follows their
+    # own actions.
+    Role.BUSINESS_OWNER: frozenset({"org.view", "bia.answer", "actions.mine"}),
     Role.READER: frozenset(VIEW_ALL),
 }
 

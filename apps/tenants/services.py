@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 ORGANIZATION_FIELDS = ["name", "kind", "region", "ecare_number", "candidacy_submitted_on", "declaration_submitted_on",
-                       "mfa_required"]
+                       "mfa_required", "language"]
 WEIGHT_FIELDS = ["activity_share", "activity_share_basis", "activity_share_date", "absent_perimeters",
                  "absent_perimeters_reason"]
 ESTABLISHMENT_FIELDS = ["name", "short_name", "finess_ej", "legal_status", *WEIGHT_FIELDS]

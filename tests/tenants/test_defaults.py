@@ -57,7 +57,7 @@ def test_an_organization_created_in_the_platform_admin_has_its_defaults(client, 
     client.force_login(operator)
     response = client.post(reverse("admin:tenants_organization_add"), {
         "name": "GHT du Loiret", "slug": "ght-loiret", "kind": Organization.Kind.GHT, "region": "CVL",
-        "ecare_number": ""})
+        "ecare_number": "", "language": "fr"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert _defaults(Organization.objects.get(slug="ght-loiret")) == FULL
 
