@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "apps.bia",
     "apps.continuity",
     "apps.backups",
+    "apps.exercises",
     "apps.actions",
     "apps.exports",
 ]
@@ -383,6 +384,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # files. Every starting worker re-queues them too (apps/exports/tasks.py, ``worker_ready``).
 CELERY_BEAT_SCHEDULE["exports-housekeeping"] = {
     "task": "apps.exports.tasks.exports_housekeeping", "schedule": 60.0,
+}
+# Exercises: remind the owners of planned tests and exercises 30 and 7 days before (apps/exercises/tasks.py).
+CELERY_BEAT_SCHEDULE["exercises-test-reminders"] = {
+    "task": "apps.exercises.tasks.test_reminders_dispatch", "schedule": 6 * 3600.0,
 }
 # The action plan's weekly digest: every Monday at 7:30 (TIME_ZONE), one e-mail per owner with overdue or
 # soon-due actions, in each organization's language (apps/actions/tasks.py).

@@ -23,6 +23,7 @@ TENANT_APPS = [
     ("bia/", "apps.bia.urls"),
     ("plans/", "apps.continuity.urls"),
     ("sauvegardes/", "apps.backups.urls"),
+    ("exercices/", "apps.exercises.urls"),
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),

@@ -114,8 +114,12 @@ def weighting_level(*, organization: Organization, establishment_count: int, sit
     return ESTABLISHMENT if establishment_count > 1 else SINGLE
 
 
-def _needed(entity: Establishment | Site) -> frozenset[str]:
+def _needed_perimeters(entity: Establishment | Site) -> frozenset[str]:
     return frozenset(p for p in minimum_perimeters() if p not in set(entity.absent_perimeters))
+
+
+def _tested(entity: Establishment | Site) -> frozenset[str]:
+    return frozenset({TESTED})
 
 
 def _weight_problems(entities: list[EntityCoverage], total: Decimal) -> list[str]:
@@ -129,11 +133,21 @@ def _weight_problems(entities: list[EntityCoverage], total: Decimal) -> list[str
     return problems
 
 
-def coverage_share(organization: Organization, covered: Iterable[CoveredRow]) -> CoverageResult:
-    """The 66 % rule for ``covered`` (the activities that count as covered, one row per activity). Three queries."""
+# D2.O1.D: a tested entity counts once tested (« a minima un service/périmètre testé »), whatever its perimeters.
+TESTED = "tested"
+
+
+def coverage_share(organization: Organization, covered: Iterable[CoveredRow], *,
+                   per_perimeter: bool = True) -> CoverageResult:
+    """The 66 % rule for ``covered`` (the activities that count as covered, one row per activity). Three queries.
+
+    ``per_perimeter=False`` (D2.O1.D, the entities an exercise tested): an entity counts as soon as a row names
+    it; the weights, levels and totals are the same rule.
+    """
     from apps.tenants.models import Establishment, Site
 
-    rows = list(covered)
+    rows = list(covered) if per_perimeter else [(e, s, TESTED) for e, s, _p in covered]
+    _needed = _needed_perimeters if per_perimeter else _tested
     establishments = list(Establishment.objects.filter(organization=organization).order_by("name"))
     sites = list(Site.objects.filter(organization=organization).select_related("establishment")
                  .order_by("establishment__name", "name"))

@@ -40,6 +40,7 @@ class ExportJob(TenantModel):
     class Kind(models.TextChoices):
         DOSSIER_PDF = "dossier_pdf", _("CaRE D2 dossier (PDF)")
         WORKBOOK_XLSX = "workbook_xlsx", _("CaRE D2 workbook (XLSX)")
+        EXERCISE_KIT = "exercise_kit", _("Exercise kit (PDF)")  # rendered by apps.exercises.kits
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -102,13 +103,13 @@ class ExportJob(TenantModel):
 
     @property
     def extension(self) -> str:
-        return "pdf" if self.kind == self.Kind.DOSSIER_PDF else "xlsx"
+        return "xlsx" if self.kind == self.Kind.WORKBOOK_XLSX else "pdf"
 
     @property
     def content_type(self) -> str:
-        if self.kind == self.Kind.DOSSIER_PDF:
-            return "application/pdf"
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if self.kind == self.Kind.WORKBOOK_XLSX:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "application/pdf"
 
     @property
     def storage_name(self) -> str:

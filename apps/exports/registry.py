@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
+    from apps.exports.models import ExportJob
     from apps.tenants.models import Organization
 
 
@@ -77,3 +79,28 @@ def pdf_sections() -> list[PdfSection]:
 
 def xlsx_sheets() -> list[XlsxSheet]:
     return sorted(_XLSX.values(), key=lambda s: s.order)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document another app renders through the export worker (an exercise kit…), under its own job kind
+    (``ExportJob.Kind``): the job is requested, claimed, rendered, checksummed and downloaded like the dossier.
+
+    ``render(organization, job, path, progress)`` writes the file (its parameters are in ``job.parameters``,
+    set by the app's service, never by the export form); ``filename(job)`` is the download name (ASCII).
+    """
+
+    kind: str
+    render: Callable[[Organization, ExportJob, Path, Callable[[int, str], None]], Any]
+    filename: Callable[[ExportJob], str]
+
+
+_DOCUMENTS: dict[str, Document] = {}
+
+
+def register_document(document: Document) -> None:
+    _DOCUMENTS[document.kind] = document
+
+
+def document(kind: str) -> Document | None:
+    return _DOCUMENTS.get(kind)

@@ -268,10 +268,17 @@ def export_render_to(*, job: ExportJob, organization: Organization, path: Path, 
         from apps.exports.pdf import render_dossier
 
         render_dossier(organization=organization, job=job, path=path, progress=progress)
-    else:
+    elif job.kind == ExportJob.Kind.WORKBOOK_XLSX:
         from apps.exports.xlsx import render_workbook
 
         render_workbook(organization=organization, path=path, progress=progress)
+    else:
+        from apps.exports.registry import document
+
+        registered = document(job.kind)
+        if registered is None:
+            raise ValueError(f"no renderer registered for {job.kind!r}")
+        registered.render(organization, job, path, progress)
 
 
 def export_run(*, organization: Organization, job_id: str) -> bool:

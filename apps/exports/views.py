@@ -50,7 +50,7 @@ class ExportRequestView(OrgViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         kind = request.POST.get("kind", "")
-        if kind not in ExportJob.Kind.values:
+        if kind not in (ExportJob.Kind.DOSSIER_PDF, ExportJob.Kind.WORKBOOK_XLSX):  # documents: their own apps
             return HttpResponse(_("Unknown kind of export."), status=400, content_type="text/plain; charset=utf-8")
         services.export_request(organization=self.organization, actor=self.user, kind=kind, request=request)
         messages.success(request, _("Export requested: it is being prepared, you can leave this page."))
@@ -87,6 +87,11 @@ class ExportRetryView(OrgViewMixin, View):
 
 def download_filename(job: ExportJob) -> str:
     """``dossier-care-d2-<organization>-v<version>-<date>.pdf``: ASCII, no user-controlled punctuation."""
+    from apps.exports.registry import document
+
+    registered = document(job.kind)
+    if registered is not None:
+        return registered.filename(job)
     stem = "dossier-care-d2" if job.kind == ExportJob.Kind.DOSSIER_PDF else "classeur-care-d2"
     org = slugify(job.organization.name)[:50] or job.organization.slug
     date = timezone.localtime(job.finished_at or job.created_at).strftime("%Y-%m-%d")

@@ -55,7 +55,7 @@ def test_consultant_portfolio_lists_only_their_organizations_with_progress(clien
     summary = portfolio.cached_summaries([first.pk])[first.pk]
     assert summary["total"] == len(current_catalogue().requirements)
     assert summary["not_met"] > 0 and summary["met"] + summary["partial"] + summary["not_met"] <= summary["total"]
-    assert [s["key"] for s in summary["stages"]] == ["governance", "bia", "plans", "backups"]
+    assert [s["key"] for s in summary["stages"]] == ["governance", "bia", "plans", "backups", "exercises"]
     row = _row(page, "GHT Alpha")
     assert f'<span class="badge bad" title="Non atteinte">{summary["not_met"]}</span>' in row
     assert f'{summary["percent"]} %' in row and "1 établissement" in row

@@ -1,0 +1,1 @@
+"""Exercise pages (a package: planning, chronogramme and library, the live run, the RETEX, the schedule)."""
