@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.compliance.catalogue import current_catalogue
-from apps.compliance.coverage import SINGLE, CoverageResult, coverage_share, pct
+from apps.compliance.coverage import ESTABLISHMENT, SINGLE, CoverageResult, coverage_share, pct
 from apps.compliance.dates import declaration_reference_date
 from apps.compliance.registry import CheckResult, register_check
 from apps.continuity.models import PlanVersion
@@ -298,7 +298,7 @@ def tested_coverage(organization: Organization) -> CheckResult:
         action = (gettext_lazy("Complete the weights"), "tenants:establishments")
     else:
         values = {"share": pct(result.share), "threshold": threshold}
-        if result.level == "establishment":
+        if result.level == ESTABLISHMENT:
             summary = _("The legal entities (FINESS EJ) tested in counting field exercises weigh %(share)s %% of the "
                         "combined activity (%(threshold)s %% required).") % values
         else:

@@ -276,32 +276,36 @@ def _milestone(exercise: Exercise, actor: User | None, text: str, at: datetime.d
                      parent={"exercise": exercise}, text=text, kind=LogEntryBase.Kind.MILESTONE, occurred_at=at, now=at)
 
 
+def _advance(exercise: Exercise, actor: User | None, *, expected: str, status: str, stamp: str,
+             refusal: str, milestone: str, at: datetime.datetime | None) -> Exercise:
+    """One step of the run (DEBEX, FINEX): the status moves on, its time is stamped, the main courante says so."""
+    caller, exercise = exercise, _locked(exercise)
+    if exercise.status != expected:
+        raise ValidationError(refusal)
+    exercise.status = status
+    setattr(exercise, stamp, at or timezone.now())
+    exercise.full_clean()
+    exercise.save(update_fields=["status", stamp, "updated_at"])
+    _milestone(exercise, actor, milestone, getattr(exercise, stamp))
+    return _sync(caller, exercise)
+
+
 @_forgets
 @transaction.atomic
 def exercise_start(*, exercise: Exercise, actor: User | None, at: datetime.datetime | None = None) -> Exercise:
     """DEBEX: the clock of the live page starts; the main courante opens with it."""
-    caller, exercise = exercise, _locked(exercise)
-    if exercise.status != Exercise.Status.PLANNED:
-        raise ValidationError(_("Only a planned exercise can be started."))
-    exercise.status, exercise.debex_at = Exercise.Status.RUNNING, at or timezone.now()
-    exercise.full_clean()
-    exercise.save(update_fields=["status", "debex_at", "updated_at"])
-    _milestone(exercise, actor, _("DEBEX — start of the exercise"), exercise.debex_at)
-    return _sync(caller, exercise)
+    return _advance(exercise, actor, expected=Exercise.Status.PLANNED, status=Exercise.Status.RUNNING,
+                    stamp="debex_at", refusal=_("Only a planned exercise can be started."),
+                    milestone=_("DEBEX — start of the exercise"), at=at)
 
 
 @_forgets
 @transaction.atomic
 def exercise_finish(*, exercise: Exercise, actor: User | None, at: datetime.datetime | None = None) -> Exercise:
     """FINEX: the exercise is run; the RETEX can be written."""
-    caller, exercise = exercise, _locked(exercise)
-    if exercise.status != Exercise.Status.RUNNING:
-        raise ValidationError(_("Only a running exercise can be ended."))
-    exercise.status, exercise.finex_at = Exercise.Status.FINISHED, at or timezone.now()
-    exercise.full_clean()
-    exercise.save(update_fields=["status", "finex_at", "updated_at"])
-    _milestone(exercise, actor, _("FINEX — end of the exercise"), exercise.finex_at)
-    return _sync(caller, exercise)
+    return _advance(exercise, actor, expected=Exercise.Status.RUNNING, status=Exercise.Status.FINISHED,
+                    stamp="finex_at", refusal=_("Only a running exercise can be ended."),
+                    milestone=_("FINEX — end of the exercise"), at=at)
 
 
 @_forgets
