@@ -74,6 +74,19 @@ def test_compose_declares_the_production_services(compose: dict[str, Any]) -> No
     assert {"pgdata", "media", "redisdata"} <= set(compose["volumes"])
 
 
+def test_third_party_images_are_pinned_releases() -> None:
+    """Every image pulled from a registry names a release (a major version at least), never « latest »;
+    the optional profiles (MinIO) included, which ``docker-compose config`` leaves out."""
+    declared = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    images = {name: service["image"] for name, service in declared["services"].items() if "image" in service}
+    assert {"minio", "minio-bucket"} <= set(images)
+    for name, image in images.items():
+        if image.startswith("resilis:"):
+            continue  # built here from the Dockerfile
+        repository, _, tag = image.rpartition(":")
+        assert repository and tag and tag != "latest" and any(c.isdigit() for c in tag), f"{name}: {image}"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_migrate_command_runs(compose: dict[str, Any]) -> None:
     result = subprocess.run(service_command(compose, "migrate"), cwd=ROOT, env=app_env(RESILIS_ENV="test"),

@@ -186,7 +186,7 @@ def _spof(organization: Organization, ref: SourceRef) -> SourceInfo | None:
     if resource is None:
         return None
     graph, analysis = bia_analysis(organization=organization)
-    row = next(iter(spof_rows(graph, analysis, resource_id=resource.pk)), None)
+    row = next(iter(spof_rows(graph, analysis, resource_id=resource.pk, paths_limit=10)), None)
     values = {"name": resource.name}
     criticality = ""
     description = ""

@@ -589,6 +589,31 @@ def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None 
     return rows
 
 
+SPOF_CHAINS_PER_PAGE = 25
+
+
+def spof_chain_page(graph: engine.Graph, analysis: engine.Analysis, *, resource_id: int,
+                    page_number: str | int | None) -> dict[str, Any] | None:
+    """A resource's single point of failure with one page of its chains (the resource page).
+
+    Every critical activity that depends on the resource with no workaround is listed, a page at a time:
+    only the chains of the page shown are searched, so the page does not grow with the count.
+    """
+    from django.core.paginator import Paginator
+
+    spof = analysis.spof_for(resource_id)
+    if spof is None:
+        return None
+    page = Paginator(spof.listed(), SPOF_CHAINS_PER_PAGE).get_page(page_number)
+    paths = analysis.spof_paths(resource_id, page.object_list)
+    return {
+        "count": spof.count,
+        "page": page,
+        "paths": [{"activity": graph.activities[a], "chain": " → ".join(graph.label(k) for k in paths[a])}
+                  for a in page.object_list],
+    }
+
+
 def map_elements(*, graph: engine.Graph, analysis: engine.Analysis, establishment_id: int | None = None,
                  criticality: str = "") -> dict[str, Any]:
     """Cytoscape elements: the selected activities and every resource they reach (any edge)."""

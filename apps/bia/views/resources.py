@@ -60,7 +60,8 @@ class ResourceDetailView(BiaViewMixin, TemplateView):
             requirement_parts=selectors.requirement_parts(graph, analysis.rto_requirements.get(key), "rto"),
             rpo_requirement_parts=selectors.requirement_parts(graph, analysis.rpo_requirements.get(key), "rpo"),
             uncarried=selectors.uncarried_rows(graph, analysis, node=key),
-            spof=next((s for s in selectors.spof_rows(graph, analysis, resource_id=resource.pk)), None),
+            spof=selectors.spof_chain_page(graph, analysis, resource_id=resource.pk,
+                                           page_number=self.request.GET.get("page")),
             **selectors.resource_detail(organization=self.organization, resource=resource),
         )
         return ctx
