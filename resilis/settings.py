@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "apps.exercises",
     "apps.actions",
     "apps.exports",
+    "apps.imports",
 ]
 
 MIDDLEWARE = [

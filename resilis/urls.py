@@ -27,6 +27,7 @@ TENANT_APPS = [
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
+    ("imports/", "apps.imports.urls"),
 ]
 
 urlpatterns = [
