@@ -245,7 +245,7 @@ def _date(value: Any) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:

@@ -42,8 +42,8 @@ class ColumnMapping(TenantModel):
 class ImportRun(TenantModel):
     """One uploaded file on its way: mapped, previewed, then applied all or nothing (or failed, nothing written).
 
-    The file itself is kept in the row until it is applied (5 MB at most): the preview and the apply read the
-    same bytes, never a copy the browser sends back."""
+    The file is parsed once, at upload (after the hostile-file checks), and its cells kept in the row until it is
+    applied: the preview and the apply read the same cells, never a copy the browser sends back."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("To map")
@@ -56,8 +56,10 @@ class ImportRun(TenantModel):
     # Resources only: the kind given to rows whose file has no « kind » column.
     resource_kind = models.CharField(_("kind of resource"), max_length=20, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
-    data = models.BinaryField(_("file"), default=b"")
     headers = models.JSONField(_("columns of the file"), default=list)
+    # [[row number, [cell, …]], …]: the cells as read (dates as ISO text), emptied once applied.
+    rows = models.JSONField(_("rows of the file"), default=list)
+    formula_cells = models.JSONField(_("cells holding a formula"), default=list)  # [[row number, column], …]
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     mapping = models.JSONField(_("column mapping"), default=dict)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)

@@ -7,6 +7,8 @@ pghistory triggers); the first failure rolls every row back and is recorded on t
 
 from __future__ import annotations
 
+import datetime
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -17,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, OrgUnit, Resource, ResourceDependency
 from apps.bia.refresh import refresh_on_commit
-from apps.bia.services.activities import activity_create, activity_update, org_unit_resolve
+from apps.bia.services.activities import activities_create_many, activity_update, org_unit_resolve
 from apps.bia.services.resources import (
     activity_dependency_set,
     activity_link_set,
-    resource_create,
     resource_dependency_set,
     resource_update,
+    resources_create_many,
 )
 from apps.core import spreadsheets, tenancy
 from apps.core.db import analyze
@@ -43,8 +45,22 @@ class ImportRefused(Exception):
     """The run cannot go on (wrong state, required column not mapped); the message is for the user."""
 
 
+def _cell(value: Any) -> Any:
+    """A cell as JSON keeps it: text, numbers and booleans as they are, dates as ISO text."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
 def read(run: ImportRun) -> spreadsheets.Table:
-    return spreadsheets.read_table(bytes(run.data), filename=run.filename, limits=LIMITS)
+    return spreadsheets.Table(headers=list(run.headers), rows=[(int(n), list(cells)) for n, cells in run.rows],
+                              formula_cells={(int(n), int(c)) for n, c in run.formula_cells})
 
 
 @transaction.atomic
@@ -61,7 +77,9 @@ def import_upload(*, organization: Organization, actor: User, kind: str, filenam
     limit = tenancy.allowed_establishments()
     run = ImportRun.objects.create(
         organization=organization, kind=kind, resource_kind=resource_kind if kind == ImportKind.RESOURCES else "",
-        filename=filename[:255], data=data, headers=table.headers, row_count=len(table.rows),
+        filename=filename[:255], headers=table.headers, row_count=len(table.rows),
+        rows=[[n, [_cell(v) for v in cells]] for n, cells in table.rows],
+        formula_cells=sorted([n, c] for n, c in table.formula_cells),
         mapping=engine.guess_mapping(kind, table.headers, remembered.mapping if remembered else None),
         created_by=actor, establishment_ids=sorted(limit) if limit is not None else None)
     audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=organization, target=run.filename,
@@ -130,13 +148,17 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
             for current in rows:
                 if current.action is not None:
                     writer.write(current.action)
+            current = None  # the new rows go in batches: a failure there names no single row
+            writer.flush()
             analyze(*writer.models)
             refresh_on_commit(run.organization.pk)
     except (ValidationError, DatabaseError, ObjectDoesNotExist, tenancy.EstablishmentLimitError, ValueError) as error:
         message = " ".join(getattr(error, "messages", None) or [str(error)])
         run.status = ImportRun.Status.FAILED
-        run.error = _("Row %(row)s: %(message)s Nothing was changed.") % {
-            "row": current.row if current else "?", "message": message}
+        if current is not None:
+            run.error = _("Row %(row)s: %(message)s Nothing was changed.") % {"row": current.row, "message": message}
+        else:
+            run.error = _("Writing the new rows failed: %(message)s Nothing was changed.") % {"message": message}
         run.save(update_fields=["status", "error", "updated_at"])
         audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=run.organization,
                   target=run.filename, details={"kind": f"import_{run.kind}", "import": str(run.pk),
@@ -146,7 +168,7 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
     run.report, run.counts = [r.as_report() for r in rows], counts
     run.applied_at = timezone.now()
     run.apply_seconds = time.perf_counter() - started
-    run.data = b""  # the rows are in Resilis now; the report keeps what happened
+    run.rows, run.formula_cells = [], []  # the rows are in Resilis now; the report keeps what happened
     run.save()
     audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=run.organization, target=run.filename,
               details={"kind": f"import_{run.kind}", "import": str(run.pk), "step": "apply", "result": "applied",
@@ -155,12 +177,15 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
 
 
 class _Writer:
-    """Each row through the BIA service that the pages use (validated, tenant- and limit-checked)."""
+    """Each row through the BIA services the pages use (validated, tenant- and limit-checked): new resources and
+    activities in batches (``*_create_many``), updates and links one by one."""
 
     def __init__(self, *, run: ImportRun, actor: User) -> None:
         self.run, self.actor, self.organization = run, actor, run.organization
         self.models: set[type[Any]] = set()
+        self.creates: list[dict[str, Any]] = []
         self._cache: dict[tuple[str, int], Any] = {}
+        self._units: dict[tuple[int, str, str], OrgUnit | None] = {}
 
     def _get(self, model: type[Activity] | type[Resource], pk: int) -> Any:
         key = (model._meta.label, pk)
@@ -172,22 +197,38 @@ class _Writer:
         verb, data = action
         getattr(self, f"_{self.run.kind}")(verb, dict(data))
 
+    def flush(self) -> None:
+        """The new resources or activities, in batches (after the row-by-row writes)."""
+        if not self.creates:
+            return
+        if self.run.kind == ImportKind.RESOURCES:
+            resources_create_many(organization=self.organization, actor=self.actor, rows=self.creates)
+        else:
+            activities_create_many(organization=self.organization, actor=self.actor, rows=self.creates)
+        self.creates = []
+
     def _resources(self, verb: str, data: dict[str, Any]) -> None:
         self.models.add(Resource)
         if verb == "create":
-            resource_create(organization=self.organization, actor=self.actor, data=data)
+            self.creates.append(data)
         else:
             resource = Resource.objects.get(organization=self.organization, pk=data.pop("pk"))
             resource_update(resource=resource, actor=self.actor, data=data)
+
+    def _unit(self, establishment: Any, unit: dict[str, str]) -> OrgUnit | None:
+        key = (establishment.pk, unit["pole"], unit["service"])
+        if key not in self._units:
+            self._units[key] = org_unit_resolve(organization=self.organization, establishment=establishment,
+                                                pole=unit["pole"], service=unit["service"])
+        return self._units[key]
 
     def _activities(self, verb: str, data: dict[str, Any]) -> None:
         self.models |= {Activity, OrgUnit}
         unit = data.pop("unit", None)
         if unit is not None:
-            data["unit"] = org_unit_resolve(organization=self.organization, establishment=data["establishment"],
-                                            pole=unit["pole"], service=unit["service"])
+            data["unit"] = self._unit(data["establishment"], unit)
         if verb == "create":
-            activity_create(organization=self.organization, actor=self.actor, data=data)
+            self.creates.append(data)
         else:
             activity = Activity.objects.get(organization=self.organization, pk=data.pop("pk"))
             activity_update(activity=activity, actor=self.actor, data=data)

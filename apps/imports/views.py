@@ -34,7 +34,8 @@ class ImportStartView(ImportsMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx.setdefault("form", forms.UploadForm())
-        ctx["runs"] = (ImportRun.objects.filter(organization=self.organization).defer("data", "report")
+        ctx["runs"] = (ImportRun.objects.filter(organization=self.organization)
+                       .defer("rows", "formula_cells", "report", "headers", "mapping")
                        .select_related("created_by")[:20])
         return ctx
 

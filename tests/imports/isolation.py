@@ -8,13 +8,12 @@ the establishment axis too (no ``ORG_WIDE``).
 from apps.imports.models import ImportKind, ImportRun
 from tests.establishments import target_establishment
 
-CSV = "Nom;Éditeur\nDossier patient;Editeur A\n".encode()
-
 
 def _run(org):
     target = target_establishment()
     run = ImportRun.objects.create(organization=org, kind=ImportKind.RESOURCES, resource_kind="application",
-                                   filename="inventaire.csv", data=CSV, headers=["Nom", "Éditeur"], row_count=1,
+                                   filename="inventaire.csv", headers=["Nom", "Éditeur"], row_count=1,
+                                   rows=[[2, ["Dossier patient", "Editeur A"]]],
                                    mapping={"name": "Nom"},
                                    establishment_ids=[target.pk] if target is not None else None)
     return {"pk": run.pk}

@@ -45,6 +45,23 @@ def inventory(rows: int) -> bytes:
     return out.getvalue()
 
 
+class _Clock:
+    """Wall time and this process's CPU time since the last lap (the database's own CPU is in the wall time)."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return result
+
+
+def _fmt(lap: tuple[float, float]) -> str:
+    return f"{lap[0]:.2f} s (CPU {lap[1]:.2f} s)"
+
+
 class Command(BaseCommand):
     help = "Time an import of 5,000 applications from an XLSX (budget: ≤ 10 s, preview + apply)."
 
@@ -68,22 +85,23 @@ class Command(BaseCommand):
         try:
             with tenancy.tenant_scope(organization):
                 for attempt in ("first import (all new)", "same file again (all unchanged)"):
-                    started = time.perf_counter()
+                    clock = _Clock()
                     run = services.import_upload(organization=organization, actor=user, kind="resources",
                                                  filename="cmdb.xlsx", data=data, resource_kind="application")
-                    upload = time.perf_counter() - started
+                    upload = clock.lap()
                     services.import_map(run=run, actor=user, mapping=run.mapping)
-                    preview = time.perf_counter() - started - upload
-                    applied = 0.0
+                    preview = clock.lap()
+                    applied = (0.0, 0.0)
                     if run.counts.get("new") or run.counts.get("updated"):
-                        before = time.perf_counter()
                         services.import_apply(run=run, actor=user)
-                        applied = time.perf_counter() - before
-                    total = upload + preview + applied
+                        applied = clock.lap()
+                    total = (upload[0] + preview[0] + applied[0], upload[1] + preview[1] + applied[1])
                     self.stdout.write(
-                        f"{attempt}: upload check {upload:.2f} s, preview {preview:.2f} s, apply {applied:.2f} s, "
-                        f"total {total:.2f} s ({'within' if total <= BUDGET_SECONDS else 'OVER'} the "
-                        f"{BUDGET_SECONDS:.0f} s budget); counts {run.counts}")
+                        f"{attempt}: upload check {_fmt(upload)}, preview {_fmt(preview)}, apply {_fmt(applied)}, "
+                        f"total {_fmt(total)} ({'within' if total[0] <= BUDGET_SECONDS else 'OVER'} the "
+                        f"{BUDGET_SECONDS:.0f} s budget in wall time); counts {run.counts}")
+                self.stdout.write(f"load average after: {' '.join(f'{v:.2f}' for v in load_average())} "
+                                  "(wall time includes waiting for a core on a shared machine; CPU time does not)")
         finally:
             if not options["keep"]:
                 with scopes_disabled():
