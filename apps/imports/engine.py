@@ -510,6 +510,8 @@ def _resource_row(number: int, values: dict[str, Any], ctx: Context, labels: dic
         return Row(number, NEW, name, action=("create", data))
     if given_kind:  # a kind column changes the kind; without one, a resource found by its code keeps its own
         data["kind"] = given_kind
+    if normalise(existing.name) == normalise(name):
+        data.pop("name")  # matched with accents and case ignored: the spelling in Resilis is kept
     changes = _diff(existing, data, labels | {"kind": str(labels.get("kind", "kind"))})
     if not changes:
         return Row(number, UNCHANGED, name)
@@ -544,6 +546,8 @@ def _activity_row(number: int, values: dict[str, Any], ctx: Context, labels: dic
         if (est.pk, normalise(name)) in ctx.hidden_activity_names:
             return Row(number, REFUSED, name, _("This name is already used by an activity you cannot see."))
         return Row(number, NEW, f"{name} ({est})", action=("create", {**data, "unit": unit}))
+    if normalise(existing.name) == normalise(name):
+        data.pop("name")
     changes = _diff(existing, data, labels)
     if unit is not None:
         current = existing.unit.name if existing.unit_id and existing.unit else ""

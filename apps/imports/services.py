@@ -144,6 +144,10 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
     current: engine.Row | None = None
     try:
         with transaction.atomic():
+            # Two clicks on « Apply »: the second waits for the first, then finds the import applied.
+            locked = ImportRun.objects.select_for_update().only("status").get(pk=run.pk)
+            if locked.status != ImportRun.Status.PREVIEWED:
+                raise ImportRefused(_("This import was already applied; upload the file again."))
             writer = _Writer(run=run, actor=actor)
             for current in rows:
                 if current.action is not None:
@@ -152,7 +156,14 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
             writer.flush()
             analyze(*writer.models)
             refresh_on_commit(run.organization.pk)
+            run.status = ImportRun.Status.APPLIED
+            run.report, run.counts = [r.as_report() for r in rows], counts
+            run.applied_at = timezone.now()
+            run.apply_seconds = time.perf_counter() - started
+            run.rows, run.formula_cells = [], []  # the rows are in Resilis now; the report keeps what happened
+            run.save()
     except (ValidationError, DatabaseError, ObjectDoesNotExist, tenancy.EstablishmentLimitError, ValueError) as error:
+        run.refresh_from_db()
         message = " ".join(getattr(error, "messages", None) or [str(error)])
         run.status = ImportRun.Status.FAILED
         if current is not None:
@@ -164,12 +175,6 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
                   target=run.filename, details={"kind": f"import_{run.kind}", "import": str(run.pk),
                                                 "step": "apply", "result": "failed"})
         raise ImportRefused(run.error) from error
-    run.status = ImportRun.Status.APPLIED
-    run.report, run.counts = [r.as_report() for r in rows], counts
-    run.applied_at = timezone.now()
-    run.apply_seconds = time.perf_counter() - started
-    run.rows, run.formula_cells = [], []  # the rows are in Resilis now; the report keeps what happened
-    run.save()
     audit_log(action=AuditEvent.Action.UPLOAD, actor=actor, organization=run.organization, target=run.filename,
               details={"kind": f"import_{run.kind}", "import": str(run.pk), "step": "apply", "result": "applied",
                        **counts})

@@ -207,3 +207,59 @@ def test_a_limited_member_imports_only_into_their_establishments(client_for) -> 
     assert rows[2]["status"] == "refused" and "vos établissements" in rows[2]["message"]
     assert rows[3]["status"] == "new" and rows[4]["status"] == "new"  # one establishment: it is the default
 
+
+
+def test_activities_second_import_is_unchanged_and_an_edit_is_an_update(org, importer) -> None:
+    rows = [["Activité", "Code", "Service", "Priorité de reprise"], ["Urgences", "A1", "SAU", 1],
+            ["Laboratoire", "A2", "Biologie", 2]]
+    importer.upload(xlsx(rows), kind="activities")
+    run = importer.run()
+    importer.map(run)
+    importer.apply(run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED and run.counts["new"] == 2
+    rows[2][0], rows[1][3] = "LABORATOIRE", 3  # same name (case ignored), new priority
+    importer.upload(xlsx(rows), kind="activities")
+    second = importer.run()
+    importer.map(second)
+    second.refresh_from_db()
+    assert second.counts == {"new": 0, "updated": 1, "unchanged": 1, "refused": 0}, second.report
+    importer.apply(second)
+    with scopes_disabled():
+        assert Activity.objects.get(organization=org, catalogue_code="A1").recovery_priority == 3
+        assert Activity.objects.filter(organization=org).count() == 2
+
+
+def test_a_limited_member_cannot_import_resources_of_another_establishment(client_for) -> None:
+    from apps.tenants.roles import Role
+    from tests.establishments import limited_member
+    from tests.factories import EstablishmentFactory, OrganizationFactory
+    from tests.imports.conftest import Importer
+
+    ght = OrganizationFactory(name="GHT", slug="ght")
+    home = EstablishmentFactory(organization=ght, name="CH de Saint-Aubin")
+    EstablishmentFactory(organization=ght, name="CHU de Valmont")
+    ResourceFactory(organization=ght, name="PACS de Valmont", establishment=ght_other(ght))
+    importer = Importer(client_for(limited_member(ght, Role.RPCRA, home)), ght)
+    importer.upload(xlsx([["Nom", "Établissement"], ["Serveur", "CHU de Valmont"], ["PACS de Valmont", ""],
+                          ["Messagerie", ""]]), resource_kind="application")
+    run = importer.run()
+    importer.map(run)
+    run.refresh_from_db()
+    statuses = [r["status"] for r in run.report]
+    assert statuses == ["refused", "refused", "new"], run.report
+    assert "vos établissements" in run.report[0]["message"] and "ne voyez pas" in run.report[1]["message"]
+    importer.upload(xlsx([["Nom"], ["Messagerie"]]), resource_kind="application")
+    run = importer.run()
+    importer.map(run)
+    importer.apply(run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED
+    with scopes_disabled():
+        assert Resource.objects.get(organization=ght, name="Messagerie").establishment == home  # their only one
+
+
+def ght_other(ght):
+    from apps.tenants.models import Establishment
+
+    return Establishment.objects.get(organization=ght, name="CHU de Valmont")
