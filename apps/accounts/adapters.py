@@ -50,6 +50,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         email = (sociallogin.user.email or "").strip() or next(
             (a.email for a in sociallogin.email_addresses if a.email), "")
         user = member_for_login(provider=provider, email=email) if provider is not None and email else None
+        if user is not None and sociallogin.state.get("process") == "connect" and (
+                not request.user.is_authenticated or request.user.pk != user.pk):
+            user = None  # linking a directory identity to the account logged in, and to no other
         if user is None:
             audit_log(action=AuditEvent.Action.LOGIN_FAILED, organization=provider.organization if provider else None,
                       target=email, details={"sso": sociallogin.account.provider, "reason": "no_membership"},

@@ -83,7 +83,11 @@ def provider_for_app(app: SocialApp) -> IdentityProvider | None:
 
 def member_for_login(*, provider: IdentityProvider, email: str) -> User | None:
     """The existing account this provider may open: same e-mail (case ignored), a domain of the provider, a
-    membership in its organization. Never creates anything."""
+    membership in its organization and in no other one. Never creates anything.
+
+    A provider is configured by one organization's administrator: it must not open an account that also reaches
+    other organizations (a consultant's), whose administrators never trusted that directory. Those accounts log
+    in with their password."""
     from apps.accounts.models import User
 
     if email_domain(email) not in provider.email_domains:
@@ -92,6 +96,7 @@ def member_for_login(*, provider: IdentityProvider, email: str) -> User | None:
     if user is None:
         return None
     with scopes_disabled():
-        if not Membership.objects.filter(organization=provider.organization, user=user).exists():
-            return None
+        organizations = set(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    if organizations != {provider.organization_id}:
+        return None
     return user

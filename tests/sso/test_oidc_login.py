@@ -81,6 +81,16 @@ def test_a_user_of_another_organization_is_refused(org, other_org, client, idp, 
     assert "_auth_user_id" not in client.session
 
 
+def test_a_member_of_several_organizations_logs_in_with_their_password(org, other_org, client, idp, configured,
+                                                                       member_factory) -> None:
+    """The directory of one organization never opens an account that reaches another one (a consultant's)."""
+    user = member_factory(org, Role.CONSULTANT, user__email="consultant@chu-valmont.fr")
+    Membership.objects.create(organization=other_org, user=user, role=Role.CONSULTANT)
+    idp.email = "consultant@chu-valmont.fr"
+    sso_login(client, configured.provider_id)
+    assert "_auth_user_id" not in client.session
+
+
 def test_mfa_still_applies_when_the_provider_does_not_assert_it(org, client, idp, configured, member_factory) -> None:
     from allauth.mfa.models import Authenticator
 
