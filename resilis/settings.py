@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "apps.core",
     "apps.accounts",
     "apps.tenants",
@@ -104,6 +106,8 @@ INSTALLED_APPS = [
     "apps.exercises",
     "apps.actions",
     "apps.exports",
+    "apps.imports",
+    "apps.sso",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +206,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+# Single sign-on per organization (apps.sso): OpenID Connect providers stored as allauth SocialApps; a login
+# opens an existing member's account only (the adapter), never signs anyone up.
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter decides which account opens, not an e-mail match alone
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
 ACCOUNT_FORMS = {"login": "apps.accounts.forms.LoginForm"}
 ACCOUNT_SESSION_REMEMBER = False
 # Failed logins are throttled by django-axes (account/IP lockout page); allauth keeps its other limits.

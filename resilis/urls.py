@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from apps.accounts.views import ProfileView
 from apps.compliance.views import PortfolioView
 from apps.core.views_health import health
+from apps.sso.views import DiscoverView as SsoDiscoverView
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.views import InvitationAcceptView
 from resilis.admin import OrganizationAdmin, ResilisAdminSite
@@ -27,6 +28,8 @@ TENANT_APPS = [
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
+    ("imports/", "apps.imports.urls"),
+    ("sso/", "apps.sso.urls"),
 ]
 
 urlpatterns = [
@@ -35,6 +38,7 @@ urlpatterns = [
     path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("compte/profil/", ProfileView.as_view(), name="profile"),
+    path("compte/sso/", SsoDiscoverView.as_view(), name="sso-discover"),
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

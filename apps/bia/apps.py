@@ -33,6 +33,7 @@ class BiaConfig(AppConfig):
                 NavLink(_("Gaps and single points of failure"), "bia:gaps", "bia.view"),
                 NavLink(_("Dependency map"), "bia:map", "bia.view"),
                 NavLink(_("BIA workbook"), "bia:workbook", "bia.change"),
+                NavLink(_("Imports"), "imports:start", "bia.change"),
                 NavLink(_("Scales"), "bia:scales", "bia.change"),
             ),
             progress=checks.journey_progress,

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,9 +33,9 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.bia import selectors
@@ -54,6 +52,7 @@ from apps.bia.models import (
 from apps.bia.services.activities import activity_update
 from apps.bia.services.questionnaire import activity_save_step, impacts_save
 from apps.bia.services.resources import activity_dependency_set, activity_link_set, resource_dependency_set
+from apps.core import spreadsheets
 from apps.core.db import analyze
 from apps.exports.xlsx import neutralise, unneutralise
 from apps.tenants.models import Membership, Organization
@@ -346,12 +345,7 @@ def _validations(ws: Any, columns: list[dict[str, Any]], last: int, yes: str, no
 
 # --- Import --------------------------------------------------------------------------------------
 
-ZIP_MAGIC = b"PK\x03\x04"
 MAX_ENTRIES = 500
-# A worksheet's rows are counted in its XML before openpyxl sees it; this much is read at a time.
-SCAN_CHUNK = 256 * 1024
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
-_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 def _too_many_rows() -> WorkbookError:
@@ -363,61 +357,25 @@ def _too_many_columns(limit: int) -> WorkbookError:
     return WorkbookError(_("A sheet of the workbook has more than %(max)s columns: it was refused.") % {"max": limit})
 
 
-def _scan_sheet(archive: zipfile.ZipFile, name: str, max_columns: int) -> None:
-    """Refuse a worksheet beyond the caps from its XML alone: the ``<dimension>`` it declares, then
-    its ``<row>`` elements counted as the entry is decompressed (a missing or lying dimension), so a
-    200,000-row sheet is refused after reading its first 5,001 rows, never parsed whole."""
-    rows = 0
-    tail = b""
-    with archive.open(name) as stream:
-        first = True
-        while chunk := stream.read(SCAN_CHUNK):
-            window = tail + chunk
-            if first and (match := _DIMENSION.search(window)):
-                last_column, last_row = match.group(3) or match.group(1), match.group(4) or match.group(2)
-                if last_row and int(last_row) > MAX_ROWS + HEADER_ROW:
-                    raise _too_many_rows()
-                if last_column and column_index_from_string(last_column.decode()) > max_columns:
-                    raise _too_many_columns(max_columns)
-            first = False
-            # Rows whose tag straddles two chunks are counted in the next window only.
-            cut = max(0, len(window) - 16)
-            rows += len(_ROW.findall(window, 0, cut)) if cut else 0
-            tail = window[cut:]
-            if rows > MAX_ROWS + HEADER_ROW:
-                raise _too_many_rows()
-        rows += len(_ROW.findall(tail))
-    if rows > MAX_ROWS + HEADER_ROW:
-        raise _too_many_rows()
-
-
 def _open(data: bytes, *, max_columns: int = MAX_COLUMNS) -> Any:
-    """The workbook in openpyxl's read-only mode, after the checks that need no parsing.
-
-    In order: the size, the ZIP signature, the archive's entry count and unpacked size (zip bomb),
-    then each worksheet's rows and columns (``_scan_sheet``). Rows are streamed afterwards.
-    """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise WorkbookError(_("The file is too big (more than 5 MB). Download a fresh workbook and fill it in."))
-    if not data.startswith(ZIP_MAGIC):
-        raise WorkbookError(_("This file is not an XLSX workbook."))
+    """The workbook in openpyxl's read-only mode, after the checks that need no parsing
+    (``apps.core.spreadsheets.open_xlsx``: size, signature, zip bomb, rows and columns counted in the
+    XML), each refusal worded for the BIA workbook. Rows are streamed afterwards."""
+    limits = spreadsheets.Limits(max_bytes=MAX_UPLOAD_BYTES, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES,
+                                 max_entries=MAX_ENTRIES, max_rows=MAX_ROWS, max_columns=max_columns,
+                                 header_rows=HEADER_ROW)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as error:
-        raise WorkbookError(_("This file is not an XLSX workbook.")) from error
-    if len(entries) > MAX_ENTRIES or sum(info.file_size for info in entries) > MAX_UNCOMPRESSED_BYTES:
-        raise WorkbookError(_("The workbook is too big once unpacked; it was refused."))
-    try:
-        for info in entries:
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                _scan_sheet(archive, info.filename, max_columns)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
-        raise WorkbookError(_("This file is not an XLSX workbook.")) from error
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a corrupt file
-        raise WorkbookError(_("This file is not an XLSX workbook.")) from error
+        return spreadsheets.open_xlsx(data, limits)
+    except spreadsheets.SpreadsheetError as error:
+        if error.code == "rows":
+            raise _too_many_rows() from error
+        if error.code == "columns":
+            raise _too_many_columns(max_columns) from error
+        message = {
+            "too_big": _("The file is too big (more than 5 MB). Download a fresh workbook and fill it in."),
+            "unpacked": _("The workbook is too big once unpacked; it was refused."),
+        }.get(error.code, _("This file is not an XLSX workbook."))
+        raise WorkbookError(message) from error
 
 
 def _token(wb: Any, organization: Organization) -> dict[str, Any]:
@@ -479,7 +437,7 @@ def _read_rows(ws: Any, keys: list[str], headers: dict[str, str], sheet: str,
             if cell.value is not None and cell.value != "":
                 blank = False
             column = headers.get(keys[index], keys[index]) if index < len(keys) else get_column_letter(index + 1)
-            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+            if spreadsheets.is_formula(cell):
                 errors.append(RowError(row, column, _("Formulas are not allowed; type the value itself."), sheet))
                 continue
             if index >= len(keys):

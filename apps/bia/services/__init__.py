@@ -8,6 +8,7 @@ imports from the submodules; other apps may keep ``from apps.bia import services
 """
 
 from apps.bia.services.activities import (
+    activities_create_many,
     activity_assign_owner,
     activity_create,
     activity_delete,
@@ -34,6 +35,7 @@ from apps.bia.services.resources import (
     resource_dependency_remove,
     resource_dependency_set,
     resource_update,
+    resources_create_many,
 )
 from apps.bia.services.scales import (
     activities_recompute,
@@ -48,6 +50,7 @@ from apps.bia.services.scales import (
 )
 
 __all__ = [
+    "activities_create_many",
     "activities_recompute",
     "activity_assign_owner",
     "activity_create",
@@ -78,5 +81,6 @@ __all__ = [
     "resource_dependency_remove",
     "resource_dependency_set",
     "resource_update",
+    "resources_create_many",
     "scales_ensure_defaults",
 ]

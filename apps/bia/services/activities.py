@@ -77,6 +77,28 @@ def activity_create(*, organization: Organization, actor: User | None, data: dic
 
 
 @transaction.atomic
+def activities_create_many(*, organization: Organization, actor: User | None, rows: list[dict[str, Any]],
+                           batch_size: int = 500) -> list[Activity]:
+    """Create many activities in one go (an import): each row validated like ``activity_create`` (fields and
+    ``clean``), the establishments, sites and units checked once for the whole batch (organization and the
+    member's limit), then ``bulk_create`` (the history triggers record each row; the BIA analysis refresh is
+    asked for here, bulk inserts sending no signal). No business owner is assigned."""
+    from apps.bia.refresh import refresh_on_commit
+
+    related = {id(v): v for r in rows for k in ("establishment", "site", "unit") if (v := r.get(k)) is not None}
+    ensure_same_organization(organization, list(related.values()))
+    activities = []
+    for data in rows:
+        activity = Activity(organization=organization, **{f: data[f] for f in ACTIVITY_FIELDS if f in data})
+        activity.full_clean(exclude=["organization", "establishment", "site", "unit"], validate_unique=False,
+                            validate_constraints=False)
+        activities.append(activity)
+    created = Activity.objects.bulk_create(activities, batch_size=batch_size)
+    refresh_on_commit(organization.pk)
+    return created
+
+
+@transaction.atomic
 def activity_update(*, activity: Activity, actor: User | None, data: dict[str, Any]) -> Activity:
     organization = activity.organization
     ensure_same_organization(organization, {"establishment": data.get("establishment"), "site": data.get("site"), "unit": data.get("unit")})

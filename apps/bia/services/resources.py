@@ -32,6 +32,30 @@ def resource_create(*, organization: Organization, actor: User | None, data: dic
 
 
 @transaction.atomic
+def resources_create_many(*, organization: Organization, actor: User | None, rows: list[dict[str, Any]],
+                          batch_size: int = 500) -> list[Resource]:
+    """Create many resources in one go (an import of thousands of rows): each row validated like
+    ``resource_create`` (fields and ``clean``), the establishments checked once for the whole batch
+    (organization and the member's limit), then ``bulk_create``. The caller has checked that the names are
+    free (the unique constraint refuses a duplicate anyway and the transaction rolls back). Bulk inserts
+    bypass the model signals: the history triggers still record each row, the BIA analysis refresh is asked
+    for here."""
+    from apps.bia.refresh import refresh_on_commit
+
+    ensure_same_organization(organization, list({id(r["establishment"]): r["establishment"] for r in rows
+                                                 if r.get("establishment") is not None}.values()))
+    resources = []
+    for data in rows:
+        resource = Resource(organization=organization, **{f: data[f] for f in RESOURCE_FIELDS if f in data})
+        resource.full_clean(exclude=["organization", "establishment"], validate_unique=False,
+                            validate_constraints=False)
+        resources.append(resource)
+    created = Resource.objects.bulk_create(resources, batch_size=batch_size)
+    refresh_on_commit(organization.pk)
+    return created
+
+
+@transaction.atomic
 def resource_update(*, resource: Resource, actor: User | None, data: dict[str, Any]) -> Resource:
     ensure_same_organization(resource.organization, {"establishment": data.get("establishment")})
     model_update(instance=resource, data=data, fields=RESOURCE_FIELDS)
