@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from apps.accounts.views import ProfileView
-from apps.compliance.views import PortfolioView
+from apps.compliance.views import PortfolioPrepareView, PortfolioView
 from apps.core.views_health import health
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.views import InvitationAcceptView
@@ -27,12 +27,14 @@ TENANT_APPS = [
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
+    ("recherche/", "apps.search.urls"),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portfolio", permanent=False)),
     path("health/", health, name="health"),
     path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
+    path("portefeuille/dossiers/", PortfolioPrepareView.as_view(), name="portfolio-prepare"),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("compte/profil/", ProfileView.as_view(), name="profile"),
     path("compte/", include("allauth.urls")),
