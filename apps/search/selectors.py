@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, Count, F, QuerySet, Value, Window
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -162,37 +161,74 @@ KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 @dataclass
 class Group:
     kind: Kind
-    page: Page[Any]
     hits: list[Hit]
+    count: int
+    number: int  # the page shown (1 in the grouped view)
+    per_page: int
 
     @property
-    def count(self) -> int:
-        return self.page.paginator.count
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 def visible_kinds(membership: Membership) -> list[Kind]:
     return [kind for kind in KINDS if kind.visible(membership)]
 
 
+def _page_number(page: int | str) -> int:
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
+
+
 def search(*, organization: Organization, membership: Membership, text: str, kind: str = "",
            page: int | str = 1) -> list[Group]:
     """The member's results for ``text``, grouped by kind (the first ``PER_GROUP`` of each), or one kind
-    paginated by ``PER_PAGE`` when ``kind`` is given. Kinds the member may not see are never queried."""
+    paginated by ``PER_PAGE`` when ``kind`` is given. Kinds the member may not see are never queried.
+
+    One query per kind: the rows of the page with the kind's total as a window count (the text search vector
+    is computed once for the filter and once for the rank, never a third time for a separate COUNT)."""
     query = search_query(text)
     if query is None:
         return []
     kinds = visible_kinds(membership)
     if kind:
         kinds = [k for k in kinds if k.key == kind]
+    per_page = PER_PAGE if kind else PER_GROUP
+    number = _page_number(page) if kind else 1
     groups = []
     for k in kinds:
         vector = SearchVector(*k.vector, config=CONFIG)
-        rows = (k.rows(organization, membership).annotate(s_vector=vector)
-                .annotate(s_rank=SearchRank(F("s_vector"), query)).filter(s_vector=query)
-                .order_by("-s_rank", "s_title", "pk").values("pk", "s_title", "s_detail"))
-        paginator = Paginator(rows, PER_PAGE if kind else PER_GROUP)
-        current = paginator.get_page(page if kind else 1)
+        rows = (k.rows(organization, membership).annotate(s_vector=vector).filter(s_vector=query)
+                .annotate(s_rank=SearchRank(F("s_vector"), query), s_total=Window(Count("pk")))
+                .order_by("-s_rank", "s_title", "pk").values("pk", "s_title", "s_detail", "s_total"))
+        found = list(rows[(number - 1) * per_page:number * per_page])
+        if not found and number > 1:  # past the last page (an edited URL): show the last one instead
+            total = rows.count()
+            number = max(1, -(-total // per_page))
+            found = list(rows[(number - 1) * per_page:number * per_page])
         hits = [Hit(k.key, row["pk"], row["s_title"], row["s_detail"], k.url(organization, membership, row))
-                for row in current.object_list]
-        groups.append(Group(k, current, hits))
+                for row in found]
+        groups.append(Group(k, hits, found[0]["s_total"] if found else 0, number, per_page))
     return groups

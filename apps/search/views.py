@@ -25,5 +25,5 @@ class SearchView(OrgViewMixin, TemplateView):
         groups = selectors.search(organization=self.organization, membership=self.membership, text=text,
                                   kind=kind, page=self.request.GET.get("page", 1))
         ctx.update(query=text, kind=kind, groups=groups, total=sum(g.count for g in groups),
-                   searched=selectors.search_query(text) is not None)
+                   searched=bool(text))
         return ctx
