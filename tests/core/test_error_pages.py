@@ -51,4 +51,4 @@ def test_500_is_a_resilis_page(settings, db) -> None:
     body = response.content.decode()
     _is_resilis_page(body)
     assert "Une erreur est survenue" in body
-    assert "Vos données enregistrées avant l&#x27;erreur sont conservées" in body
+    assert "Vos données enregistrées avant l" in body and "sont conservées" in body
