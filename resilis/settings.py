@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "apps.exports",
     "apps.imports",
     "apps.sso",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,8 @@ GUARDIAN_RAISE_403 = False
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-first dates and 24-hour times in English too (resilis/formats/en).
+FORMAT_MODULE_PATH = ["resilis.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from apps.accounts.views import ProfileView
-from apps.compliance.views import PortfolioView
+from apps.compliance.views import PortfolioPrepareView, PortfolioView
 from apps.core.views_health import health
 from apps.sso.views import DiscoverView as SsoDiscoverView
 from apps.tenants.models import Establishment, Membership, Organization, Site
@@ -30,12 +30,14 @@ TENANT_APPS = [
     ("exports/", "apps.exports.urls"),
     ("imports/", "apps.imports.urls"),
     ("sso/", "apps.sso.urls"),
+    ("recherche/", "apps.search.urls"),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portfolio", permanent=False)),
     path("health/", health, name="health"),
     path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
+    path("portefeuille/dossiers/", PortfolioPrepareView.as_view(), name="portfolio-prepare"),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("compte/profil/", ProfileView.as_view(), name="profile"),
     path("compte/sso/", SsoDiscoverView.as_view(), name="sso-discover"),

@@ -12,13 +12,17 @@ and kept in the cache:
   So the page's query count is the same whether 0, 1 or 50 summaries are missing (computing one
   inline took about 24 queries).
 
-A summary holds numbers only (no labels): the page translates them when it renders.
+A summary holds numbers only (no labels): the page translates them when it renders. Dates in it (the earliest
+open milestone) are turned into « days left » and an urgency flag at render time (``deadline_of``), so a summary
+computed yesterday still says today's truth.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -26,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope
 
+from apps.compliance.catalogue import load_catalogue
 from apps.compliance.journey import progress_stages, stage_progress
 from apps.compliance.registry import CheckResult
 from apps.compliance.selectors import requirement_statuses, status_summary
@@ -39,7 +44,10 @@ SUMMARY_TTL = 3600
 PENDING_TTL = 120  # a refresh sent less than this ago is not sent again
 INLINE_LIMIT = 0  # summaries a page computes itself: none (each costs ~24 queries), the worker does
 # Bump when the summary's shape changes: old cached summaries are then ignored.
-VERSION = 1
+VERSION = 2
+# Urgent: requirements still open with this many days or fewer before the end of the CaRE phase (the catalogue's
+# last calendar date, 31/12/2026).
+URGENT_DAYS = 60
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +65,16 @@ def compute_summary(organization: Organization) -> dict[str, Any]:
     with scope(organization=organization):
         statuses = requirement_statuses(organization=organization)
         counts = status_summary(statuses)
+        milestone_due = _earliest_open_milestone(organization)
         stage_percents = [{"key": stage.key, "percent": stage_progress(stage, organization)[0]}
                           for stage in progress_stages()]
     summary = {
         "met": counts[CheckResult.MET],
         "partial": counts[CheckResult.PARTIAL],
         "not_met": counts[CheckResult.NOT_MET],
+        "unchecked": counts["unchecked"],
         "total": len(statuses),
+        "milestone_due": milestone_due.isoformat() if milestone_due else None,
         "stages": stage_percents,
         "percent": round(sum(s["percent"] for s in stage_percents) / len(stage_percents)) if stage_percents else 0,
         "computed_at": timezone.now().isoformat(),
@@ -71,6 +82,68 @@ def compute_summary(organization: Organization) -> dict[str, Any]:
     cache.set(summary_key(organization.pk), summary, SUMMARY_TTL)
     cache.delete(_pending_key(organization.pk))
     return summary
+
+
+def _earliest_open_milestone(organization: Organization) -> datetime.date | None:
+    from django.db.models import Min
+
+    from apps.backups.models import Milestone
+
+    return Milestone.objects.filter(organization=organization, done_on__isnull=True).aggregate(
+        due=Min("due_on"))["due"]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The next date an organization must meet, how many days are left, and whether it is urgent."""
+
+    date: datetime.date
+    label: str  # the catalogue's French label, or "" for a milestone of the organization's backup trajectory
+    days_left: int
+    late_milestone: bool
+    urgent: bool
+
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
+
+def deadline_of(summary: dict[str, Any], *, today: datetime.date | None = None) -> Deadline:
+    """The nearest of: the earliest open milestone of the backup trajectories (late when past), and the next
+    date of the CaRE calendar. Urgent when a milestone is late, or when requirements are still open with
+    ``URGENT_DAYS`` or fewer before the end of the phase."""
+    today = today or timezone.localdate()
+    calendar = load_catalogue().calendar
+    end = calendar[-1].date if calendar else datetime.date(2026, 12, 31)
+    upcoming = next((m for m in calendar if m.date >= today), None)
+    milestone = datetime.date.fromisoformat(summary["milestone_due"]) if summary.get("milestone_due") else None
+    late = milestone is not None and milestone < today
+    candidates: list[tuple[datetime.date, str]] = []
+    if milestone is not None:
+        candidates.append((milestone, ""))
+    if upcoming is not None:
+        candidates.append((upcoming.date, upcoming.label))
+    date, label = min(candidates) if candidates else (end, "")
+    open_requirements = summary.get("met", 0) < summary.get("total", 0)
+    urgent = late or (open_requirements and (end - today).days <= URGENT_DAYS)
+    return Deadline(date=date, label=label, days_left=(date - today).days, late_milestone=late, urgent=urgent)
+
+
+# « Mon portefeuille » sorts: column key → how a row's summary sorts (rows without a summary go last).
+SORTS = ("name", "progress", "met", "deadline", "urgency")
+
+
+def sort_key(sort: str, name: str, summary: dict[str, Any] | None, today: datetime.date) -> tuple[Any, ...]:
+    if sort == "name" or summary is None:
+        return (summary is None, name.casefold())
+    if sort == "progress":
+        return (False, summary["percent"], name.casefold())
+    if sort == "met":
+        return (False, summary["met"], name.casefold())
+    deadline = deadline_of(summary, today=today)
+    if sort == "deadline":
+        return (False, deadline.days_left, name.casefold())
+    return (False, not deadline.urgent, deadline.days_left, name.casefold())
 
 
 def cached_summaries(organization_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -98,6 +171,33 @@ def summaries_for(organizations: list[Any]) -> tuple[dict[int, dict[str, Any]], 
         if cache.add(_pending_key(organization.pk), True, PENDING_TTL):
             enqueue_on_commit(portfolio_refresh, organization)
     return summaries, [o.pk for o in missing]
+
+
+def prepare_dossiers(*, user: User, organization_ids: Iterable[int], request: Any = None) -> tuple[list[str], list[str]]:
+    """Queue a dossier export (``apps.exports.services.export_request``) for ``user`` in each of these
+    organizations where their membership may run exports; each runs in that organization's tenant scope and the
+    member's establishment limit, like a request from its exports page. Returns the names queued and skipped."""
+    from django_scopes import scopes_disabled
+
+    from apps.core.tenancy import tenant_scope
+    from apps.exports.models import ExportJob
+    from apps.exports.services import export_request
+    from apps.tenants.models import Membership
+
+    with scopes_disabled():
+        memberships = list(Membership.objects.filter(user=user, organization_id__in=list(organization_ids))
+                           .select_related("organization").order_by("organization__name"))
+    queued, skipped = [], []
+    has_mfa = bool(user.has_mfa) if any(m.organization.mfa_required for m in memberships) else False
+    for membership in memberships:
+        organization = membership.organization
+        if not membership.has_capability("exports.run") or (organization.mfa_required and not has_mfa):
+            skipped.append(organization.name)
+            continue
+        with tenant_scope(organization, establishments=membership.allowed_establishment_ids):
+            export_request(organization=organization, actor=user, kind=ExportJob.Kind.DOSSIER_PDF, request=request)
+        queued.append(organization.name)
+    return queued, skipped
 
 
 def lock_behind_mfa(rows: list[dict[str, Any]], *, user: User) -> list[Any]:

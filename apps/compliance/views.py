@@ -11,8 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -198,16 +200,69 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             user=user, query=(filters.get("q") or "").strip(), region=filters.get("region") or "",
             kind=filters.get("kind") or "")
         filtering = any(filters.get(name) for name in ("q", "region", "kind"))
-        page = Paginator(memberships, self.paginate_by).get_page(request.GET.get("page"))
+        sort = request.GET.get("sort", "name")
+        descending = sort.startswith("-")
+        if sort.lstrip("-") not in portfolio.SORTS:
+            sort, descending = "name", False
+        key = sort.lstrip("-")
+        listed: Any = memberships
+        if key != "name":
+            # Sorting on the figures: the memberships in one query, their summaries in one cache round trip.
+            everyone = list(memberships)
+            cached = portfolio.cached_summaries(m.organization_id for m in everyone)
+            today = timezone.localdate()
+            known = [m for m in everyone if m.organization_id in cached]
+            known.sort(key=lambda m: portfolio.sort_key(key, m.organization.name, cached[m.organization_id], today),
+                       reverse=descending)
+            listed = known + [m for m in everyone if m.organization_id not in cached]
+        elif descending:
+            listed = memberships.reverse()
+        page = Paginator(listed, self.paginate_by).get_page(request.GET.get("page"))
         if page.paginator.count == 1 and not filtering and not request.GET.get("all"):
             return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
         rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
         summaries, pending = portfolio.summaries_for(portfolio.lock_behind_mfa(rows, user=user))
         columns = progress_stages()
+        today = timezone.localdate()
         for row in rows:
             row["summary"] = summaries.get(row["organization"].pk)
+            row["can_export"] = row["membership"].has_capability("exports.run") and not row["mfa_locked"]
             if row["summary"]:
                 by_key = {s["key"]: s["percent"] for s in row["summary"]["stages"]}
                 row["stage_percents"] = [by_key.get(stage.key) for stage in columns]
+                row["deadline"] = portfolio.deadline_of(row["summary"], today=today)
+        query = request.GET.copy()
+        query.pop("page", None)
+        sort_links = {}
+        for name in portfolio.SORTS:
+            query["sort"] = f"-{name}" if key == name and not descending else name
+            sort_links[name] = {"url": f"?{query.urlencode()}",
+                                "state": ("descending" if descending else "ascending") if key == name else "none"}
         return self.render_to_response(self.get_context_data(
-            form=form, rows=rows, page=page, pending=pending, filtering=filtering, stage_columns=columns))
+            form=form, rows=rows, page=page, pending=pending, filtering=filtering, stage_columns=columns,
+            sort_links=sort_links, any_export=any(row["can_export"] for row in rows)))
+
+
+class PortfolioPrepareView(LoginRequiredMixin, View):
+    """« Préparer les dossiers »: one CaRE dossier export (PDF) per chosen organization, queued for the user
+    through the export pipeline, in each organization where their role may run exports (and MFA allows it);
+    the others are left out and said so."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        assert user.is_authenticated  # LoginRequiredMixin
+        chosen = {int(pk) for pk in request.POST.getlist("organization") if pk.isdigit()}
+        queued, skipped = portfolio.prepare_dossiers(user=user, organization_ids=chosen, request=request)
+        if queued:
+            messages.success(request, ngettext(
+                "%(count)s dossier is being prepared: find it on the organization's exports page.",
+                "%(count)s dossiers are being prepared: find each on its organization's exports page.",
+                len(queued)) % {"count": len(queued)})
+        if skipped:
+            messages.warning(request, _("Not prepared (your role does not allow exports there, or two-factor "
+                                        "authentication is required): %(names)s.") % {"names": ", ".join(skipped)})
+        if not queued and not skipped:
+            messages.warning(request, _("Choose at least one organization."))
+        return HttpResponseRedirect(reverse("portfolio") + "?all=1")

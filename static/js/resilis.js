@@ -92,3 +92,29 @@ const initFilters = (root) => {
 };
 document.addEventListener("DOMContentLoaded", () => initFilters(document));
 document.addEventListener("htmx:load", (event) => initFilters(event.target));
+// Navigation on a narrow screen (< 900 px): the journey's sidebar folds behind the « Menu » button of the header
+// (a disclosure: aria-expanded on the button, aria-controls names the sidebar). Escape folds it back.
+const NARROW = window.matchMedia("(max-width: 900px)");
+const initNavToggle = () => {
+  const button = document.querySelector(".nav-toggle");
+  const sidebar = button && document.getElementById(button.getAttribute("aria-controls"));
+  if (!button || !sidebar) return;
+  const show = (open) => {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    sidebar.dataset.collapsed = open ? "false" : "true";
+  };
+  show(!NARROW.matches);
+  button.addEventListener("click", () => {
+    const open = button.getAttribute("aria-expanded") !== "true";
+    show(open);
+    if (open) sidebar.querySelector("a")?.focus();
+  });
+  sidebar.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && NARROW.matches) {
+      show(false);
+      button.focus();
+    }
+  });
+  NARROW.addEventListener("change", () => show(!NARROW.matches));
+};
+document.addEventListener("DOMContentLoaded", initNavToggle);
