@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "apps.backups",
     "apps.exercises",
     "apps.actions",
+    "apps.crisis",
     "apps.exports",
 ]
 
