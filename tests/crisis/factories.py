@@ -29,14 +29,17 @@ def crisis_in(org: Any, *, actor: Any = None, is_exercise: bool = False, establi
                                     is_exercise=is_exercise, **kwargs)
 
 
-def plan_with_sheet(org: Any, *, title: str = "PCA Urgences", activities: list | None = None) -> Any:
-    """An approved plan with a fiche réflexe of three actions."""
+def plan_with_sheet(org: Any, *, title: str = "PCA Urgences", activities: list | None = None,
+                    recovery: bool = False) -> Any:
+    """An approved plan with a fiche réflexe of three actions (and its PRA recovery sequence with ``recovery``)."""
     from tests.continuity.factories import plan_in
 
     plan = plan_in(org, title=title, with_mode=True, activities=activities)
     continuity.reflex_sheet_save(plan=plan, actor=None, data={
         "role": "Directeur de crise", "first_actions": "Réunir la cellule\nAppeler l'ARS\nOuvrir la main courante",
         "who_to_call": "", "do_not": "", "order": 0})
+    if recovery:
+        continuity.recovery_propose(plan=plan, actor=None)
     continuity.plan_submit(plan=plan, actor=None)
     continuity.plan_approve(plan=plan, actor=None, acknowledge_incomplete=True)
     plan.refresh_from_db()
