@@ -65,6 +65,9 @@ class Crisis(TenantModel):
     closing_note = models.TextField(_("closing note"), blank=True)
     simulation = models.ForeignKey("Simulation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                    verbose_name=_("simulation used as scenario"))
+    # The RETEX is the exercises' (hot debrief, cold RETEX, findings → actions): an exercise record opened at closing.
+    retex_exercise = models.OneToOneField("exercises.Exercise", on_delete=models.SET_NULL, null=True, blank=True,
+                                          related_name="crisis", verbose_name=_("RETEX"))
     notified_count = models.PositiveIntegerField(_("crisis cell members notified"), default=0)
     # The crisis report (PDF), rendered by the worker at closing.
     report_file = models.CharField(_("report file"), max_length=255, blank=True, editable=False)

@@ -175,12 +175,41 @@ def crisis_close(*, crisis: Crisis, actor: User | None, closing_note: str,
     crisis.full_clean()
     crisis.save()
     _milestone(crisis, actor, _("Crisis closed"), at=now)
+    crisis.retex_exercise = _open_retex(crisis, actor)
+    crisis.save(update_fields=["retex_exercise", "updated_at"])
     audit_log(action=AuditEvent.Action.CRISIS_CLOSED, actor=actor, organization=crisis.organization,
               target=crisis.title, details={"crisis": crisis.pk})
     from apps.crisis import tasks
 
     enqueue_on_commit(tasks.render_report, crisis.organization, crisis.pk, user=actor)
     return crisis
+
+
+def _open_retex(crisis: Crisis, actor: User | None) -> Any:
+    """The RETEX of the crisis, as for an exercise (``apps.exercises``: hot debrief, cold RETEX approved by the
+    direction, findings that become actions). An exercise-crisis is a field exercise of the plans activated (it
+    counts for D2.O1.D); a real crisis is recorded as « not a PCA test » (CaRE asks for an exercise), so that its
+    RETEX and findings are kept without claiming a test."""
+    from apps.exercises import services as exercises
+    from apps.exercises.models import ExerciseScope, Format
+
+    versions = list(PlanVersion.objects.filter(organization=crisis.organization, pk__in=CrisisPlanVersion.objects
+                                               .filter(organization=crisis.organization, crisis=crisis)
+                                               .values("version_id"), status=PlanVersion.Status.APPROVED))
+    counts = crisis.is_exercise and bool(versions)  # a plan re-approved meanwhile: its old version is not a test
+    title = (_("Exercise-crisis — %(title)s") if crisis.is_exercise else _("Real crisis — %(title)s")) % {
+        "title": crisis.title}
+    exercise = exercises.exercise_create(organization=crisis.organization, actor=actor, data={
+        "title": title[:200], "format": Format.FIELD,
+        "scope": ExerciseScope.PCA if counts else ExerciseScope.TECHNICAL,
+        "scenario": crisis.scenario, "cyber_triggered": True, "planned_start": crisis.activated_at,
+        "duration_minutes": max(15, min(7 * 24 * 60, int(crisis.elapsed.total_seconds() // 60))),
+        "context": crisis.description, "plan_versions": versions if counts else [],
+        "establishments": [crisis.establishment] if crisis.establishment_id else []})
+    assert crisis.closed_at is not None
+    exercises.exercise_record_run(exercise=exercise, actor=actor, debex_at=crisis.activated_at,
+                                  finex_at=crisis.closed_at)
+    return exercise
 
 
 @transaction.atomic
@@ -256,9 +285,10 @@ def recovery_advance(*, crisis: Crisis, actor: User | None, progress: RecoveryPr
     progress.crisis = crisis
     progress.full_clean()
     progress.save()
-    label = {RecoveryProgress.Status.IN_PROGRESS: _("Recovery started: %(system)s"),
+    labels: dict[str, str] = {RecoveryProgress.Status.IN_PROGRESS: _("Recovery started: %(system)s"),
              RecoveryProgress.Status.RESTORED: _("System restored: %(system)s"),
-             RecoveryProgress.Status.VERIFIED: _("System verified by the business referent: %(system)s")}[status]
+             RecoveryProgress.Status.VERIFIED: _("System verified by the business referent: %(system)s")}
+    label = labels[status]
     _milestone(crisis, actor, label % {"system": progress.resource.name}, at=now)
     if status == RecoveryProgress.Status.VERIFIED and not crisis.is_exercise:
         progress.evidence_test = _record_measured_rta(crisis, actor, progress, membership)

@@ -13,9 +13,10 @@ down resources, walked backwards (Dijkstra). A node is **hit** when ``stop < dur
 For an activity: it **loses** a dependency at ``lost = min over its links of stop(t)`` (a degraded mode
 triggers there when the link has a workaround), it is **interrupted** at ``stop``; it exceeds its DMIA when
 ``stop + DMIA < duration``, at hour ``stop + DMIA``. Each hit activity carries the path to a down resource.
-The recovery order is ``apps.continuity.recovery`` for the hit activities, limited to what is down, with the
-expected time back: a system comes back its capable RTO (measured, else promised) after the last of its
-down dependencies placed before it.
+The recovery order follows ``apps.continuity.recovery``'s rule on what is down (dependencies first, then the
+strictest required RTO the hit activities set, then the name; a dependency cycle is broken at its most urgent
+member), computed on the down systems only so that it stays fast on a large establishment; each system is
+expected back its capable RTO (measured, else promised) after the last of its down dependencies.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from apps.bia import engine
-from apps.continuity.recovery import recovery_order
 
 INF = math.inf
 
@@ -162,30 +162,88 @@ def simulate(graph: engine.Graph, down: Iterable[int], duration_hours: float,
                                    h.interrupted_at or 0, h.name, h.activity_id))
     down_now = {k[1] for k, v in stop.items() if k[0] == engine.RESOURCE and v < duration}
     result.resources_down = sorted(down_now)
-    order = recovery_order(graph, [h.activity_id for h in result.hit])
-    back: dict[int, float | None] = {}
-    deps: dict[int, list[int]] = {}
-    for edge in graph.edges:
-        if edge.source[0] == engine.RESOURCE and edge.target[0] == engine.RESOURCE:
-            deps.setdefault(edge.source[1], []).append(edge.target[1])
-    position = 0
-    for item in order.items:
-        if item.resource_id not in down_now:
+    result.recovery = _recovery(graph, result.hit, down_now)
+    return result
+
+
+def _needs(graph: engine.Graph, hit: list[HitActivity]) -> dict[int, float]:
+    """The required RTO the hit activities set on each node (their DMIA, + W through a workaround of W hours,
+    nothing through one of unknown duration): one Dijkstra downwards from the activities, as the BIA engine."""
+    ix = graph.index()
+    targets, added = ix.carrying()
+    need = [INF] * ix.n
+    heap: list[tuple[float, int]] = []
+    for h in hit:
+        if h.dmia_hours is not None:
+            i = ix.pos[(engine.ACTIVITY, h.activity_id)]
+            need[i] = min(need[i], float(h.dmia_hours))
+            heap.append((need[i], i))
+    heapq.heapify(heap)
+    while heap:
+        d, node = heapq.heappop(heap)
+        if d > need[node]:
             continue
-        position += 1
-        res = graph.resources[item.resource_id]
+        for t, w in zip(targets[node], added[node], strict=True):
+            if d + w < need[t]:
+                need[t] = d + w
+                heapq.heappush(heap, (need[t], t))
+    return {ix.keys[i][1]: need[i] for i in range(ix.n_act, ix.n) if need[i] < INF}
+
+
+def _recovery(graph: engine.Graph, hit: list[HitActivity], down: set[int]) -> list[RecoveryRow]:
+    """The systems to restore (down, of a restored kind), dependencies first; among those ready, the most urgent
+    need first (then the name). A dependency cycle is broken at its most urgent member. Each comes back its capable
+    RTO (measured, else promised) after the last of its down dependencies."""
+    kinds = {"application", "infrastructure", "biomedical"}
+    systems = {pk for pk in down if graph.resources[pk].kind in kinds}
+    need = _needs(graph, hit)
+    deps: dict[int, set[int]] = {pk: set() for pk in systems}
+    users: dict[int, set[int]] = {pk: set() for pk in systems}
+    ix = graph.index()
+    for s, t in zip(ix.src, ix.tgt, strict=True):
+        if s >= ix.n_act and t >= ix.n_act:
+            a, b = ix.keys[s][1], ix.keys[t][1]
+            if a in systems and b in systems and a != b:
+                deps[a].add(b)
+                users[b].add(a)
+
+    def key(pk: int) -> tuple[float, str, int]:
+        return (need.get(pk, INF), graph.resources[pk].name, pk)
+
+    waiting = {pk: len(deps[pk]) for pk in systems}
+    ready = [key(pk) for pk in systems if waiting[pk] == 0]
+    heapq.heapify(ready)
+    placed: list[int] = []
+    done: set[int] = set()
+    while len(placed) < len(systems):
+        if not ready:  # a cycle: restart it at its most urgent member
+            pk = min((p for p in systems if p not in done), key=key)
+            waiting[pk] = 0
+            heapq.heappush(ready, key(pk))
+        _need, _name, pk = heapq.heappop(ready)
+        if pk in done:
+            continue
+        done.add(pk)
+        placed.append(pk)
+        for user in users[pk]:
+            if user not in done:
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    heapq.heappush(ready, key(user))
+    rows = []
+    back: dict[int, float | None] = {}
+    for position, pk in enumerate(placed, start=1):
+        res = graph.resources[pk]
         rto = res.effective_rto_hours
         source = "measured" if res.measured_rto_hours is not None else ("promised" if res.rto_hours is not None else "")
-        before = [back[d] for d in deps.get(item.resource_id, []) if d in back]
-        expected: float | None
-        if rto is None or any(b is None for b in before):
-            expected = None
-        else:
+        before = [back[d] for d in deps[pk] if d in back]
+        expected: float | None = None
+        if rto is not None and all(b is not None for b in before):
             expected = float(rto) + max([b for b in before if b is not None], default=0.0)
-        back[item.resource_id] = expected
-        result.recovery.append(RecoveryRow(resource_id=item.resource_id, name=res.name, position=position,
-                                           capable_rto_hours=rto, source=source, expected_back_hours=expected))
-    return result
+        back[pk] = expected
+        rows.append(RecoveryRow(resource_id=pk, name=res.name, position=position, capable_rto_hours=rto, source=source,
+                                expected_back_hours=expected))
+    return rows
 
 
 def as_json(graph: engine.Graph, result: SimulationResult) -> dict[str, object]:

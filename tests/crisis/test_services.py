@@ -55,6 +55,7 @@ def test_only_approved_versions_and_two_crises_coexist(org) -> None:
     second = crisis_in(org, plan=plan, title="Panne réseau")
     services.crisis_close(crisis=first, actor=None, closing_note="Retour au nominal")
     first.refresh_from_db()
+    assert first.retex_exercise is not None
     second.refresh_from_db()
     assert first.status == Crisis.Status.CLOSED and second.is_active
     draft = continuity.version_for_edit(plan=plan, actor=None)
@@ -102,13 +103,18 @@ def test_ticks_recovery_and_real_incident_evidence(org, member_factory) -> None:
     assert services.signalement_set(crisis=crisis, actor=rpcra, signalement=signalement).done_at is not None
 
 
-def test_exercise_recovery_is_not_evidence(org) -> None:
+def test_exercise_recovery_is_not_evidence_and_its_retex_is_a_field_exercise(org) -> None:
     crisis = crisis_in(org, plan=plan_with_sheet(org), is_exercise=True)
     row = RecoveryProgress.objects.create(organization=org, crisis=crisis, position=1,
                                           resource=ResourceFactory(organization=org, kind="application"))
     for _ in range(3):
         row = services.recovery_advance(crisis=crisis, actor=None, progress=row)
     assert row.status == "verified" and row.evidence_test is None
+    crisis = services.crisis_close(crisis=crisis, actor=None, closing_note="FINEX")
+    exercise = crisis.retex_exercise
+    assert (exercise.scope, exercise.format, exercise.status) == ("pca", "field", "finished")
+    assert list(exercise.tested_versions.values_list("version_id", flat=True)) == [
+        v.pk for v in selectors.activated_versions(crisis=crisis)]
 
 
 def test_closing_writes_the_report_pdf(org) -> None:
@@ -116,6 +122,10 @@ def test_closing_writes_the_report_pdf(org) -> None:
     with pytest.raises(ValidationError):
         services.crisis_close(crisis=crisis, actor=None, closing_note=" ")
     services.crisis_close(crisis=crisis, actor=None, closing_note="Retour au nominal à 18 h")
+    crisis.refresh_from_db()
+    # The RETEX opens as for an exercise; a real crisis is kept as « not a PCA test » (CaRE asks for an exercise).
+    assert crisis.retex_exercise.status == "finished" and crisis.retex_exercise.scope == "technical"
+    assert crisis.retex_exercise.debex_at == crisis.activated_at and crisis.retex_exercise.finex_at == crisis.closed_at
     assert documents.render_report(organization=org, crisis_id=crisis.pk)
     crisis.refresh_from_db()
     assert crisis.report_file.endswith(".pdf") and crisis.report_pages >= 1

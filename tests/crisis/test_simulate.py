@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.bia.engine import ACTIVITY, RESOURCE, ActivityNode, ResourceNode, build_graph
+from apps.bia.engine import ACTIVITY, RESOURCE, ActivityNode, ResourceNode, build_graph, find_cycles
 from apps.crisis.simulate import simulate
 from tests.bia.test_engine import graphs
 
@@ -72,6 +72,14 @@ def test_simulation_matches_brute_force(graph, data) -> None:
     placed = [r.resource_id for r in result.recovery]
     assert set(placed) <= set(result.resources_down)
     assert len(placed) == len(set(placed))
+    kinds = {"application", "infrastructure", "biomedical"}
+    assert set(placed) == {pk for pk in result.resources_down if graph.resources[pk].kind in kinds}
+    rank = {pk: i for i, pk in enumerate(placed)}
+    cyclic = {k[1] for cycle in find_cycles(graph) for k in cycle if k[0] == RESOURCE}
+    for e in graph.edges:
+        a, b = e.source, e.target
+        if a[0] == b[0] == RESOURCE and a[1] in rank and b[1] in rank and a != b and a[1] not in cyclic:
+            assert rank[b[1]] < rank[a[1]], "a dependency comes back before what needs it"
 
 
 def hospital():
