@@ -11,6 +11,7 @@ urlpatterns = [
     path("declencher/", views.ActivateView.as_view(), name="activate"),
     path("kit/", views.KitView.as_view(), name="register"),
     path("kit/hors-ligne/", views.OfflineKitView.as_view(), name="kit-offline"),
+    path("kit/sw.js", views.KitServiceWorkerView.as_view(), name="kit-sw"),
     path("kit/<int:pk>/", views.KitCopyDownloadView.as_view(), name="kit-download"),
     path("kit/<int:pk>/<slug:state>/", views.KitCopyStateView.as_view(), name="kit-state"),
     path("et-si/", views.SimulationView.as_view(), name="simulation"),

@@ -271,6 +271,8 @@ class KitView(CrisisBaseMixin, OrgFormView):
         ctx = super().get_context_data(**kwargs)
         copies = selectors.register(organization=self.organization)
         ctx.update(copies=copies, stale=sum(1 for c in copies if c.is_stale),
+                   has_own_html=any(c.format == KitCopy.Format.HTML and c.holder_member_id == self.membership.pk
+                                    and c.build == KitCopy.Build.DONE for c in copies),
                    pending=any(c.build == KitCopy.Build.PENDING for c in copies),
                    can_change=self.can("crisis.change"))
         return ctx
@@ -340,6 +342,25 @@ class OfflineKitView(CrisisBaseMixin, View):
         response = HttpResponse(body, content_type="text/html; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
+        # The kit's own inline styles (a single self-contained file), and nothing else: no script, no request.
+        response["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+        return response
+
+
+class KitServiceWorkerView(CrisisBaseMixin, View):
+    """The offline kit's service worker, served under this organization's kit folder so that its scope is it."""
+
+    capability = "crisis.view"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.contrib.staticfiles import finders
+
+        path = finders.find("crisis/kit-sw.js")
+        with open(str(path), "rb") as handle:
+            response = HttpResponse(handle.read(), content_type="text/javascript; charset=utf-8")
+        response["Cache-Control"] = "no-cache"
+        response["Service-Worker-Allowed"] = self.org_url("crisis:register")
         return response
 
 

@@ -114,3 +114,32 @@ def test_crisis_day_from_activation_to_report(page: Page, browser, live_server, 
     expect(kit.locator("body")).to_contain_text("Appeler l'ARS")
     assert requests == [path.as_uri()], requests  # the file itself, nothing else
     offline.close()
+
+
+def test_the_installed_kit_opens_offline_and_is_cleared_at_logout(page: Page, live_server) -> None:
+    org = OrganizationFactory(name="CH de Valmont", slug="ch-valmont-sw")
+    EstablishmentFactory(organization=org, name="CH de Valmont")
+    membership = MembershipFactory(organization=org, role=Role.READER)
+    plan_with_sheet(org, title="PCA Urgences — SI indisponible", activities=[urgences(org)])
+    copy = copy_in(org, fmt=KitCopy.Format.HTML, holder_member=membership, holder_name="")
+    assert documents.build_copy(organization=org, copy_id=copy.pk)
+    base = f"{live_server.url}/o/{org.slug}/crise/kit"
+    login(page, live_server, membership.user.email)
+    page.goto(f"{base}/")
+    expect(page.get_by_text("Ce navigateur garde votre dernier exemplaire HTML")).to_be_visible()
+    assert page.evaluate("navigator.serviceWorker.ready.then((reg) => reg.scope)") == f"{base}/"
+    page.goto(f"{base}/hors-ligne/")
+    expect(page.locator("body")).to_contain_text("Appeler l'ARS")
+    # The server unreachable: the kit is still there, from this browser's cache.
+    page.context.set_offline(True)
+    page.goto(f"{base}/hors-ligne/")
+    expect(page.locator("body")).to_contain_text("Diffusion restreinte")
+    expect(page.locator("body")).to_contain_text(f"Copie n° {copy.number}")
+    page.context.set_offline(False)
+    assert page.evaluate("caches.keys()") == [f"resilis-kit-/o/{org.slug}/crise/kit/"]
+    # Logging out clears it.
+    page.goto(f"{live_server.url}/compte/logout/")
+    page.get_by_role("button", name=re.compile("Se déconnecter")).click()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("caches.keys().then(k => k.length === 0)")
+    assert page.evaluate("caches.keys()") == []
