@@ -15,7 +15,7 @@ triggers there when the link has a workaround), it is **interrupted** at ``stop`
 ``stop + DMIA < duration``, at hour ``stop + DMIA``. Each hit activity carries the path to a down resource.
 The recovery order follows ``apps.continuity.recovery``'s rule on what is down (dependencies first, then the
 strictest required RTO the hit activities set, then the name; a dependency cycle is broken at its most urgent
-member), computed on the down systems only so that it stays fast on a large establishment; each system is
+member: the members of a cycle come back side by side), computed on the down systems only so that it stays fast on a large establishment; each system is
 expected back its capable RTO (measured, else promised) after the last of its down dependencies.
 """
 
@@ -192,7 +192,7 @@ def _needs(graph: engine.Graph, hit: list[HitActivity]) -> dict[int, float]:
 
 def _recovery(graph: engine.Graph, hit: list[HitActivity], down: set[int]) -> list[RecoveryRow]:
     """The systems to restore (down, of a restored kind), dependencies first; among those ready, the most urgent
-    need first (then the name). A dependency cycle is broken at its most urgent member. Each comes back its capable
+    need first (then the name); the members of a dependency cycle side by side. Each comes back its capable
     RTO (measured, else promised) after the last of its down dependencies."""
     kinds = {"application", "infrastructure", "biomedical"}
     systems = {pk for pk in down if graph.resources[pk].kind in kinds}
@@ -210,26 +210,31 @@ def _recovery(graph: engine.Graph, hit: list[HitActivity], down: set[int]) -> li
     def key(pk: int) -> tuple[float, str, int]:
         return (need.get(pk, INF), graph.resources[pk].name, pk)
 
-    waiting = {pk: len(deps[pk]) for pk in systems}
-    ready = [key(pk) for pk in systems if waiting[pk] == 0]
+    # Dependency cycles (AD ↔ DNS) come back together: order the strongly connected groups, dependencies first,
+    # the most urgent ready group first; inside a group, the most urgent member first.
+    adj = {(engine.RESOURCE, pk): [(engine.RESOURCE, d) for d in sorted(deps[pk])] for pk in sorted(systems)}
+    group_of: dict[int, int] = {}
+    groups: list[list[int]] = []
+    for index, component in enumerate(engine.strongly_connected(adj)):
+        groups.append(sorted((k[1] for k in component), key=key))
+        for k in component:
+            group_of[k[1]] = index
+    group_deps = {g: {group_of[d] for pk in members for d in deps[pk]} - {g} for g, members in enumerate(groups)}
+    group_users: dict[int, set[int]] = {g: set() for g in range(len(groups))}
+    for g, needed in group_deps.items():
+        for d in needed:
+            group_users[d].add(g)
+    waiting = {g: len(needed) for g, needed in group_deps.items()}
+    ready = [(key(groups[g][0]), g) for g in range(len(groups)) if waiting[g] == 0]
     heapq.heapify(ready)
     placed: list[int] = []
-    done: set[int] = set()
-    while len(placed) < len(systems):
-        if not ready:  # a cycle: restart it at its most urgent member
-            pk = min((p for p in systems if p not in done), key=key)
-            waiting[pk] = 0
-            heapq.heappush(ready, key(pk))
-        _need, _name, pk = heapq.heappop(ready)
-        if pk in done:
-            continue
-        done.add(pk)
-        placed.append(pk)
-        for user in users[pk]:
-            if user not in done:
-                waiting[user] -= 1
-                if waiting[user] == 0:
-                    heapq.heappush(ready, key(user))
+    while ready:
+        _key, g = heapq.heappop(ready)
+        placed.extend(groups[g])
+        for user in group_users[g]:
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, (key(groups[user][0]), user))
     rows = []
     back: dict[int, float | None] = {}
     for position, pk in enumerate(placed, start=1):

@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.bia.engine import ACTIVITY, RESOURCE, ActivityNode, ResourceNode, build_graph, find_cycles
+from apps.bia.engine import ACTIVITY, RESOURCE, ActivityNode, ResourceNode, build_graph, strongly_connected
 from apps.crisis.simulate import simulate
 from tests.bia.test_engine import graphs
 
@@ -75,11 +75,18 @@ def test_simulation_matches_brute_force(graph, data) -> None:
     kinds = {"application", "infrastructure", "biomedical"}
     assert set(placed) == {pk for pk in result.resources_down if graph.resources[pk].kind in kinds}
     rank = {pk: i for i, pk in enumerate(placed)}
-    cyclic = {k[1] for cycle in find_cycles(graph) for k in cycle if k[0] == RESOURCE}
+    adj: dict = {(RESOURCE, pk): [] for pk in placed}
     for e in graph.edges:
-        a, b = e.source, e.target
-        if a[0] == b[0] == RESOURCE and a[1] in rank and b[1] in rank and a != b and a[1] not in cyclic:
-            assert rank[b[1]] < rank[a[1]], "a dependency comes back before what needs it"
+        if e.source in adj and e.target in adj and e.source != e.target:
+            adj[e.source].append(e.target)
+    component = {k: i for i, comp in enumerate(strongly_connected(adj)) for k in comp}
+    for a, targets in adj.items():
+        for b in targets:
+            if component[a] != component[b]:  # members of one cycle come back side by side
+                assert rank[b[1]] < rank[a[1]], "a dependency comes back before what needs it"
+    for comp in set(component.values()):  # ... and contiguous
+        positions = sorted(rank[k[1]] for k, c in component.items() if c == comp)
+        assert positions == list(range(positions[0], positions[0] + len(positions)))
 
 
 def hospital():
