@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "apps.backups",
     "apps.exercises",
     "apps.actions",
+    "apps.crisis",
     "apps.exports",
     "apps.imports",
     "apps.sso",

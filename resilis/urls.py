@@ -26,6 +26,7 @@ TENANT_APPS = [
     ("sauvegardes/", "apps.backups.urls"),
     ("exercices/", "apps.exercises.urls"),
     ("actions/", "apps.actions.urls"),
+    ("crise/", "apps.crisis.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
     ("imports/", "apps.imports.urls"),

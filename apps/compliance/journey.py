@@ -35,6 +35,9 @@ UPCOMING_STAGES: list[tuple[str, int, Promise]] = [
 ]
 # Registered stages that are navigation only, not a step of the CaRE work.
 NOT_JOURNEY = {"home", "organization", "compliance", "actions"}
+# Shown in the journey with their next action (« 3 copies périmées »), but not a step of the CaRE work: no column
+# of the consultant portfolio, no share of its progress.
+NOT_SCORED = {"crisis"}
 
 
 @dataclass
@@ -69,7 +72,7 @@ def _reverse(url_name: str, slug: str) -> str | None:
 
 def progress_stages() -> list[Any]:
     """Registered stages of the CaRE work that measure their progress (journey, portfolio)."""
-    return [s for s in stages() if s.key not in NOT_JOURNEY and s.progress is not None]
+    return [s for s in stages() if s.key not in NOT_JOURNEY | NOT_SCORED and s.progress is not None]
 
 
 def stage_progress(stage: Any, organization: Organization) -> tuple[int, dict[str, Any]]:

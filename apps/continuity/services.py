@@ -458,6 +458,9 @@ def plan_approve(*, plan: Plan, actor: User | None, acknowledge_incomplete: bool
     version.bia_fingerprint = fp.fingerprint(fp.bia_state(organization=plan.organization), _plan_activity_ids(plan))
     version.full_clean()
     version.save()
+    from apps.continuity.signals import plan_version_approved
+
+    plan_version_approved.send(sender=PlanVersion, version=version)
     return version
 
 

@@ -64,6 +64,9 @@ class AuditEvent(models.Model):
         DOWNLOAD = "download", _("File downloaded")
         UPLOAD = "upload", _("File uploaded")
         CAMPAIGN_REMINDED = "campaign_reminded", _("BIA campaign reminder sent")
+        CRISIS_ACTIVATED = "crisis_activated", _("Crisis activated")
+        CRISIS_CLOSED = "crisis_closed", _("Crisis closed")
+        KIT_COPY_ISSUED = "kit_copy_issued", _("Crisis kit copy issued")
 
     organization = models.ForeignKey(
         "tenants.Organization",

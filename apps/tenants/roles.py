@@ -33,7 +33,7 @@ ROLE_HELP = {
 }
 
 # Domains of the product, each with a read and a write capability.
-DOMAINS = ("governance", "bia", "plans", "backups", "exercises", "actions", "compliance", "evidence")
+DOMAINS = ("governance", "bia", "plans", "backups", "exercises", "actions", "compliance", "evidence", "crisis")
 # « actions.mine »: every member follows the actions they own (« Mes actions »: status, notes, proof).
 VIEW_ALL = {f"{d}.view" for d in DOMAINS} | {"org.view", "history.view", "actions.mine"}
 CHANGE_ALL = {f"{d}.change" for d in DOMAINS}
@@ -41,7 +41,8 @@ CHANGE_ALL = {f"{d}.change" for d in DOMAINS}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
         VIEW_ALL | CHANGE_ALL | {"org.manage", "audit.view", "bia.validate", "bia.answer", "exports.run",
-                                 "exports.view", "plans.approve", "governance.approve", "exercises.approve"}
+                                 "exports.view", "plans.approve", "governance.approve", "exercises.approve",
+                                 "crisis.activate"}
     ),
     Role.RPCRA: frozenset(
         VIEW_ALL | CHANGE_ALL | {"audit.view", "bia.validate", "bia.answer", "exports.run", "exports.view"}
@@ -51,7 +52,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.DIRECTION: frozenset(
         VIEW_ALL | {"audit.view", "plans.approve", "governance.approve", "exercises.approve", "exports.run",
-                    "exports.view"}
+                    "exports.view", "crisis.activate", "crisis.change"}
     ),
     Role.CONTRIBUTOR: frozenset(VIEW_ALL | CHANGE_ALL | {"bia.answer", "exports.run", "exports.view"}),
     # A business owner sees the journey, answers the BIA of the activities assigned to them and follows their
