@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "apps.backups",
     "apps.exercises",
     "apps.actions",
+    "apps.costs",
+    "apps.declaration",
     "apps.exports",
 ]
 

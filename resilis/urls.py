@@ -26,6 +26,8 @@ TENANT_APPS = [
     ("exercices/", "apps.exercises.urls"),
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
+    ("couts/", "apps.costs.urls"),
+    ("declaration/", "apps.declaration.urls"),
     ("exports/", "apps.exports.urls"),
 ]
 

@@ -34,7 +34,7 @@ UPCOMING_STAGES: list[tuple[str, int, Promise]] = [
     ("dossier", 900, _("CaRE dossier")),
 ]
 # Registered stages that are navigation only, not a step of the CaRE work.
-NOT_JOURNEY = {"home", "organization", "compliance", "actions"}
+NOT_JOURNEY = {"home", "organization", "compliance", "actions", "costs", "declaration"}
 
 
 @dataclass
