@@ -9,12 +9,12 @@ class DeclarationConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.history import register_history
-        from apps.core.navigation import Stage, register_stage
+        from apps.core.navigation import NavLink, Stage, register_stage
 
         register_history("declaration.declarationversion")
         # Navigation only (``apps.compliance.journey.NOT_JOURNEY``).
         register_stage(Stage(
             key="declaration", order=950, label=_("Declaration"), capability="compliance.view",
             description=_("The direction reviews what is met and signs the declaration of objectives reached."),
-            links=(),
+            links=(NavLink(_("Declaration"), "declaration:page", "compliance.view"),),
         ))
