@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.declaration import freeze, services, snapshot
+from apps.declaration import bundle, freeze, services, snapshot
 from apps.exports.registry import Document, PdfSection, register_document, register_pdf_section
 
 if TYPE_CHECKING:
@@ -28,3 +28,4 @@ register_pdf_section(PdfSection(
     context=signature_context,
 ))
 register_document(Document(kind="declaration", render=freeze.render, filename=freeze.filename))
+register_document(Document(kind="bundle_zip", render=bundle.render, filename=bundle.filename))

@@ -8,6 +8,7 @@ app_name = "declaration"
 
 urlpatterns = [
     path("", views.DeclarationPageView.as_view(), name="page"),
+    path("dossier-complet/", views.BundleRequestView.as_view(), name="bundle"),
     path("signer/", views.DeclarationSignView.as_view(), name="sign"),
     path("<int:pk>/fichier/<slug:key>/", views.DeclarationFileView.as_view(), name="file"),
 ]

@@ -40,7 +40,7 @@ class DeclarationPageView(DeclarationMixin, TemplateView):
                    versions=list(DeclarationVersion.objects.filter(organization=self.organization)
                                  .select_related("job")),
                    changes=services.changes_since(organization=self.organization, version=latest),
-                   can_sign=self.can("declaration.sign"), has_mfa=self.user.has_mfa,
+                   can_sign=self.can("declaration.sign"), can_bundle=self.can("exports.run"), has_mfa=self.user.has_mfa,
                    fresh_mfa=services.recent_mfa(self.request, self.user))
         ctx.setdefault("form", forms.SignForm(organization=self.organization, initial={
             "text": services.default_text(self.organization), "signer_function": getattr(self.user, "job_title", "")}))
@@ -101,3 +101,21 @@ class DeclarationFileView(DeclarationMixin, View):
                   target=entry["name"], details={"declaration": version.pk, "sha256": entry["sha256"]},
                   request=request)
         return response
+
+
+class BundleRequestView(DeclarationMixin, View):
+    """« Dossier complet (ZIP) »: built by the export worker, downloaded from the exports page like the others."""
+
+    capability = "exports.run"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.utils.translation import gettext as _
+
+        from apps.exports.models import ExportJob
+        from apps.exports.services import export_request
+
+        export_request(organization=self.organization, actor=self.user, kind=ExportJob.Kind.BUNDLE_ZIP,
+                       request=request)
+        messages.success(request, _("Export requested: it is being prepared, you can leave this page."))
+        return HttpResponseRedirect(self.org_url("exports:list"))
