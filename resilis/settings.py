@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "apps.exercises",
     "apps.actions",
     "apps.crisis",
+    "apps.costs",
+    "apps.declaration",
     "apps.exports",
     "apps.imports",
     "apps.sso",

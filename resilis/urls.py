@@ -28,6 +28,8 @@ TENANT_APPS = [
     ("actions/", "apps.actions.urls"),
     ("crise/", "apps.crisis.urls"),
     ("conformite/", "apps.compliance.urls"),
+    ("couts/", "apps.costs.urls"),
+    ("declaration/", "apps.declaration.urls"),
     ("exports/", "apps.exports.urls"),
     ("imports/", "apps.imports.urls"),
     ("sso/", "apps.sso.urls"),

@@ -34,7 +34,7 @@ UPCOMING_STAGES: list[tuple[str, int, Promise]] = [
     ("dossier", 900, _("CaRE dossier")),
 ]
 # Registered stages that are navigation only, not a step of the CaRE work.
-NOT_JOURNEY = {"home", "organization", "compliance", "actions"}
+NOT_JOURNEY = {"home", "organization", "compliance", "actions", "costs", "declaration"}
 # Shown in the journey with their next action (« 3 copies périmées »), but not a step of the CaRE work: no column
 # of the consultant portfolio, no share of its progress.
 NOT_SCORED = {"crisis"}

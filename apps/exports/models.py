@@ -41,6 +41,9 @@ class ExportJob(TenantModel):
         DOSSIER_PDF = "dossier_pdf", _("CaRE D2 dossier (PDF)")
         WORKBOOK_XLSX = "workbook_xlsx", _("CaRE D2 workbook (XLSX)")
         EXERCISE_KIT = "exercise_kit", _("Exercise kit (PDF)")  # rendered by apps.exercises.kits
+        COST_WORKBOOK = "cost_workbook", _("Cost justification workbook (XLSX)")  # apps.costs.workbook
+        BUNDLE_ZIP = "bundle_zip", _("Complete dossier (ZIP)")  # apps.declaration.bundle
+        DECLARATION = "declaration", _("Signed declaration (ZIP)")  # apps.declaration.freeze
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -103,13 +106,16 @@ class ExportJob(TenantModel):
 
     @property
     def extension(self) -> str:
-        return "xlsx" if self.kind == self.Kind.WORKBOOK_XLSX else "pdf"
+        if self.kind in (self.Kind.WORKBOOK_XLSX, self.Kind.COST_WORKBOOK):
+            return "xlsx"
+        if self.kind in (self.Kind.BUNDLE_ZIP, self.Kind.DECLARATION):
+            return "zip"
+        return "pdf"
 
     @property
     def content_type(self) -> str:
-        if self.kind == self.Kind.WORKBOOK_XLSX:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return "application/pdf"
+        return {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "zip": "application/zip"}.get(self.extension, "application/pdf")
 
     @property
     def storage_name(self) -> str:

@@ -42,7 +42,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
         VIEW_ALL | CHANGE_ALL | {"org.manage", "audit.view", "bia.validate", "bia.answer", "exports.run",
                                  "exports.view", "plans.approve", "governance.approve", "exercises.approve",
-                                 "crisis.activate"}
+                                 "crisis.activate", "declaration.sign"}
     ),
     Role.RPCRA: frozenset(
         VIEW_ALL | CHANGE_ALL | {"audit.view", "bia.validate", "bia.answer", "exports.run", "exports.view"}
@@ -52,7 +52,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.DIRECTION: frozenset(
         VIEW_ALL | {"audit.view", "plans.approve", "governance.approve", "exercises.approve", "exports.run",
-                    "exports.view", "crisis.activate", "crisis.change"}
+                    "exports.view", "crisis.activate", "crisis.change",
+                    "declaration.sign"}
     ),
     Role.CONTRIBUTOR: frozenset(VIEW_ALL | CHANGE_ALL | {"bia.answer", "exports.run", "exports.view"}),
     # A business owner sees the journey, answers the BIA of the activities assigned to them and follows their

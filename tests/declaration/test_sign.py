@@ -1,0 +1,123 @@
+"""The sign-off: statuses read from compliance, MFA re-authentication required, the signed files frozen by the
+export pipeline with their checksums, a later change shown as a difference without touching the signed files."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from decimal import Decimal
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.urls import reverse
+from django.utils import translation
+from django_scopes import scope
+
+from apps.core import files
+from apps.declaration.models import DeclarationVersion
+from apps.exports import services as export_services
+from apps.exports.models import ExportJob
+from apps.tenants.roles import Role
+from tests.costs.factories import CostLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(org, name: str, **kwargs) -> str:
+    return reverse(name, kwargs={"org_slug": org.slug, **kwargs})
+
+
+SIGN = {"signer_function": "Directrice générale", "text": "Je déclare les objectifs atteints.", "confirm": "on"}
+
+
+def reauthenticate(client, secret: str) -> None:
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    response = client.post(reverse("mfa_reauthenticate"), {"code": code})
+    assert response.status_code == 302, response.content[:400]
+
+
+@pytest.fixture
+def director(org, member_factory):
+    return member_factory(org, Role.DIRECTION, user__first_name="Isabelle", user__last_name="Lefèvre")
+
+
+def test_the_page_lists_every_requirement_with_its_status(org, director, client_for) -> None:
+    page = client_for(director).get(url(org, "declaration:page"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    for requirement_id in ("D2.P1", "D2.O1.C", "D2.O4"):
+        assert f'data-testid="requirement-{requirement_id}"' in body
+    assert 'data-testid="mfa-needed"' in body  # no MFA yet
+
+
+def test_a_signature_without_mfa_is_refused(org, director, client_for) -> None:
+    response = client_for(director).post(url(org, "declaration:sign"), SIGN, follow=True)
+    assert "double authentification" in response.content.decode() or "two-factor" in response.content.decode()
+    assert not DeclarationVersion.objects.filter(organization=org).exists()
+
+
+def test_a_signature_without_fresh_reauthentication_is_sent_to_it(org, director, client_for) -> None:
+    TOTP.activate(director, generate_totp_secret())
+    response = client_for(director).post(url(org, "declaration:sign"), SIGN)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert not DeclarationVersion.objects.filter(organization=org).exists()
+
+
+def test_a_reader_cannot_sign(org, member_factory, client_for) -> None:
+    assert client_for(member_factory(org, Role.RPCRA)).post(url(org, "declaration:sign"), SIGN).status_code == 403
+
+
+def test_signing_freezes_the_files_and_a_later_change_shows_without_touching_them(
+        org, director, client_for, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    CostLineFactory(organization=org, amount_ht=Decimal("1000"), amount_ttc=Decimal("1200"))
+    secret = generate_totp_secret()
+    TOTP.activate(director, secret)
+    client = client_for(director)
+    reauthenticate(client, secret)
+    response = client.post(url(org, "declaration:sign"), SIGN)
+    assert response.status_code == 302 and response["Location"] == url(org, "declaration:page")
+    version = DeclarationVersion.objects.get(organization=org)
+    assert (version.signer, version.signer_function, version.number) == (director, "Directrice générale", 1)
+    assert version.snapshot["costs"]["total_ht"] == "1000.00" and len(version.content_sha256) == 64
+    job = version.job
+    assert job.kind == ExportJob.Kind.DECLARATION
+    with scope(organization=org), translation.override("fr"):
+        assert export_services.export_run(organization=org, job_id=str(job.pk))
+    version.refresh_from_db()
+    assert version.status == DeclarationVersion.Status.SIGNED
+    assert {f["key"] for f in version.files} == {"pdf", "xlsx", "costs"}
+    storage = files.private_storage()
+    for entry in version.files:
+        with storage.open(entry["path"], "rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == entry["sha256"]
+    job.refresh_from_db()
+    with zipfile.ZipFile(tmp_path / job.file_path) as archive:
+        manifest = archive.read("SHA256SUMS").decode()
+        for entry in version.files:
+            assert f"{entry['sha256']}  {entry['name']}" in manifest
+            assert hashlib.sha256(archive.read(entry["name"])).hexdigest() == entry["sha256"]
+    # The PDF carries the signature page with the signatory and the content checksum.
+    import subprocess
+
+    pdf = next(f for f in version.files if f["key"] == "pdf")
+    text = subprocess.run(["pdftotext", str(tmp_path / pdf["path"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Isabelle Lefèvre" in text and version.content_sha256[:16] in text.replace("\n", "")
+    # A change after signing: the page shows it, the signed files stay byte for byte.
+    before = {f["path"]: (tmp_path / f["path"]).read_bytes() for f in version.files}
+    CostLineFactory(organization=org, amount_ht=Decimal("500"), amount_ttc=Decimal("600"))
+    page = client.get(url(org, "declaration:page"))
+    changes = page.context["changes"]
+    assert any("1000.00 → 1500.00" in c for c in changes)
+    assert {f["path"]: (tmp_path / f["path"]).read_bytes() for f in version.files} == before
+    # The signed file downloads, audited.
+    response = client.get(url(org, "declaration:file", pk=version.pk, key="pdf"))
+    assert response.status_code == 200
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == pdf["sha256"]
