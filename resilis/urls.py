@@ -27,6 +27,7 @@ TENANT_APPS = [
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
+    ("api/", "apps.api.urls_pages"),
 ]
 
 urlpatterns = [
@@ -39,6 +40,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(settings.ADMIN_URL, admin_site.urls),
+    # The REST API and its documentation (token-authenticated, outside the member pages).
+    path("api/", include("apps.api.urls")),
 ]
 for prefix, module in TENANT_APPS:
     urlpatterns.append(path(f"o/<slug:org_slug>/{prefix}", include(module)))
