@@ -303,7 +303,8 @@ class BackupControlList(ListModelMixin, OrgApiView):
                             status=400)
         control = BackupControl.objects.filter(organization=self.organization, resource=resource).first()
         instance = control or BackupControl(organization=self.organization, resource=resource)
-        current = model_to_dict(instance, fields=ControlForm.Meta.fields) if control else {}
+        # A new control starts from the model's defaults, as the page's form does.
+        current = model_to_dict(instance, fields=ControlForm.Meta.fields)
         form = ControlForm({**current, **data}, organization=self.organization, instance=instance)
         saved, error = run_form(form, lambda d: backup_services.control_save(
             organization=self.organization, actor=None, resource=resource, data=d))
