@@ -369,7 +369,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 # Requests per token, counted in Redis (DRF's rate syntax: "600/minute").
-API_TOKEN_THROTTLE_RATE = env("API_TOKEN_THROTTLE_RATE", "600/minute")
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "600/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resilis API",
     "DESCRIPTION": "CaRE Domaine 2 continuity data of one organization. Authenticate with "

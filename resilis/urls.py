@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
@@ -12,6 +15,13 @@ from apps.tenants.views import InvitationAcceptView
 from resilis.admin import OrganizationAdmin, ResilisAdminSite
 
 admin_site = ResilisAdminSite(name="admin")
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's « page not found », and JSON under /api/ (an address no API route matches)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)
 admin_site.register(Organization, OrganizationAdmin)
 for model in (get_user_model(), Establishment, Site, Membership):
     admin_site.register(model)

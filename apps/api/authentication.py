@@ -81,7 +81,7 @@ class TokenRateThrottle(SimpleRateThrottle):
     scope = "api_token"
 
     def get_rate(self) -> str:
-        return str(settings.API_TOKEN_THROTTLE_RATE)
+        return str(settings.API_THROTTLE_RATE)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         token = request.auth

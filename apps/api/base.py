@@ -67,7 +67,7 @@ class OrgApiView(GenericAPIView):  # type: ignore[type-arg]
     authentication_classes = [TokenAuthentication]
     permission_classes = [TokenCapability]
     throttle_classes = [TokenRateThrottle]
-    pagination_class = ApiCursorPagination
+    pagination_class: type[ApiCursorPagination] | None = ApiCursorPagination
     organization: Organization
     token: ApiToken
 
@@ -140,19 +140,24 @@ class OrgApiView(GenericAPIView):  # type: ignore[type-arg]
 
 
 def _clean_value(value: Any) -> Any:
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise exceptions.ValidationError({"detail": _("The request contains a forbidden character (NUL).")})
-        return value
-    if isinstance(value, (bool, int, float)) or value is None:
-        return value
+    """A JSON value as a browser would post it to the page's form: text (``True`` → "True", which the form's
+    boolean fields read as true; 12 → "12"), ``None`` for null, lists of text; NUL and nested objects → 400."""
+    if value is None:
+        return None
     if isinstance(value, list):
-        return [_clean_value(v) for v in value if isinstance(v, (str, int, float, bool))]
-    raise exceptions.ValidationError({"detail": _("Send a value, not an object.")})
+        return [_clean_value(v) for v in value if not isinstance(v, (dict, list)) and v is not None]
+    if isinstance(value, dict):
+        raise exceptions.ValidationError({"detail": _("Send a value, not an object.")})
+    text = str(value)
+    if "\x00" in text:
+        raise exceptions.ValidationError({"detail": _("The request contains a forbidden character (NUL).")})
+    return text
 
 
-def request_data(request: Request, initial: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON body as a form's data (over ``initial`` for a partial update); NUL and nested objects → 400."""
+def request_data(request: Request, initial: dict[str, Any] | None = None, *,
+                 lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The JSON body as a form's data (over ``initial`` for a partial update). Only the fields in ``lists`` take
+    a list (a single value becomes a list of one); NUL, nested objects and misplaced lists → 400."""
     body = request.data
     if not isinstance(body, dict):
         raise exceptions.ValidationError({"detail": _("Send a JSON object.")})
@@ -160,7 +165,12 @@ def request_data(request: Request, initial: dict[str, Any] | None = None) -> dic
     for key, value in body.items():
         if not isinstance(key, str) or "\x00" in key:
             raise exceptions.ValidationError({"detail": _("The request contains a forbidden character (NUL).")})
-        data[key] = _clean_value(value)
+        if isinstance(value, list) and key not in lists:
+            raise exceptions.ValidationError({key: [_("Send one value, not a list.")]})
+        value = _clean_value(value)
+        if key in lists and not isinstance(value, list):
+            value = [] if value is None else [value]
+        data[key] = value
     return data
 
 

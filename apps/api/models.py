@@ -11,8 +11,6 @@ Use is recorded on the row (``last_used_at``, ``last_used_ip``, ``use_count``: o
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -22,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import track_history
 from apps.core.models import TenantModel
-from apps.core.tenancy import OrganizationManager
 
 
 @track_history(exclude=["secret_hash", "last_used_at", "use_count"])
@@ -44,8 +41,6 @@ class ApiToken(TenantModel):
     last_used_at = models.DateTimeField(_("last used on"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
     use_count = models.PositiveBigIntegerField(_("number of uses"), default=0)
-
-    objects: ClassVar[OrganizationManager[ApiToken]] = OrganizationManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -40,6 +40,7 @@ from apps.exercises.models import Exercise
 from apps.tenants.models import Establishment, Site
 
 ESTABLISHMENT = OpenApiParameter("establishment", int, description="Only the rows of this establishment.")
+ACTION_LISTS = ("requirement_ids", "establishments")
 KIND = OpenApiParameter("kind", str, enum=[k for k, _l in Resource.Kind.choices])
 
 
@@ -395,7 +396,7 @@ class ActionList(ListModelMixin, OrgApiView):
 
     @extend_schema(request=s.ActionInputSerializer, responses={201: s.ActionSerializer})
     def post(self, request: Request, **kwargs: Any) -> Response:
-        form = ActionForm(request_data(request), organization=self.organization)
+        form = ActionForm(request_data(request, lists=ACTION_LISTS), organization=self.organization)
         action, error = run_form(form, lambda d: action_services.action_create(
             organization=self.organization, actor=None, data=d, establishments=list(d.get("establishments") or [])))
         if error is not None:
@@ -421,7 +422,8 @@ class ActionDetail(OrgApiView):
         action = self.object_or_404(Action.objects.writable().filter(organization=self.organization), pk)
         current = model_to_dict(action, fields=ActionForm.Meta.fields)
         current["establishments"] = [link.establishment_id for link in action.establishment_links.all()]
-        form = ActionForm(request_data(request, current), organization=self.organization, instance=action)
+        form = ActionForm(request_data(request, current, lists=ACTION_LISTS), organization=self.organization,
+                          instance=action)
         _saved, error = run_form(form, lambda d: action_services.action_update(
             action=Action.objects.get(pk=action.pk, organization=self.organization), actor=None, data=d,
             establishments=list(d.get("establishments") or [])))

@@ -79,7 +79,7 @@ def test_errors_follow_accept_language(org, client) -> None:
 
 
 def test_throttling_per_token(org, client, settings) -> None:
-    settings.API_TOKEN_THROTTLE_RATE = "3/minute"
+    settings.API_THROTTLE_RATE = "3/minute"
     _token, plain = make_token(org, ["org.view"])
     _other, other_plain = make_token(org, ["org.view"])
     url = reverse("api:establishments", kwargs={"organization_slug": org.slug})
