@@ -358,7 +358,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- REST API (apps/api) ------------------------------------------------------------------------
 # Token authentication only (no session: the pages have their own forms); JSON in and out; the schema and
-# Swagger UI under /api/ with the assets of drf-spectacular-sidecar (served locally, no CDN, CSP unchanged).
+# Swagger UI under /api/ with the assets of drf-spectacular-sidecar (served locally, no CDN, CSP unchanged;
+# no Redoc: it needs inline styles and Google Fonts).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["apps.api.authentication.TokenCapability"],
@@ -380,7 +381,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RestoreTestScopeEnum": "apps.backups.models.RestoreTest.Scope",

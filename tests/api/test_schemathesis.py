@@ -59,7 +59,7 @@ def _keep_connection() -> Iterator[None]:
 def api_org(db, _keep_connection):
     from tests.factories import EstablishmentFactory, OrganizationFactory
 
-    org = OrganizationFactory(name="CH de Valmont", slug="ch-valmont")
+    org = OrganizationFactory(name="CH de Schemathesis", slug="api-schemathesis")
     establishment = EstablishmentFactory(organization=org, name="CH de Valmont")
     activity = ActivityFactory(organization=org, establishment=establishment, name="Urgences", pdma_hours=4,
                                dmia_override_hours=4, dmia_override_justification="Urgences vitales")
