@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "apps.core",
     "apps.accounts",
     "apps.tenants",
@@ -112,6 +115,7 @@ INSTALLED_APPS = [
     "apps.imports",
     "apps.sso",
     "apps.search",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -369,6 +373,40 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- REST API (apps/api) ------------------------------------------------------------------------
+# Token authentication only (no session: the pages have their own forms); JSON in and out; the schema and
+# Swagger UI under /api/ with the assets of drf-spectacular-sidecar (served locally, no CDN, CSP unchanged;
+# no Redoc: it needs inline styles and Google Fonts).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.authentication.TokenCapability"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.authentication.TokenRateThrottle"],
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests per token, counted in Redis (DRF's rate syntax: "600/minute").
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Resilis API",
+    "DESCRIPTION": "CaRE Domaine 2 continuity data of one organization. Authenticate with "
+                   "`Authorization: Bearer <token>` (tokens are created by an administrator of the organization).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RestoreTestScopeEnum": "apps.backups.models.RestoreTest.Scope",
+        "ExerciseScopeEnum": "apps.exercises.models.ExerciseScope",
+        "ResourceKindEnum": "apps.bia.models.Resource.Kind",
+        "GapKindEnum": ["rto", "rpo"],
+    },
+}
+
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
@@ -408,6 +446,10 @@ CELERY_BEAT_SCHEDULE["exercises-test-reminders"] = {
 }
 # The action plan's weekly digest: every Monday at 7:30 (TIME_ZONE), one e-mail per owner with overdue or
 # soon-due actions, in each organization's language (apps/actions/tasks.py).
+# Backups: alerts of the job feed left unresolved past each organization's delay become actions (apps/backups/feed.py).
+CELERY_BEAT_SCHEDULE["backups-escalate-alerts"] = {
+    "task": "backups.escalate_alerts", "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["actions-weekly-digest"] = {
     "task": "actions.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=30),
 }

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
@@ -13,6 +16,13 @@ from apps.tenants.views import InvitationAcceptView
 from resilis.admin import OrganizationAdmin, ResilisAdminSite
 
 admin_site = ResilisAdminSite(name="admin")
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's « page not found », and JSON under /api/ (an address no API route matches)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)
 admin_site.register(Organization, OrganizationAdmin)
 for model in (get_user_model(), Establishment, Site, Membership):
     admin_site.register(model)
@@ -34,6 +44,7 @@ TENANT_APPS = [
     ("imports/", "apps.imports.urls"),
     ("sso/", "apps.sso.urls"),
     ("recherche/", "apps.search.urls"),
+    ("api/", "apps.api.urls_pages"),
 ]
 
 urlpatterns = [
@@ -48,6 +59,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(settings.ADMIN_URL, admin_site.urls),
+    # The REST API and its documentation (token-authenticated, outside the member pages).
+    path("api/", include("apps.api.urls")),
 ]
 for prefix, module in TENANT_APPS:
     urlpatterns.append(path(f"o/<slug:org_slug>/{prefix}", include(module)))

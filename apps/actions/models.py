@@ -45,6 +45,8 @@ class SourceKind(models.TextChoices):
     # Reserved for the exercises (RETEX findings): ``services.create_from_source`` takes it once that app
     # registers its resolver in ``apps.actions.sources``.
     EXERCISE_FINDING = "exercise_finding", _("Exercise finding")
+    # Registered by the backups app (``apps.backups.feed``): failed backup jobs left unresolved.
+    BACKUP_ALERT = "backup_alert", _("Backup alert")
 
 
 class Priority(models.TextChoices):

@@ -13,6 +13,7 @@ kind               id / key                            still stands while…
 ``milestone``      trajectory milestone id             the milestone is not done
 ``requirement``    —, the requirement id (``D2.O3.B``)  the requirement's checks do not say « met »
 ``exercise_finding`` reserved for the exercises app     (it registers its resolver with ``register_source``)
+``backup_alert``   backup alert id (``apps.backups``)  the alert is not resolved by a successful job
 =================  ==================================  =========================================================
 
 A resolver looks its object up through the organization's default manager, so a member limited to some
@@ -75,6 +76,7 @@ _RESOLVERS: dict[str, Resolver] = {}
 KIND_STAGES: dict[str, str] = {
     SourceKind.BIA_GAP: "bia", SourceKind.SPOF: "bia", SourceKind.DECISION: "governance",
     SourceKind.RESTORE_TEST: "backups", SourceKind.MILESTONE: "backups", SourceKind.EXERCISE_FINDING: "exercises",
+    SourceKind.BACKUP_ALERT: "backups",
 }
 REQUIREMENT_STAGES: dict[str, str] = {
     "D2.P1": "governance", "D2.P2": "governance", "D2.O1.A": "governance", "D2.O1.B": "governance",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -193,6 +194,29 @@ def three_two_one_check(organization: Organization) -> CheckResult:
     return _result(criteria, _("3-2-1 trajectory"), evidence, "backups:trajectories")
 
 
+def _feed_evidence(organization: Organization, snap: BackupsSnapshot) -> list[str]:
+    """The job feed's figures (``apps.backups.feed``), when the backup tool reports its jobs."""
+    from apps.backups.feed import feed_summary
+
+    summary = feed_summary(organization=organization, rows=snap.rows)
+    if not any(r.last_job for r in summary.rows):
+        return []
+    evidence = [_("%(fed)d of %(total)d critical system(s) report their backup jobs to Resilis") % {
+        "fed": len(summary.fed), "total": len(summary.critical)},
+        _("%(ok)d critical system(s) with a successful job within their PDMA, %(stale)d without") % {
+        "ok": len(summary.ok), "stale": len(summary.stale)}]
+    if summary.stale:
+        evidence.append(_("No successful job within the PDMA: %(names)s") % {
+            "names": _names([r.row for r in summary.stale])})
+    evidence.append(_("%(count)d open backup alert(s)") % {"count": len(summary.open_alerts)})
+    for feed_row in summary.critical[:5]:
+        if feed_row.last_success is not None:
+            evidence.append(_("Last successful backup of %(name)s: %(date)s") % {
+                "name": feed_row.row.resource.name,
+                "date": date_format(timezone.localtime(feed_row.last_success.finished_at), "SHORT_DATETIME_FORMAT")})
+    return evidence
+
+
 @register_check("D2.O3.D", key="backups.supervision")
 def supervision_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
@@ -208,7 +232,7 @@ def supervision_check(organization: Organization) -> CheckResult:
     message = (_("Supervision, central alerts or RSSI control missing for: %(names)s.") if snap.is_ght
                else _("Supervision (who, how often, what on failure) missing for: %(names)s."))
     criteria = [_systems_criterion(rows, failing, message)]
-    evidence: list[str | Promise] = []
+    evidence: list[str | Promise] = list(_feed_evidence(organization, snap))
     if snap.is_ght:
         # A separate item of the annex for a GHT: the procedure on alerts an establishment leaves unresolved.
         procedure = bool(snap.policy and snap.policy.unresolved_alerts_procedure.strip())

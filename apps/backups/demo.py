@@ -88,6 +88,27 @@ def _controls(org: Organization, actor: User | None, systems: dict[str, Resource
             plan_upload=_pdf("plan-de-sauvegarde.pdf", f"Plan de sauvegarde - {name}") if with_plan else None)
 
 
+def _job_feed(org: Organization, systems: dict[str, Resource]) -> None:
+    """A week of jobs posted by the backup tool (D2.O3.D): nightly successes, and three failures in a row on one
+    system two days ago, whose alert was left unresolved and became an action of the plan."""
+    from apps.backups import feed
+
+    now = timezone.now() - timedelta(hours=1)  # the last failure opened its alert more than 24 h ago
+    failing = next((r for name, r in systems.items() if "urgences" in name.lower()), None)
+    fed = list(systems.values())[:6]
+    if failing is not None and failing not in fed:
+        fed.append(failing)
+    for resource in fed:
+        for day in range(7, 0, -1):
+            at = now - timedelta(days=day)
+            broken = resource is failing and day <= 3
+            feed.job_record(organization=org, resource=resource, finished_at=at, success=not broken,
+                            size_bytes=None if broken else 180_000_000_000, target="Bandothèque site B",
+                            message="Échec d'écriture sur la bande" if broken else "", reported_by="Veeam (démo)",
+                            now=at + timedelta(minutes=5))
+    feed.alerts_escalate(organization=org)
+
+
 def seed(ctx: DemoContext) -> None:
     ght, clinic = ctx.organizations.get("ght"), ctx.organizations.get("clinic")
     today = timezone.localdate()
@@ -161,6 +182,7 @@ def seed(ctx: DemoContext) -> None:
                     "referent_name": "" if member else "Dr Sophie Garnier",
                     "notes": "Base restaurée en 3 h, mais 6 h pour reconstruire les serveurs d'application : "
                              "l'objectif de 4 h n'est pas tenu."})
+            _job_feed(ght, systems)
     if clinic is not None:
         actor = ctx.users.get("clinique_rpcra")
         with scope(organization=clinic):

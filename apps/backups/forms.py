@@ -77,7 +77,7 @@ class PolicyForm(SystemsForm):
     class Meta:
         model = BackupPolicy
         fields = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced",
-                  "unresolved_alerts_procedure", "notes"]
+                  "unresolved_alerts_procedure", "alert_after_failures", "alert_action_after_hours", "notes"]
         widgets = {"validated_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -111,3 +111,23 @@ class RestoreTestForm(SystemsForm):
         # French users type « 9,5 »: decimal fields follow the active locale.
         localized_fields = ["measured_hours", "data_loss_hours"]
         widgets = {"tested_on": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class BackupJobForm(forms.Form):
+    """A job result posted by the backup tool (the API's ``backup-jobs`` endpoint)."""
+
+    resource = forms.IntegerField(label=_("system"), required=False, min_value=1, max_value=2**63 - 1)
+    system = forms.CharField(label=_("system name"), required=False, max_length=200)
+    finished_at = forms.DateTimeField(label=_("finished at"))
+    success = forms.NullBooleanField(label=_("succeeded"), required=False)
+    size_bytes = forms.IntegerField(label=_("size (bytes)"), required=False, min_value=0, max_value=2**63 - 1)
+    target = forms.CharField(label=_("copy target"), required=False, max_length=200)
+    message = forms.CharField(label=_("message"), required=False, max_length=2000)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("resource") is None and not (data.get("system") or "").strip():
+            raise forms.ValidationError(_("Give the system's id (resource) or its name (system)."))
+        if data.get("success") is None and "success" not in self.errors:
+            self.add_error("success", _("Say whether the job succeeded (true or false)."))
+        return data

@@ -52,6 +52,13 @@ class BackupPolicy(TenantModel):
     unresolved_alerts_procedure = models.TextField(
         _("procedure for alerts left unresolved by an establishment"), blank=True,
         help_text=_("GHT (D2.O3.D): what the GHT does when an establishment leaves a backup alert unresolved."))
+    # The job feed (D2.O3.D supervision as data, ``apps.backups.feed``).
+    alert_after_failures = models.PositiveSmallIntegerField(
+        _("open an alert after this many failed jobs in a row"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)])
+    alert_action_after_hours = models.PositiveIntegerField(
+        _("create an action when an alert stays unresolved for (hours)"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)])
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -272,3 +279,57 @@ class RestoreTest(TenantModel):
         from apps.backups.computations import OUTCOME_BADGES
 
         return OUTCOME_BADGES.get(self.outcome, "bad")
+
+
+class BackupJob(TenantModel):
+    """One backup job result, posted by the backup tool through the API (D2.O3.D: supervision as data).
+
+    Append-only machine data: no row history (one event row per job would double every write)."""
+
+    resource = models.ForeignKey("bia.Resource", on_delete=models.CASCADE, related_name="backup_jobs",
+                                 verbose_name=_("system"))
+    finished_at = models.DateTimeField(_("finished at"))
+    success = models.BooleanField(_("succeeded"))
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    target = models.CharField(_("copy target"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    reported_by = models.CharField(_("reported by"), max_length=160, blank=True)
+
+    objects: ClassVar[tenancy.LimitedManager[BackupJob]] = tenancy.limited_manager(
+        tenancy.shared_or_establishment("resource__establishment"))
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        verbose_name = _("backup job")
+        verbose_name_plural = _("backup jobs")
+        indexes = [models.Index(fields=["organization", "resource", "-finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource} — {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+@track_history()
+class BackupAlert(TenantModel):
+    """A system whose backup failed ``BackupPolicy.alert_after_failures`` times in a row; resolved by the next
+    successful job. Left unresolved for ``alert_action_after_hours``, it becomes an action of the plan."""
+
+    resource = models.ForeignKey("bia.Resource", on_delete=models.CASCADE, related_name="backup_alerts",
+                                 verbose_name=_("system"))
+    opened_at = models.DateTimeField(_("opened on"))
+    failures = models.PositiveIntegerField(_("failed jobs in a row"))
+    resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
+    action = models.ForeignKey("actions.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("action"))
+
+    objects: ClassVar[tenancy.LimitedManager[BackupAlert]] = tenancy.limited_manager(
+        tenancy.shared_or_establishment("resource__establishment"))
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("backup alert")
+        verbose_name_plural = _("backup alerts")
+        constraints = [models.UniqueConstraint(fields=["resource"], condition=Q(resolved_at__isnull=True),
+                                               name="backups_one_open_alert_per_system")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} — {self.opened_at:%Y-%m-%d %H:%M}"

@@ -45,7 +45,7 @@ CONTROL_FIELDS = ["mfa_unsupported", "plan_update_procedure",
     "plan_evidence", "notes",
 ]
 POLICY_FIELDS = ["evidence", "version", "validated_on", "validated_by", "covers_outsourced",
-                 "unresolved_alerts_procedure", "notes"]
+                 "unresolved_alerts_procedure", "alert_after_failures", "alert_action_after_hours", "notes"]
 TRAJECTORY_FIELDS = ["kind", "title", "description"]
 MILESTONE_FIELDS = ["title", "due_on", "owner", "done_on"]
 TEST_FIELDS = ["resource", "tested_on", "scope", "measured_hours", "data_loss_hours", "result", "referent_member",

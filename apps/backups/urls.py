@@ -17,6 +17,7 @@ urlpatterns = [
     path("trajectoires/<int:pk>/jalons/", views.MilestoneCreateView.as_view(), name="milestone-create"),
     path("jalons/<int:pk>/", views.MilestoneUpdateView.as_view(), name="milestone-update"),
     path("jalons/<int:pk>/supprimer/", views.MilestoneDeleteView.as_view(), name="milestone-delete"),
+    path("supervision/", views.SupervisionView.as_view(), name="supervision"),
     path("tests/", views.RestoreTestListView.as_view(), name="tests"),
     path("tests/nouveau/", views.RestoreTestCreateView.as_view(), name="test-create"),
     path("tests/<int:pk>/", views.RestoreTestUpdateView.as_view(), name="test-update"),

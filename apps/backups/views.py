@@ -77,6 +77,24 @@ class OverviewView(BackupsMixin, TemplateView):
         return ctx
 
 
+class SupervisionView(BackupsMixin, TemplateView):
+    """The job feed (D2.O3.D): last successful job per system, those without one within their PDMA, alerts."""
+
+    capability = "backups.view"
+    template_name = "backups/supervision.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from apps.backups.feed import feed_summary, thresholds
+
+        ctx = super().get_context_data(**kwargs)
+        snap = checks.snapshot_for(self.organization)
+        summary = feed_summary(organization=self.organization, rows=snap.rows)
+        failures, hours = thresholds(self.organization)
+        ctx.update(summary=summary, page=Paginator(summary.rows, 50).get_page(self.request.GET.get("page")),
+                   alert_after_failures=failures, alert_action_after_hours=hours)
+        return ctx
+
+
 class ControlFormView(UploadFormView):
     """The guided control form of one system; saved on submit."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -48,6 +48,8 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._has_nul(request):
             reason = _("The request contains a forbidden character (NUL). Remove it and try again.")
+            if request.path_info.startswith("/api/"):  # the REST API answers JSON, as its schema says
+                return JsonResponse({"detail": reason}, status=400)
             return HttpResponseBadRequest(render_to_string("400.html", {"reason": reason}))
         return self.get_response(request)
 
