@@ -65,7 +65,8 @@ def _status(done: int, total: int) -> str:
 
 
 def _names(rows: list[selectors.SystemRow]) -> str:
-    return ", ".join(r.resource.name for r in rows[:5]) + ("…" if len(rows) > 5 else "")
+    """Every system named (no cut list: the dossier prints what is missing in full)."""
+    return ", ".join(r.resource.name for r in rows)
 
 
 def _result(criteria: Sequence[tuple[bool, str | Promise]], summary: str | Promise, evidence: Sequence[str | Promise],
@@ -237,7 +238,7 @@ def restore_test_check(organization: Organization) -> CheckResult:
         "perimeter, checked by a named business referent."))]
     evidence = [_("%(system)s restored on %(date)s in %(hours)s, checked by %(who)s: %(outcome)s") % {
         "system": t.resource.name, "date": date_format(t.tested_on, "SHORT_DATE_FORMAT"),
-        "hours": hours(t.measured_hours), "who": t.referent, "outcome": t.outcome_label} for t in tests[:3]]
+        "hours": hours(t.measured_hours), "who": t.referent, "outcome": t.outcome_label} for t in tests]
     return _result(criteria, _("Technical restoration test"), evidence, "backups:tests")
 
 

@@ -236,7 +236,8 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
                                                            "done": done, "total": total}
         if e and e.lacking:
             missing.append(_("Not covered yet: %(list)s.") % {"list": _perimeter_labels(e.lacking)})
-        return CheckResult(status=result.status, summary=summary, evidence=evidence, missing=missing, action=action)
+        return CheckResult(status=result.status, summary=summary, evidence=evidence, missing=missing, action=action,
+                           coverage=result)
     level_label = _("legal entity (FINESS EJ)") if result.level == ESTABLISHMENT else _("site (FINESS EG)")
     for e in result.entities:
         if e.counts:
@@ -268,4 +269,4 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
             summary = _("The sites (FINESS EG) covered %(by)s weigh %(share)s %% of the combined activity "
                         "(%(threshold)s %% required).") % values
     return CheckResult(status=result.status, summary=summary, evidence=evidence,
-                       missing=missing if result.status != CheckResult.MET else [], action=action)
+                       missing=missing if result.status != CheckResult.MET else [], action=action, coverage=result)

@@ -305,7 +305,7 @@ def tested_coverage(organization: Organization) -> CheckResult:
             summary = _("The sites (FINESS EG) tested in counting field exercises weigh %(share)s %% of the combined "
                         "activity (%(threshold)s %% required).") % values
     return CheckResult(status=result.status, summary=summary, evidence=evidence,
-                       missing=missing if result.status != CheckResult.MET else [], action=action)
+                       missing=missing if result.status != CheckResult.MET else [], action=action, coverage=result)
 
 
 def annual_exercise_flag(organization: Organization) -> str | None:
