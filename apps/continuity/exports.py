@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,7 +58,18 @@ COMMUNICATION_FIELDS = (
 
 
 def _labelled(values: dict[str, Any], fields: tuple[tuple[str, Any], ...]) -> list[tuple[str, Any]]:
-    return [(str(label), values.get(key)) for key, label in fields]
+    """(label, value) pairs; durations in hours read as the pages write them (« 0,5 h »), numbers localized."""
+    from apps.bia.templatetags.bia_tags import hours
+
+    result: list[tuple[str, Any]] = []
+    for key, label in fields:
+        value = values.get(key)
+        if key.endswith("_hours") and value not in (None, ""):
+            value = hours(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            value = number_format(value)
+        result.append((str(label), value))
+    return result
 
 
 def printed_plan(item: selectors.PlanListItem, version: PlanVersion) -> dict[str, Any]:
