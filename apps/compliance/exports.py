@@ -170,7 +170,7 @@ def evidence_annex_context(organization: Organization) -> dict[str, Any]:
 def synthesis_rows(organization: Organization) -> Iterator[list[Any]]:
     for row in requirement_rows(organization):
         r = row.requirement
-        per_entity = []
+        per_entity: list[str] = []
         for check in row.results:
             table = coverage_table(check)
             if table is not None and table.rows:
