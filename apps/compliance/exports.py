@@ -136,10 +136,11 @@ class RequirementBlock:
     actions: list[Any]
 
 
-def requirement_blocks(organization: Organization) -> list[RequirementBlock]:
+def requirement_blocks(organization: Organization,
+                       rows: list[selectors.RequirementStatus] | None = None) -> list[RequirementBlock]:
     actions = open_actions_by_requirement(organization)
     blocks = []
-    for row in requirement_rows(organization):
+    for row in requirement_rows(organization) if rows is None else rows:
         r = row.requirement
         tables = [t for t in (coverage_table(c) for c in row.results) if t is not None]
         blocks.append(RequirementBlock(
@@ -155,7 +156,7 @@ def requirement_blocks(organization: Organization) -> list[RequirementBlock]:
 
 def requirements_context(organization: Organization) -> dict[str, Any]:
     rows = requirement_rows(organization)
-    return {"blocks": requirement_blocks(organization), "summary": selectors.status_summary(rows),
+    return {"blocks": requirement_blocks(organization, rows), "summary": selectors.status_summary(rows),
             "catalogue": current_catalogue()}
 
 

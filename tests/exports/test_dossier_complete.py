@@ -67,11 +67,12 @@ def demo_pdf(demo, django_db_blocker, tmp_path_factory) -> tuple[Path, str, str]
 
 
 def test_every_section_is_in_the_demo_dossier(demo_pdf) -> None:
-    path, _layout, text = demo_pdf
+    path, _layout, raw = demo_pdf
+    text = " ".join(raw.split())  # headings of table columns wrap
     for chapter in FRENCH_CHAPTERS:
         assert chapter in text, chapter
     for heading in ("Statut par entité", "Pièces à fournir", "Ce qui manque", "Actions ouvertes",
-                    "Séquence de reprise PRA", "Retour à la normale", "Plan de communication", "Fiche réflexe",
+                    "Séquence de reprise PRA", "Retour au nominal", "Plan de communication", "Fiche réflexe",
                     "Modes dégradés", "Besoins et capacités, par ressource", "Dépendances par activité",
                     "Validé par / le", "Annexe : index des pièces", "Planning des tests"):
         assert heading in text, heading
@@ -107,7 +108,8 @@ def test_french_formatting_and_no_cut_list(demo_pdf) -> None:
     _path, text, _raw = demo_pdf
     text = text.replace("\u00a0", " ").replace("\u202f", " ")
     assert "28 %" in text and "28.00" not in text and "28,00" not in text
-    assert "…." not in text and "...." not in text.replace(". . .", "")
+    cut = [line for line in text.splitlines() if "…" in line]
+    assert not cut, cut  # every list printed in full
     assert "périmètre(s)" not in text and "système(s)" not in text
 
 
@@ -202,9 +204,10 @@ def test_a_150_character_word_is_broken_inside_the_page(org, tmp_path) -> None:
     with path.open("wb") as handle:
         write_pdf(html, handle)
     text = pdf_text(path)
-    assert "Z" * 20 in text
+    assert "Z" * 8 in text
     assert "Z" * 150 not in text  # broken across lines, not run off the page
-    assert re.sub(r"\s+", "", text).count("Z" * 150) >= 1  # and nothing of it lost
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert raw.count("Z") == 300  # and nothing of it lost (the title and the file name)
 
 
 def test_sections_are_registered_in_order() -> None:
