@@ -32,13 +32,13 @@ from apps.actions.models import (
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.models import Evidence
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.snapshot import memo
 
 if TYPE_CHECKING:
     import datetime
 
     from apps.tenants.models import Organization
 
-PDF_ROWS_PER_GROUP = 100  # the PDF is a synthesis: the workbook holds every action
 
 
 def _establishments(organization: Organization) -> dict[int, list[str]]:
@@ -78,13 +78,16 @@ class Row:
     late: bool
     proof: str
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
 
 @dataclass
 class Group:
     requirement_id: str
     label: str
     rows: list[Row] = field(default_factory=list)
-    more: int = 0
 
 
 ROW_FIELDS = ("pk", "number", "title", "source_kind", "source_label", "requirement_ids",
@@ -93,6 +96,17 @@ ROW_FIELDS = ("pk", "number", "title", "source_kind", "source_label", "requireme
 
 
 def actions_context(organization: Organization) -> dict[str, Any]:
+    """The section « Plan d'actions »: every action (no cut list: the PDF paginates), grouped by requirement.
+
+    Read once per export job (``apps.exports.snapshot``): the requirements section lists the same open actions."""
+    return memo(("actions.groups", organization.pk), lambda: _actions_context(organization))
+
+
+def action_groups(organization: Organization) -> dict[str, Any]:
+    return actions_context(organization)
+
+
+def _actions_context(organization: Organization) -> dict[str, Any]:
     today = timezone.localdate()
     statuses, priorities, kinds = dict(Status.choices), dict(Priority.choices), dict(SourceKind.choices)
     values = list(Action.objects.filter(organization=organization).exclude(status=Status.ABANDONED)
@@ -120,8 +134,6 @@ def actions_context(organization: Organization) -> dict[str, Any]:
         if not group.rows:
             continue
         group.rows.sort(key=lambda r: (-r.priority_rank, r.due_date is None, r.due_date or today, r.reference))
-        group.more = max(0, len(group.rows) - PDF_ROWS_PER_GROUP)
-        group.rows = group.rows[:PDF_ROWS_PER_GROUP]
         result.append(group)
     return {
         "groups": result,

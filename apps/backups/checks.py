@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.backups import computations, selectors
 from apps.backups.models import POLICY_MIN_DATE, BackupControl, BackupPolicy, RestoreTest, Trajectory
@@ -66,7 +66,8 @@ def _status(done: int, total: int) -> str:
 
 
 def _names(rows: list[selectors.SystemRow]) -> str:
-    return ", ".join(r.resource.name for r in rows[:5]) + ("…" if len(rows) > 5 else "")
+    """Every system named (no cut list: the dossier prints what is missing in full)."""
+    return ", ".join(r.resource.name for r in rows)
 
 
 def _result(criteria: Sequence[tuple[bool, str | Promise]], summary: str | Promise, evidence: Sequence[str | Promise],
@@ -126,8 +127,9 @@ def plans_check(organization: Organization) -> CheckResult:
                 _systems_criterion(rows, no_update, _("Describe how the backup plan is kept up to date for: %(names)s."))]
     incomplete = {id(r) for r in failing} | {id(r) for r in no_update}  # by identity: rows compare field by field
     complete = [r for r in rows if id(r) not in incomplete]
-    evidence = [_("%(done)d of %(total)d critical system(s) with a backup plan and its update procedure") % {
-        "done": len(complete), "total": len(rows)}]
+    evidence = [ngettext("%(done)d of %(total)d critical systems with a backup plan and its update procedure",
+                         "%(done)d of %(total)d critical systems with a backup plan and its update procedure",
+                         len(complete)) % {"done": len(complete), "total": len(rows)}]
     return _result(criteria, _("Backup plans of the critical systems"), evidence)
 
 
@@ -184,10 +186,12 @@ def three_two_one_check(organization: Organization) -> CheckResult:
     ]
     compliant = [r for r in rows if r.rule in ("321", "32110")]
     offline = [r for r in rows if r.control and r.control.offline_copy]
-    evidence = [_("%(done)d of %(total)d critical system(s) meet 3-2-1") % {"done": len(compliant),
-                                                                           "total": len(rows)},
-                _("%(done)d of %(total)d critical system(s) with an offline or immutable copy") % {
-                    "done": len(offline), "total": len(rows)}]
+    evidence = [ngettext("%(done)d of %(total)d critical systems meets 3-2-1",
+                         "%(done)d of %(total)d critical systems meet 3-2-1", len(compliant))
+                % {"done": len(compliant), "total": len(rows)},
+                ngettext("%(done)d of %(total)d critical systems with an offline or immutable copy",
+                         "%(done)d of %(total)d critical systems with an offline or immutable copy", len(offline))
+                % {"done": len(offline), "total": len(rows)}]
     if trajectory is not None:
         evidence.insert(0, _("Trajectory « %(title)s »: %(percent)d%% done") % {
             "title": trajectory.title, "percent": trajectory.progress})
@@ -261,7 +265,7 @@ def restore_test_check(organization: Organization) -> CheckResult:
         "perimeter, checked by a named business referent."))]
     evidence = [_("%(system)s restored on %(date)s in %(hours)s, checked by %(who)s: %(outcome)s") % {
         "system": t.resource.name, "date": date_format(t.tested_on, "SHORT_DATE_FORMAT"),
-        "hours": hours(t.measured_hours), "who": t.referent, "outcome": t.outcome_label} for t in tests[:3]]
+        "hours": hours(t.measured_hours), "who": t.referent, "outcome": t.outcome_label} for t in tests]
     return _result(criteria, _("Technical restoration test"), evidence, "backups:tests")
 
 

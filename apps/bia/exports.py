@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -16,13 +17,11 @@ from django.utils.translation import gettext_lazy
 from apps.bia import engine, selectors
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, ImpactAnswer, Resource, ResourceDependency
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
+from apps.exports.snapshot import memo
 from apps.exports.xlsx import choice_labels, person_name
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
-
-PDF_ACTIVITY_LIMIT = 80
-PDF_GAP_LIMIT = 40
 
 
 def _activities(organization: Organization) -> list[Activity]:
@@ -34,10 +33,92 @@ def _ranked(activities: list[Activity]) -> list[Activity]:
     return sorted(activities, key=lambda a: (a.dmia_hours is None, a.dmia_hours or 0, a.pdma_hours or 0, a.name))
 
 
+def analysis_for_export(organization: Organization) -> tuple[engine.Graph, engine.Analysis]:
+    """The graph and the engine's analysis, read once per export job (``apps.exports.snapshot``)."""
+    return memo(("bia.analysis", organization.pk), lambda: selectors.bia_analysis(organization=organization))
+
+
+@dataclass
+class CapabilityRow:
+    kind: str
+    name: str
+    rto_required: float | None
+    rto_promised: float | None
+    rto_measured: float | None
+    rto_gap: float | None
+    rpo_required: float | None
+    rpo_promised: float | None
+    rpo_measured: float | None
+    rpo_gap: float | None
+    spof: int
+    explanation: str
+
+    @property
+    def has_gap(self) -> bool:
+        return bool(self.rto_gap or self.rpo_gap)
+
+
+def _gap_hours(required: float | None, promised: float | None, measured: float | None) -> float | None:
+    """How many hours the capability in force (measured, else promised) exceeds the need (None: no gap known)."""
+    capability = measured if measured is not None else promised
+    if required is None or capability is None:
+        return None
+    gap = float(capability) - float(required)
+    return gap if gap > 0 else None
+
+
+def capability_rows(organization: Organization) -> list[CapabilityRow]:
+    """Per resource: required RTO/RPO (strictest dependent activity, the engine), promised and measured capability
+    (the latest successful restoration back into production, ``apps.backups.measured``), the gap, SPOF count.
+    Shared by the PDF table and the sheet « Besoins vs capacités » (one reading per job)."""
+    return memo(("bia.capability_rows", organization.pk), lambda: _capability_rows(organization))
+
+
+def _capability_rows(organization: Organization) -> list[CapabilityRow]:
+    graph, analysis = analysis_for_export(organization)
+    gap_by_node = {(g.kind, g.node): g for g in analysis.gaps}
+    spof_counts: dict[int, int] = {}
+    for spof in analysis.spofs:  # one pass, not a scan per resource
+        spof_counts.setdefault(spof.resource_id, len(spof.activity_ids))
+    kinds = choice_labels(Resource, "kind")
+    rows = []
+    for pk, resource in sorted(graph.resources.items(), key=lambda item: (item[1].kind, item[1].name)):
+        key = (engine.RESOURCE, pk)
+        rto_need = analysis.rto_requirements.get(key)
+        rpo_need = analysis.rpo_requirements.get(key)
+        gaps = [gap for gap in (gap_by_node.get(("rto", key)), gap_by_node.get(("rpo", key))) if gap is not None]
+        sentence = "\n".join(selectors.gap_sentence(row) for row in selectors.gap_rows(graph, gaps)) if gaps else ""
+        rto_required = rto_need.hours if rto_need else None
+        rpo_required = rpo_need.hours if rpo_need else None
+        rows.append(CapabilityRow(
+            kind=kinds.get(resource.kind, resource.kind), name=resource.name,
+            rto_required=rto_required, rto_promised=resource.rto_hours, rto_measured=resource.measured_rto_hours,
+            rto_gap=_gap_hours(rto_required, resource.rto_hours, resource.measured_rto_hours)
+            if gap_by_node.get(("rto", key)) else None,
+            rpo_required=rpo_required, rpo_promised=resource.rpo_hours, rpo_measured=resource.measured_rpo_hours,
+            rpo_gap=_gap_hours(rpo_required, resource.rpo_hours, resource.measured_rpo_hours)
+            if gap_by_node.get(("rpo", key)) else None,
+            spof=spof_counts.get(pk, 0), explanation=sentence))
+    return rows
+
+
+def _dependencies_by_activity(graph: engine.Graph) -> dict[int, list[dict[str, Any]]]:
+    """Each activity's direct dependencies (resources and upstream activities), from the graph: one pass."""
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for edge in graph.edges:
+        if edge.source[0] != engine.ACTIVITY:
+            continue
+        result[edge.source[1]].append({"label": graph.label(edge.target), "workaround": edge.workaround,
+                                       "hours": edge.workaround_hours})
+    for rows in result.values():
+        rows.sort(key=lambda r: r["label"].lower())
+    return result
+
+
 def bia_context(organization: Organization) -> dict[str, Any]:
     scale = selectors.scales(organization=organization)
     activities = _activities(organization)
-    graph, analysis = selectors.bia_analysis(organization=organization)
+    graph, analysis = analysis_for_export(organization)
     gaps = selectors.gap_rows(graph, analysis.gaps)
     for row in gaps:
         row.sentence = selectors.gap_sentence(row)
@@ -47,13 +128,16 @@ def bia_context(organization: Organization) -> dict[str, Any]:
     status: dict[str, int] = defaultdict(int)
     for a in activities:
         status[a.status] += 1
+    dependencies = _dependencies_by_activity(graph)
     ranked = [a for a in _ranked(activities) if a.dmia_hours is not None]
+    unranked = sorted((a for a in activities if a.dmia_hours is None), key=lambda a: (str(a.establishment), a.name))
     return {
         "scale": scale,
         "activity_count": len(activities),
         "status_counts": [(label, status.get(value, 0)) for value, label in Activity.Status.choices],
-        "ranked": ranked[:PDF_ACTIVITY_LIMIT],
-        "ranked_more": max(0, len(ranked) - PDF_ACTIVITY_LIMIT),
+        "ranked": ranked,  # every activity: no cut list, the PDF paginates
+        "activities": [{"activity": a, "dependencies": dependencies.get(a.pk, [])} for a in [*ranked, *unranked]],
+        "capabilities": capability_rows(organization),
         "resource_counts": [(label, kinds.get(value, 0)) for value, label in Resource.Kind.choices],
         "dependency_counts": {
             "activity": sum(1 for e in graph.edges if e.source[0] == engine.ACTIVITY and e.target[0] == engine.RESOURCE),
@@ -61,8 +145,7 @@ def bia_context(organization: Organization) -> dict[str, Any]:
             "link": sum(1 for e in graph.edges if e.target[0] == engine.ACTIVITY),
             "workaround": sum(1 for e in graph.edges if e.workaround),
         },
-        "gaps": gaps[:PDF_GAP_LIMIT],
-        "gaps_more": max(0, len(gaps) - PDF_GAP_LIMIT),
+        "gaps": gaps,
         "spofs": selectors.spof_rows(graph, analysis),
         "cycles": [[graph.label(k) for k in cycle] for cycle in analysis.cycles],
         "uncarried": selectors.uncarried_rows(graph, analysis),
@@ -171,25 +254,10 @@ def dependency_rows(organization: Organization) -> Iterator[list[Any]]:
 def needs_vs_capabilities_rows(organization: Organization) -> Iterator[list[Any]]:
     """Per resource: required RTO/RPO (strictest dependent activity), promised and measured capability (the latest
     successful restoration back into production, ``apps.backups.measured``), gap, single point of failure."""
-    graph, analysis = selectors.bia_analysis(organization=organization)
-    gap_by_node = {(g.kind, g.node): g for g in analysis.gaps}
-    spof_counts: dict[int, int] = {}
-    for spof in analysis.spofs:  # one pass, not a scan per resource
-        spof_counts.setdefault(spof.resource_id, len(spof.activity_ids))
-    kinds = choice_labels(Resource, "kind")
     yes, no = _("yes"), _("no")
-    for pk, resource in sorted(graph.resources.items(), key=lambda item: (item[1].kind, item[1].name)):
-        key = (engine.RESOURCE, pk)
-        rto_need = analysis.rto_requirements.get(key)
-        rpo_need = analysis.rpo_requirements.get(key)
-        gaps = [gap for gap in (gap_by_node.get(("rto", key)), gap_by_node.get(("rpo", key))) if gap is not None]
-        sentence = "\n".join(selectors.gap_sentence(row) for row in selectors.gap_rows(graph, gaps)) if gaps else ""
-        yield [
-            kinds.get(resource.kind, resource.kind), resource.name,
-            rto_need.hours if rto_need else None, resource.rto_hours, resource.measured_rto_hours,
-            rpo_need.hours if rpo_need else None, resource.rpo_hours, resource.measured_rpo_hours,
-            yes if gaps else no, spof_counts.get(pk, 0), sentence,
-        ]
+    for r in capability_rows(organization):
+        yield [r.kind, r.name, r.rto_required, r.rto_promised, r.rto_measured, r.rpo_required, r.rpo_promised,
+               r.rpo_measured, yes if r.explanation else no, r.spof, r.explanation]
 
 
 register_pdf_section(PdfSection(

@@ -32,6 +32,7 @@ from django.db.models import Sum
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.compliance.catalogue import coverage_threshold, minimum_perimeters
 from apps.compliance.registry import CheckResult
@@ -236,7 +237,8 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
                                                            "done": done, "total": total}
         if e and e.lacking:
             missing.append(_("Not covered yet: %(list)s.") % {"list": _perimeter_labels(e.lacking)})
-        return CheckResult(status=result.status, summary=summary, evidence=evidence, missing=missing, action=action)
+        return CheckResult(status=result.status, summary=summary, evidence=evidence, missing=missing, action=action,
+                           coverage=result)
     level_label = _("legal entity (FINESS EJ)") if result.level == ESTABLISHMENT else _("site (FINESS EG)")
     for e in result.entities:
         if e.counts:
@@ -246,13 +248,18 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
             missing.append(_("%(name)s (%(weight)s): no minimum perimeter is recorded for it.")
                            % {"name": e.name, "weight": _weight_label(e)})
         else:
-            missing.append(_("%(name)s (%(weight)s): %(done)s of %(total)s minimum perimeters covered; missing "
-                             "%(list)s.") % {"name": e.name, "weight": _weight_label(e),
+            done = len(e.needed & e.covered)
+            missing.append(ngettext("%(name)s (%(weight)s): %(done)s of %(total)s minimum perimeters covered; "
+                                    "missing %(list)s.",
+                                    "%(name)s (%(weight)s): %(done)s of %(total)s minimum perimeters covered; "
+                                    "missing %(list)s.", done) % {"name": e.name, "weight": _weight_label(e),
                                              "done": len(e.needed & e.covered), "total": len(e.needed),
                                              "list": _perimeter_labels(e.lacking)})
     if result.unplaced:
-        missing.append(_("%(count)s covered activity(ies) have no site while their legal entity has several: "
-                         "record their site so they count.") % {"count": result.unplaced})
+        missing.append(ngettext("%(count)s covered activity has no site while its legal entity has several: "
+                                "record its site so it counts.",
+                                "%(count)s covered activities have no site while their legal entity has several: "
+                                "record their site so they count.", result.unplaced) % {"count": result.unplaced})
     if not result.weights_complete:
         summary = _("Weights to complete: the %(threshold)s %% rule is weighted by %(level)s and cannot be met until "
                     "the shares total 100 %% with their basis and date.") % {"level": level_label,
@@ -268,4 +275,4 @@ def coverage_check_result(result: CoverageResult, *, covered_by: str | Promise,
             summary = _("The sites (FINESS EG) covered %(by)s weigh %(share)s %% of the combined activity "
                         "(%(threshold)s %% required).") % values
     return CheckResult(status=result.status, summary=summary, evidence=evidence,
-                       missing=missing if result.status != CheckResult.MET else [], action=action)
+                       missing=missing if result.status != CheckResult.MET else [], action=action, coverage=result)

@@ -37,6 +37,9 @@ class CheckResult:
     missing: list[str | Promise] = field(default_factory=list)
     # (label, url name) of the page where the user fixes it; url is reversed with org_slug.
     action: tuple[str | Promise, str] | None = None
+    # The 66 % rule's reading (``apps.compliance.coverage.CoverageResult``) when the check applies it: the dossier
+    # prints its per-entity rows (EJ or EG) from it instead of computing them again.
+    coverage: Any = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from apps.compliance.catalogue import Requirement, current_catalogue
 from apps.compliance.models import Evidence
-from apps.compliance.registry import CheckResult, checks_for, combine
+from apps.compliance.registry import Check, CheckResult, checks_for, combine
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -51,9 +51,17 @@ def requirement_statuses(*, organization: Organization) -> list[RequirementStatu
     """
     statuses = []
     for requirement in current_catalogue().requirements:
-        results = [check.func(organization) for check in checks_for(requirement.id)]
+        results = [run_check(check, organization) for check in checks_for(requirement.id)]
         statuses.append(RequirementStatus(requirement=requirement, status=combine(results), results=results))
     return statuses
+
+
+def run_check(check: Check, organization: Organization) -> CheckResult:
+    """One check's result; inside an export job, computed once and shared by every section and sheet
+    (``apps.exports.snapshot``)."""
+    from apps.exports.snapshot import memo
+
+    return memo(("check", check.key, organization.pk), lambda: check.func(organization))
 
 
 def requirement_rows(*, organization: Organization) -> list[RequirementStatus]:

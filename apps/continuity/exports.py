@@ -4,34 +4,26 @@ organization's scope and language, reading through the selectors (constant numbe
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.bia.models import Activity
-from apps.bia.selectors import bia_graph
 from apps.continuity import selectors
 from apps.continuity.models import (
     DegradedMode,
-    NotApplicable,
     Plan,
     PlanVersion,
-    RecoveryStep,
-    ReflexSheet,
     Scenario,
 )
-from apps.continuity.recovery import dependency_violations
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
 from apps.exports.xlsx import choice_labels
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
-
-PDF_PLAN_LIMIT = 40
-
 
 def _shown_versions(organization: Organization, plans: list[selectors.PlanListItem]) -> dict[int, PlanVersion]:
     """Per plan: the approved version when there is one, else the current one."""
@@ -43,54 +35,87 @@ def _shown_versions(organization: Organization, plans: list[selectors.PlanListIt
     return shown
 
 
-def plans_context(organization: Organization) -> dict[str, Any]:
-    plans = selectors.plan_list(organization=organization)
-    shown = _shown_versions(organization, plans)
-    ids = [v.pk for v in shown.values()]
-    modes: dict[int, list[DegradedMode]] = defaultdict(list)
-    for d in (DegradedMode.objects.filter(organization=organization, version_id__in=ids)
-              .select_related("activity", "scenario").order_by("activity__name", "scenario_id")):
-        modes[d.version_id].append(d)
-    sheets: dict[int, list[ReflexSheet]] = defaultdict(list)
-    for s in ReflexSheet.objects.filter(organization=organization, version_id__in=ids).order_by("order", "role"):
-        sheets[s.version_id].append(s)
-    not_applicable: dict[int, dict[str, Any]] = defaultdict(dict)
-    for n in (NotApplicable.objects.filter(organization=organization, version_id__in=ids)
-              .select_related("activity", "scenario").order_by("activity__name", "scenario_id")):
-        not_applicable[n.version_id][f"{n.activity.name} × {n.scenario}"] = {"reason": n.reason}
-    warnings = _recovery_warnings(organization, [v for v in shown.values() if not v.snapshot])
-    rows = []
-    for item in plans[:PDF_PLAN_LIMIT]:
-        v = shown.get(item.plan.pk)
-        frozen = [r for r in (v.snapshot.get("recovery", []) if v else []) if r.get("dependency_warning")]
-        rows.append({"plan": item.plan, "scenarios": item.scenarios, "activities": item.activities,
-                     "review_changes": item.review_changes, "version": v,
-                     "degraded_modes": modes.get(v.pk, []) if v else [],
-                     "reflex_sheets": sheets.get(v.pk, []) if v else [],
-                     "not_applicable": not_applicable.get(v.pk, {}) if v else {},
-                     "recovery_warnings": (frozen or warnings.get(v.pk, [])) if v else []})
-    return {"rows": rows, "more": max(0, len(plans) - PDF_PLAN_LIMIT),
-            "matrix": selectors.coverage_matrix(organization=organization)}
+# What a degraded mode holds, in the order the dossier prints it (the frozen snapshot's keys).
+DEGRADED_MODE_FIELDS = (
+    ("trigger", gettext_lazy("Trigger and activation threshold")), ("decided_by", gettext_lazy("Who decides")),
+    ("activation_delay_hours", gettext_lazy("Activate after (hours)")),
+    ("procedure", gettext_lazy("Step-by-step procedure")), ("paper_forms", gettext_lazy("Paper forms and downtime kit")),
+    ("minimum_staff", gettext_lazy("Minimum staff")), ("fallback_premises", gettext_lazy("Fallback premises")),
+    ("data_capture", gettext_lazy("How data is captured meanwhile")),
+    ("data_reentry", gettext_lazy("How data is re-entered on return")),
+)
+RETURN_FIELDS = (
+    ("return_checks", gettext_lazy("Checks before returning to nominal")),
+    ("return_data_reentry", gettext_lazy("Data re-entry")),
+    ("return_communication", gettext_lazy("Announcing the return to nominal")),
+)
+COMMUNICATION_FIELDS = (
+    ("communication_internal", gettext_lazy("Internal communication")),
+    ("communication_patients", gettext_lazy("Communication to patients and families")),
+    ("communication_ars", gettext_lazy("Communication to the ARS")),
+    ("communication_press", gettext_lazy("Communication to the press")),
+)
 
 
-def _recovery_warnings(organization: Organization, versions: list[PlanVersion]) -> dict[int, list[dict[str, Any]]]:
-    """Per version not frozen yet: the systems of its recovery sequence placed before one they depend on."""
-    steps: dict[int, list[RecoveryStep]] = defaultdict(list)
-    for s in (RecoveryStep.objects.filter(organization=organization, version_id__in=[v.pk for v in versions])
-              .select_related("resource").order_by("position", "id")):
-        steps[s.version_id].append(s)
-    if not steps:
-        return {}
-    graph = bia_graph(organization=organization)
-    result: dict[int, list[dict[str, Any]]] = {}
-    for version_id, rows in steps.items():
-        names = {s.resource_id: s.resource.name for s in rows}
-        violations = dependency_violations(graph, [s.resource_id for s in rows])
-        result[version_id] = [
-            {"position": s.position, "resource": s.resource.name,
-             "dependency_warning": selectors.recovery_warning_text(names, violations[s.resource_id])}
-            for s in rows if s.resource_id in violations]
+def _labelled(values: dict[str, Any], fields: tuple[tuple[str, Any], ...]) -> list[tuple[str, Any]]:
+    """(label, value) pairs; durations in hours read as the pages write them (« 0,5 h »), numbers localized."""
+    from apps.bia.templatetags.bia_tags import hours
+
+    result: list[tuple[str, Any]] = []
+    for key, label in fields:
+        value = values.get(key)
+        if key.endswith("_hours") and value not in (None, ""):
+            value = hours(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            value = number_format(value)
+        result.append((str(label), value))
     return result
+
+
+def printed_plan(item: selectors.PlanListItem, version: PlanVersion) -> dict[str, Any]:
+    """An approved, current plan as the dossier prints it: its frozen content (the version's snapshot), in full."""
+    content = selectors.version_content(version=version)
+    return {
+        "plan": item.plan, "version": version, "perimeter": content.get("plan", {}),
+        "degraded_modes": [{"title": title, "fields": _labelled(mode, DEGRADED_MODE_FIELDS)}
+                           for title, mode in content.get("degraded_modes", {}).items()],
+        "not_applicable": [{"title": title, "reason": n.get("reason", "")}
+                           for title, n in content.get("not_applicable", {}).items()],
+        "recovery": content.get("recovery", []),
+        "return_fields": _labelled(content.get("return", {}), RETURN_FIELDS),
+        "communication_fields": _labelled(content.get("communication", {}), COMMUNICATION_FIELDS),
+        "reflex_sheets": [{"role": role,
+                           "first_actions": [line.strip() for line in (sheet.get("first_actions") or "").splitlines()
+                                             if line.strip()],
+                           "who_to_call": sheet.get("who_to_call", ""), "do_not": sheet.get("do_not", "")}
+                          for role, sheet in content.get("reflex_sheets", {}).items()],
+    }
+
+
+def plans_context(organization: Organization) -> dict[str, Any]:
+    """Approved, current plans printed in full; drafts, submitted versions and plans « à revoir » only listed.
+
+    A plan counts for D2.O1.C through its approved version when the BIA it relies on has not changed since; the
+    dossier prints exactly those (their frozen snapshot). A newer draft of a printed plan, a plan never approved
+    and a plan « à revoir » are listed in a short table with their state, never printed as plans."""
+    plans = selectors.plan_list(organization=organization)
+    printed, listed = [], []
+    statuses = choice_labels(PlanVersion, "status")
+    for item in plans:
+        approved, current = item.approved_version, item.plan.current_version
+        if approved is not None and not item.review_changes:
+            printed.append(printed_plan(item, approved))
+        elif approved is not None:
+            listed.append({"plan": item.plan, "version": approved,
+                           "state": _("To review: the BIA changed since its approval"),
+                           "changes": item.review_changes})
+        if current is not None and (approved is None or current.pk != approved.pk) \
+                and current.status in (PlanVersion.Status.DRAFT, PlanVersion.Status.SUBMITTED):
+            listed.append({"plan": item.plan, "version": current,
+                           "state": statuses.get(current.status, current.status), "changes": []})
+        elif approved is None and current is None:
+            listed.append({"plan": item.plan, "version": None, "state": _("No version yet"), "changes": []})
+    return {"printed": printed, "listed": listed, "matrix": selectors.coverage_matrix(organization=organization)}
 
 
 def _person(user: Any) -> str:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.coverage import ESTABLISHMENT, SINGLE, CoverageResult, coverage_share, pct
@@ -212,14 +212,18 @@ def field_exercise(organization: Organization) -> CheckResult:
     state = state_for(organization)
     counting = state.counting
     window = {"start": short(state.phase_start), "end": short(state.reference)}
-    summary = _("%(count)s field exercise(s) of an approved PCA run between %(start)s and %(end)s with a RETEX "
-                "(the operational phase, up to the declaration deposit; a table-top or simulated exercise and an "
-                "IT-only test do not count).") % {"count": len(counting), **window}
+    summary = ngettext(
+        "%(count)s field exercise of an approved PCA run between %(start)s and %(end)s with a RETEX (the operational "
+        "phase, up to the declaration deposit; a table-top or simulated exercise and an IT-only test do not count).",
+        "%(count)s field exercises of an approved PCA run between %(start)s and %(end)s with a RETEX (the operational "
+        "phase, up to the declaration deposit; a table-top or simulated exercise and an IT-only test do not count).",
+        len(counting)) % {"count": len(counting), **window}
     evidence: list[str | Promise] = [_describe(v) for v in counting]
     missing: list[str | Promise] = [text for v in state.verdicts if not v.counts for _code, text in v.reasons]
     if state.restore_tests and not counting:
-        missing.append(_("%(count)s restoration test(s) recorded: they prove D2.O4, never a PCA test.")
-                       % {"count": state.restore_tests})
+        missing.append(ngettext("%(count)s restoration test recorded: it proves D2.O4, never a PCA test.",
+                                "%(count)s restoration tests recorded: they prove D2.O4, never a PCA test.",
+                                state.restore_tests) % {"count": state.restore_tests})
     if counting:
         status = CheckResult.MET
     elif state.verdicts:
@@ -264,8 +268,11 @@ def test_schedule(organization: Organization) -> CheckResult:
         summary = _("Every approved plan (%(total)s) was tested in a counting field exercise.") % {
             "total": len(state.plans)}
     else:
-        summary = _("%(done)s of %(total)s approved plans not tested yet have their next test in the schedule "
-                    "(on or after %(date)s).") % {"done": len(others) - len(unscheduled), "total": len(others),
+        done = len(others) - len(unscheduled)
+        summary = ngettext("%(done)s of %(total)s approved plans not tested yet has its next test in the schedule "
+                           "(on or after %(date)s).",
+                           "%(done)s of %(total)s approved plans not tested yet have their next test in the schedule "
+                           "(on or after %(date)s).", done) % {"done": len(others) - len(unscheduled), "total": len(others),
                                                   "date": short(state.reference)}
     return CheckResult(status=status, summary=summary, evidence=evidence, missing=missing,
                        action=(gettext_lazy("Open the test schedule"), "exercises:schedule"))
@@ -305,7 +312,7 @@ def tested_coverage(organization: Organization) -> CheckResult:
             summary = _("The sites (FINESS EG) tested in counting field exercises weigh %(share)s %% of the combined "
                         "activity (%(threshold)s %% required).") % values
     return CheckResult(status=result.status, summary=summary, evidence=evidence,
-                       missing=missing if result.status != CheckResult.MET else [], action=action)
+                       missing=missing if result.status != CheckResult.MET else [], action=action, coverage=result)
 
 
 def annual_exercise_flag(organization: Organization) -> str | None:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.compliance.registry import all_checks
+from apps.compliance.selectors import run_check
 from apps.continuity.models import Scenario
 from apps.core.logbook import LogEntryBase
 from apps.exercises import checks, selectors, services
@@ -36,8 +38,6 @@ from apps.exports.xlsx import neutralise
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
 
-PDF_EXERCISE_LIMIT = 20
-
 
 def _labels(choices: Any) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
@@ -54,7 +54,7 @@ def section_context(organization: Organization) -> dict[str, Any]:
     """Each exercise with what the reviewer checks, the D2.O1.D checks, and the schedule (fixed query count)."""
     state = checks.state_for(organization)
     exercises = list(Exercise.objects.filter(organization=organization).exclude(status=Exercise.Status.CANCELLED)
-                     .select_related("scenario").order_by("-planned_start", "-id")[:PDF_EXERCISE_LIMIT])
+                     .select_related("scenario").order_by("-planned_start", "-id"))  # all: no cut list
     ids = [e.pk for e in exercises]
     versions = _by_exercise(ExercisePlanVersion.objects.filter(organization=organization, exercise_id__in=ids)
                             .select_related("version__plan"))
@@ -84,11 +84,11 @@ def section_context(organization: Organization) -> dict[str, Any]:
             "findings": sorted(exercise_findings, key=lambda f: (f.severity_rank, f.pk)),
             "retex": retexes.get(e.pk), "actions": actions,
         })
-    more = Exercise.objects.filter(organization=organization).exclude(status=Exercise.Status.CANCELLED).count() - len(
-        exercises)
-    return {"rows": rows, "more": max(0, more), "schedule": state.plans,
-            "results": [checks.field_exercise(organization), checks.test_schedule(organization),
-                        checks.tested_coverage(organization)],
+    by_func = {c.func: c for c in all_checks()}
+    return {"rows": rows, "schedule": state.plans,
+            # The job's snapshot of the checks (computed once with the requirements, ``apps.exports.snapshot``).
+            "results": [run_check(by_func[f], organization) if f in by_func else f(organization)
+                        for f in (checks.field_exercise, checks.test_schedule, checks.tested_coverage)],
             "coverage": state.coverage, "annual_flag": checks.annual_exercise_flag(organization)}
 
 

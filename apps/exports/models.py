@@ -28,6 +28,11 @@ HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(seconds=45)
 
 
+# The languages a dossier or workbook can be written in (the exports page's choice; French by default).
+DOSSIER_LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+DEFAULT_DOSSIER_LANGUAGE = "fr"
+
+
 def _default_expiry() -> datetime:
     return timezone.now() + RETENTION
 
@@ -70,7 +75,9 @@ class ExportJob(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("requested by"),
     )
-    language = models.CharField(_("language"), max_length=10, default="fr")
+    # The language the worker renders in (``TenantTask`` activates it), chosen on the exports page: not the UI's.
+    language = models.CharField(_("language"), max_length=10, default=DEFAULT_DOSSIER_LANGUAGE,
+                                choices=DOSSIER_LANGUAGES)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)

@@ -36,7 +36,11 @@ logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; keep the worker's log for problems.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-PDF_VARIANT = "pdf/a-3b"
+# PDF/A-3 level A: an archival PDF that is also *tagged* (structure tree, reading order, ``MarkInfo``), which
+# screen readers and WeasyPrint's PDF/UA checks need. ``pdf_tags`` is passed too, so the plain-PDF fallback (if
+# the PDF/A conversion fails) is still tagged.
+PDF_VARIANT = "pdf/a-3a"
+PDF_TAGS = True
 
 
 class FetchRefused(ValueError):
@@ -108,22 +112,29 @@ def render_sections(*, organization: Organization, sections: list[PdfSection] | 
                     progress: Callable[[int, str], None] | None = None, start: int = 5, end: int = 50,
                     ) -> list[RenderedSection]:
     """Each section's context (through its app's selectors) rendered to an HTML fragment."""
-    from apps.exports.services import SectionError
+    from apps.exports.snapshot import export_snapshot
 
     sections = pdf_sections() if sections is None else sections
     rendered = []
-    for index, section in enumerate(sections):
-        title = str(section.title)
-        if progress:
-            progress(start + (end - start) * index // max(len(sections), 1),
-                     _("Preparing “%(title)s”") % {"title": title})
-        try:
-            context = {"organization": organization, **(section.context(organization) or {})}
-            html = render_to_string(section.template, context)
-        except Exception as error:
-            raise SectionError(title) from error
-        rendered.append(RenderedSection(key=section.key, title=title, anchor=f"section-{section.key}", html=html))
+    with export_snapshot():  # every section reads the same requirement statuses and BIA analysis
+        for index, section in enumerate(sections):
+            rendered.append(_render_section(organization, section, index, len(sections), progress, start, end))
     return rendered
+
+
+def _render_section(organization: Organization, section: PdfSection, index: int, count: int,
+                    progress: Callable[[int, str], None] | None, start: int, end: int) -> RenderedSection:
+    from apps.exports.services import SectionError
+
+    title = str(section.title)
+    if progress:
+        progress(start + (end - start) * index // max(count, 1), _("Preparing “%(title)s”") % {"title": title})
+    try:
+        context = {"organization": organization, **(section.context(organization) or {})}
+        html = render_to_string(section.template, context)
+    except Exception as error:
+        raise SectionError(title) from error
+    return RenderedSection(key=section.key, title=title, anchor=f"section-{section.key}", html=html)
 
 
 def content_checksum(sections: list[RenderedSection]) -> str:
@@ -175,8 +186,10 @@ def write_pdf(html: str, target: BinaryIO, *, variant: str | None = PDF_VARIANT)
     """Lay the HTML out and write the PDF; returns the number of pages. Falls back to plain PDF if PDF/A fails."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url="file:///", url_fetcher=static_url_fetcher()).render()
-    options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
+    document = HTML(string=html, base_url="file:///", url_fetcher=static_url_fetcher()).render(pdf_tags=PDF_TAGS)
+    options: dict[str, Any] = {"pdf_tags": PDF_TAGS}
+    if variant:
+        options["pdf_variant"] = variant
     try:
         document.write_pdf(target, **options)
     except Exception:  # noqa: BLE001 - PDF/A is a bonus; a valid plain PDF is the requirement
@@ -186,7 +199,7 @@ def write_pdf(html: str, target: BinaryIO, *, variant: str | None = PDF_VARIANT)
         if hasattr(target, "seek"):
             target.seek(0)
             target.truncate()
-        document.write_pdf(target)
+        document.write_pdf(target, pdf_tags=PDF_TAGS)
     return len(document.pages)
 
 

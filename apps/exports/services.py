@@ -39,7 +39,14 @@ from apps.core import files, tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.core.tasks import enqueue_on_commit
-from apps.exports.models import HEARTBEAT_SECONDS, RETENTION, STALE_AFTER, ExportJob
+from apps.exports.models import (
+    DEFAULT_DOSSIER_LANGUAGE,
+    DOSSIER_LANGUAGES,
+    HEARTBEAT_SECONDS,
+    RETENTION,
+    STALE_AFTER,
+    ExportJob,
+)
 from apps.tenants.models import Organization
 
 if TYPE_CHECKING:
@@ -107,11 +114,20 @@ def export_enqueue(*, job: ExportJob, queue: str | None = None) -> None:
 
 def export_job_create(
     *, organization: Organization, actor: User | None, kind: str, parameters: dict[str, Any] | None = None,
-    queue: str | None = None,
+    queue: str | None = None, language: str | None = None,
 ) -> ExportJob:
-    """Create a pending job and enqueue it after commit. ``parameters`` are internal (tests, benchmark)."""
+    """Create a pending job and enqueue it after commit. ``parameters`` are internal (tests, benchmark).
+
+    ``language``: the document's language (the exports page's choice); without it, the active language when it is
+    one of ``DOSSIER_LANGUAGES``, else French."""
     if kind not in ExportJob.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of export.")})
+    allowed = [code for code, _label in DOSSIER_LANGUAGES]
+    if language is None:
+        active = (translation.get_language() or "")[:2]
+        language = active if active in allowed else DEFAULT_DOSSIER_LANGUAGE
+    if language not in allowed:
+        raise ValidationError({"language": _("Unknown language.")})
     limit = tenancy.allowed_establishments()  # a limited member's export holds their establishments only
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
@@ -120,7 +136,7 @@ def export_job_create(
             kind=kind,
             parameters=parameters or {},
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-            language=translation.get_language() or settings.LANGUAGE_CODE,
+            language=language,
             dossier_version=_next_dossier_version(organization=organization, kind=kind),
             establishment_ids=None if limit is None else sorted(limit),
         )
@@ -131,15 +147,16 @@ def export_job_create(
 
 
 def export_request(*, organization: Organization, actor: User | None, kind: str,
-                   request: HttpRequest | None = None) -> ExportJob:
+                   request: HttpRequest | None = None, language: str | None = None) -> ExportJob:
     """A member asks for the dossier (PDF) or the workbook (XLSX); the request is audited.
 
     The UI cannot pass parameters: the test-only ones (``slow_seconds``) never come from a form.
     """
     with transaction.atomic():
-        job = export_job_create(organization=organization, actor=actor, kind=kind)
+        job = export_job_create(organization=organization, actor=actor, kind=kind, language=language)
         audit_log(action=AuditEvent.Action.EXPORT_REQUESTED, actor=actor, organization=organization,
-                  target=str(job), details={"job": str(job.pk), "kind": kind}, request=request)
+                  target=str(job), details={"job": str(job.pk), "kind": kind, "language": job.language},
+                  request=request)
     return job
 
 

@@ -21,7 +21,7 @@ from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.core.views import OrgViewMixin
 from apps.exports import selectors, services
-from apps.exports.models import ExportJob
+from apps.exports.models import DEFAULT_DOSSIER_LANGUAGE, DOSSIER_LANGUAGES, ExportJob
 
 PAGE_SIZE = 20
 
@@ -41,6 +41,8 @@ class ExportListView(OrgViewMixin, TemplateView):
         ctx["active_jobs"] = list(selectors.export_active(organization=self.organization))
         ctx["can_run"] = self.can("exports.run")
         ctx["kinds"] = ExportJob.Kind
+        ctx["languages"] = DOSSIER_LANGUAGES
+        ctx["default_language"] = DEFAULT_DOSSIER_LANGUAGE
         return ctx
 
 
@@ -52,7 +54,11 @@ class ExportRequestView(OrgViewMixin, View):
         kind = request.POST.get("kind", "")
         if kind not in (ExportJob.Kind.DOSSIER_PDF, ExportJob.Kind.WORKBOOK_XLSX):  # documents: their own apps
             return HttpResponse(_("Unknown kind of export."), status=400, content_type="text/plain; charset=utf-8")
-        services.export_request(organization=self.organization, actor=self.user, kind=kind, request=request)
+        language = request.POST.get("language") or DEFAULT_DOSSIER_LANGUAGE
+        if language not in dict(DOSSIER_LANGUAGES):
+            return HttpResponse(_("Unknown language."), status=400, content_type="text/plain; charset=utf-8")
+        services.export_request(organization=self.organization, actor=self.user, kind=kind, request=request,
+                                language=language)
         messages.success(request, _("Export requested: it is being prepared, you can leave this page."))
         return HttpResponseRedirect(reverse("exports:list", kwargs={"org_slug": self.organization.slug}))
 

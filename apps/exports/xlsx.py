@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -178,23 +178,38 @@ def write_sheet(wb: Workbook, sheet: XlsxSheet, organization: Organization, used
     return count
 
 
+def set_properties(wb: Workbook, organization: Organization) -> None:
+    """The workbook's document properties (File → Properties): title, author = the organization, language."""
+    props = wb.properties
+    props.title = _("CaRE D2 workbook — %(name)s") % {"name": organization.name}
+    props.subject = _("Business continuity and recovery plan, CaRE Domaine 2 candidacy")
+    props.creator = organization.name
+    props.lastModifiedBy = organization.name
+    props.keywords = "CaRE, Domaine 2, PCRA"
+    props.language = translation.get_language() or "fr"
+    props.created = props.modified = timezone.now().replace(tzinfo=None, microsecond=0)
+
+
 def render_workbook(*, organization: Organization, path: Path, progress: Callable[[int, str], None] | None = None,
                     sheets: list[XlsxSheet] | None = None) -> dict[str, int]:
     """Write the workbook to ``path``; returns the number of data rows per sheet title."""
     from apps.exports.services import SectionError
+    from apps.exports.snapshot import export_snapshot
 
     sheets = xlsx_sheets() if sheets is None else sheets
     wb = Workbook(write_only=True)
+    set_properties(wb, organization)
     used: set[str] = set()
     counts: dict[str, int] = {}
-    for index, sheet in enumerate(sheets):
-        title = str(sheet.title)
-        if progress:
-            progress(5 + 85 * index // max(len(sheets), 1), _("Sheet “%(title)s”") % {"title": title})
-        try:
-            counts[title] = write_sheet(wb, sheet, organization, used)
-        except Exception as error:
-            raise SectionError(title) from error
+    with export_snapshot():  # the sheets share one reading of the requirement checks and the BIA analysis
+        for index, sheet in enumerate(sheets):
+            title = str(sheet.title)
+            if progress:
+                progress(5 + 85 * index // max(len(sheets), 1), _("Sheet “%(title)s”") % {"title": title})
+            try:
+                counts[title] = write_sheet(wb, sheet, organization, used)
+            except Exception as error:
+                raise SectionError(title) from error
     if not sheets:
         ws = wb.create_sheet(title=pgettext("workbook sheet", "Summary")[:31])
         ws.append([_("No data to export yet.")])

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.compliance.registry import CheckResult, register_check
 from apps.governance.selectors import Criterion, GovernanceSnapshot, governance_snapshot
@@ -69,8 +69,11 @@ def pssi_check(organization: Organization) -> CheckResult:
 @register_check("D2.P2", key="governance.project")
 def project_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
-    evidence = [_("Project team: %(team)d person(s); COPIL: %(copil)d member(s)") % {
-        "team": len(snap.team), "copil": len(snap.copil)}]
+    team = ngettext("Project team: %(count)d person", "Project team: %(count)d people", len(snap.team)) % {
+        "count": len(snap.team)}
+    copil = ngettext("COPIL: %(count)d member", "COPIL: %(count)d members", len(snap.copil)) % {
+        "count": len(snap.copil)}
+    evidence = [_("%(first)s; %(second)s") % {"first": team, "second": copil}]
     rpcra = snap.profile.rpcra
     if rpcra is not None:
         evidence.append(_("RPCRA: %(name)s") % {"name": rpcra.user.get_full_name() or rpcra.user.email})
@@ -80,8 +83,11 @@ def project_check(organization: Organization) -> CheckResult:
 @register_check("D2.O1.A", key="governance.scheme")
 def scheme_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
-    evidence = [_("%(meetings)d COPIL meeting(s), %(decisions)d decision(s)") % {
-        "meetings": snap.meeting_count, "decisions": snap.decision_count}]
+    meetings = ngettext("%(count)d COPIL meeting", "%(count)d COPIL meetings", snap.meeting_count) % {
+        "count": snap.meeting_count}
+    decisions = ngettext("%(count)d decision", "%(count)d decisions", snap.decision_count) % {
+        "count": snap.decision_count}
+    evidence = [_("%(first)s, %(second)s") % {"first": meetings, "second": decisions}]
     if snap.profile.approved_at:
         approver = snap.profile.approved_by
         evidence.append(_("Approved by the direction on %(date)s (%(who)s)") % {
@@ -97,9 +103,10 @@ _CRISIS_KEYS = {"crisis_director", "crisis_deputies", "phone", "rooms", "activat
 def crisis_cell_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
     complete = sum(1 for r in snap.roles if r.is_complete)
-    evidence = [_("Cellule de crise: %(complete)d of %(total)d role(s) with a holder and a deputy, reachable at a "
-                  "valid number") % {
-        "complete": complete, "total": len(snap.roles)}]
+    evidence = [ngettext("Cellule de crise: %(complete)d of %(total)d roles with a holder and a deputy, reachable "
+                         "at a valid number",
+                         "Cellule de crise: %(complete)d of %(total)d roles with a holder and a deputy, reachable "
+                         "at a valid number", complete) % {"complete": complete, "total": len(snap.roles)}]
     criteria = [c for c in snap.for_requirement("D2.O1.B") if c.key in _CRISIS_KEYS]
     return _result(criteria, _("Cellule de crise"), evidence)
 
@@ -107,7 +114,8 @@ def crisis_cell_check(organization: Organization) -> CheckResult:
 @register_check("D2.O1.B", key="governance.signalement")
 def signalement_check(organization: Organization) -> CheckResult:
     snap = snapshot_for(organization)
-    evidence = [_("%(count)d reporting duty(ies) recorded") % {"count": snap.duty_count}]
+    evidence = [ngettext("%(count)d reporting duty recorded", "%(count)d reporting duties recorded",
+                         snap.duty_count) % {"count": snap.duty_count}]
     criteria = [c for c in snap.for_requirement("D2.O1.B") if c.key == "signalement"]
     return _result(criteria, _("Reporting of cyber incidents"), evidence)
 

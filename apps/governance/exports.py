@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.core.phones import format_phone
 from apps.exports.registry import Column, PdfSection, XlsxSheet, register_pdf_section, register_xlsx_sheet
@@ -56,7 +56,7 @@ def governance_rows(organization: Organization) -> Iterator[list[Any]]:
     for m in ctx["copil"]:
         yield [_("COPIL"), m.role or m.function, m.person_name, m.function, None]
     for meeting in ctx["meetings"]:
-        yield [_("COPIL meeting"), meeting.title, "", _("%(count)d decision(s)") % {"count": meeting.decision_count},
+        yield [_("COPIL meeting"), meeting.title, "", ngettext("%(count)d decision", "%(count)d decisions", meeting.decision_count) % {"count": meeting.decision_count},
                meeting.held_on]
     for d in ctx["decisions"]:
         yield [_("Decision"), d.text, d.owner, str(d.get_status_display()), d.due_date]

@@ -281,7 +281,7 @@ def test_o2b_wants_each_backup_plan_with_its_update_procedure(org, admin_user) -
         services.control_save(organization=org, actor=admin_user, resource=dpi,
                               data={"plan_update_procedure": "Revu par le RSSI à chaque version"})
         result = checks.plans_check(org)
-    assert result.status == CheckResult.MET and str(result.evidence[0]).startswith("1 système(s) critique(s) sur 1")
+    assert result.status == CheckResult.MET and str(result.evidence[0]).startswith("1 système critique sur 1")
 
 
 @pytest.mark.parametrize(("mfa", "unsupported", "status"), [
@@ -319,7 +319,7 @@ def test_o3c_is_met_by_a_trajectory_with_milestones_not_by_offline_copies_now(or
         selectors.forget_snapshot(org)
         result = checks.three_two_one_check(org)
     assert result.status == CheckResult.MET and not result.missing
-    assert any(str(e).startswith("0 système(s) critique(s) sur 1 avec une copie hors ligne") for e in result.evidence)
+    assert any(str(e).startswith("0 système critique sur 1 avec une copie hors ligne") for e in result.evidence)
 
 
 SUPERVISED = {"supervision_who": "DSI", "supervision_frequency": "Chaque jour", "supervision_on_failure": "Ticket",

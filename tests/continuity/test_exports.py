@@ -30,8 +30,12 @@ def test_pdf_section_lists_plans_with_approval_and_degraded_modes(org, django_as
             ctx = exports.plans_context(org)
         html = render_to_string("continuity/exports/section.html", ctx)
     assert "PCA Urgences" in html and "PCA Pharmacie" in html
-    assert "Version 1 approuvée par" in html and "Brouillon" in html
-    assert "DPI indisponible plus de 30 minutes" in html
+    # The approved plan is printed in full; the draft is only listed (issue 16: drafts are not printed as plans).
+    assert [row["plan"].title for row in ctx["printed"]] == ["PCA Urgences"]
+    assert [(item["plan"].title, item["state"]) for item in ctx["listed"]] == [("PCA Pharmacie", "Brouillon")]
+    assert "Approuvée par" in html and "Versions non imprimées" in html
+    assert html.count("DPI indisponible plus de 30 minutes") == 1  # the approved plan's degraded mode only
+    assert "Séquence de reprise PRA" in html and "Plan de communication" in html
     assert "Matrice de couverture" in html
 
 

@@ -71,10 +71,12 @@ def test_dossier_has_cover_contents_chapters_header_and_footer(dossier_org, tmp_
 
 
 @pytest.mark.django_db
-def test_dossier_is_pdf_a_3b(dossier_org, tmp_path) -> None:
+def test_dossier_is_pdf_a_3a_and_tagged(dossier_org, tmp_path) -> None:
+    """PDF/A-3 level A (issue 16): archival and accessible, the structure tree written (pdfinfo « Tagged: yes »)."""
     path = render(dossier_org[0], tmp_path)
     meta = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True).stdout
-    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="B"' in meta
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="A"' in meta
+    assert pdf_info(path)["Tagged"] == "yes"
 
 
 @pytest.mark.django_db
