@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "apps.exercises",
     "apps.actions",
     "apps.exports",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -393,6 +394,14 @@ CELERY_BEAT_SCHEDULE["exercises-test-reminders"] = {
 # soon-due actions, in each organization's language (apps/actions/tasks.py).
 CELERY_BEAT_SCHEDULE["actions-weekly-digest"] = {
     "task": "actions.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+}
+# Notifications (apps/notifications/tasks.py): the daily digest at 7:00 for those who chose it, and the daily scan
+# of calendar events (overdue actions, exercises within a week, evidence about to be a year old) at 6:30.
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "notifications.daily_digest", "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["notifications-daily-scan"] = {
+    "task": "notifications.daily_scan", "schedule": crontab(hour=6, minute=30),
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ TENANT_APPS = [
     ("actions/", "apps.actions.urls"),
     ("conformite/", "apps.compliance.urls"),
     ("exports/", "apps.exports.urls"),
+    ("notifications/", "apps.notifications.urls"),
 ]
 
 urlpatterns = [

@@ -23,6 +23,7 @@ from apps.core import tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, model_update
 from apps.core.tasks import enqueue_on_commit
+from apps.notifications import events
 from apps.tenants.models import Organization
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def activity_submit(*, activity: Activity, actor: User | None) -> Activity:
     activity.submitted_at = timezone.now()
     activity.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
     activity.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    events.bia_submitted(activity=activity, actor=actor)
     return activity
 
 
@@ -119,6 +121,7 @@ def activity_validate(*, activity: Activity, actor: User | None, comment: str = 
     activity.validated_by = actor
     activity.review_comment = comment
     activity.save(update_fields=["status", "validated_at", "validated_by", "review_comment", "updated_at"])
+    events.bia_validated(activity=activity, actor=actor)
     return activity
 
 
@@ -136,6 +139,7 @@ def activity_send_back(*, activity: Activity, actor: User | None, comment: str) 
     activity.save(update_fields=["status", "review_comment", "validated_at", "validated_by", "updated_at"])
     if activity.owner_id is not None:
         enqueue_on_commit(notify_sent_back, activity.organization, activity.pk, user=actor)
+    events.bia_sent_back(activity=activity, actor=actor, reason=comment)
     return activity
 
 
