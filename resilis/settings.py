@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "apps.actions",
     "apps.exports",
     "apps.notifications",
+    "apps.workspace",
 ]
 
 MIDDLEWARE = [
@@ -402,6 +403,14 @@ CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
 }
 CELERY_BEAT_SCHEDULE["notifications-daily-scan"] = {
     "task": "notifications.daily_scan", "schedule": crontab(hour=6, minute=30),
+}
+# The direction's home: each organization's requirement statuses counted every night (apps/workspace/tasks.py).
+CELERY_BEAT_SCHEDULE["workspace-requirement-snapshot"] = {
+    "task": "workspace.snapshot_all", "schedule": crontab(hour=1, minute=15),
+}
+# BIA campaigns: remind the business owners N days before and after each establishment's due date (apps/bia/tasks.py).
+CELERY_BEAT_SCHEDULE["bia-campaign-reminders"] = {
+    "task": "bia.campaign_reminders_dispatch", "schedule": crontab(hour=8, minute=0),
 }
 
 # --- Logging ------------------------------------------------------------------------------------

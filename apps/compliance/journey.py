@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import Milestone, current_catalogue
 from apps.compliance.selectors import requirement_statuses, status_summary
-from apps.core.navigation import stages
+from apps.core.navigation import link_allowed, stages
 
 if TYPE_CHECKING:
     from apps.tenants.models import Membership, Organization
@@ -48,6 +48,7 @@ class JourneyStage:
     missing: list[Any] = field(default_factory=list)
     next_label: Any = None
     next_url: str | None = None
+    can_act: bool = False  # the next step is the member's to take (else the link only opens the stage's page)
 
     @property
     def state(self) -> str:
@@ -91,11 +92,15 @@ def journey_stages(*, organization: Organization, membership: Membership) -> lis
             item.percent, progress = stage_progress(stage, organization)
             item.missing = list(progress.get("missing", []))
             next_action = progress.get("next_action")
-            if next_action:
+            # The stage's next step only for a member who may take it (``link_allowed``: never a 403); else the
+            # first of the stage's links they may open.
+            if next_action and link_allowed(membership, next_action[1]):
                 item.next_label, url_name = next_action
                 item.next_url = _reverse(url_name, organization.slug)
-        elif stage.links:
-            link = next((link for link in stage.links if membership.has_capability(link.capability)), None)
+                item.can_act = True
+        if item.next_url is None and stage.links:
+            link = next((link for link in stage.links
+                         if link_allowed(membership, link.url_name, link.capability)), None)
             if link:
                 item.next_label, item.next_url = link.label, _reverse(link.url_name, organization.slug)
         result.append(item)
