@@ -83,6 +83,7 @@ def journey_stages(*, organization: Organization, membership: Membership) -> lis
     """Registered stages with their computed progress, then the « à venir » ones, in CaRE order."""
     result: list[JourneyStage] = []
     registered = set()
+    editor = any(c.endswith(".change") for c in membership.capabilities)
     for stage in stages():
         registered.add(stage.key)
         if stage.key in NOT_JOURNEY or not membership.has_capability(stage.capability):
@@ -97,7 +98,8 @@ def journey_stages(*, organization: Organization, membership: Membership) -> lis
             if next_action and link_allowed(membership, next_action[1]):
                 item.next_label, url_name = next_action
                 item.next_url = _reverse(url_name, organization.slug)
-                item.can_act = True
+                # A reader follows the link to read; only a member who changes things is offered a « next step ».
+                item.can_act = editor
         if item.next_url is None and stage.links:
             link = next((link for link in stage.links
                          if link_allowed(membership, link.url_name, link.capability)), None)

@@ -8,7 +8,9 @@ others who chose it. Nothing is sent inside a request: the task leaves when the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -22,6 +24,19 @@ from apps.tenants.models import Membership
 if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.tenants.models import Organization
+
+
+_SILENCED: ContextVar[bool] = ContextVar("notification_emails_silenced", default=False)
+
+
+@contextlib.contextmanager
+def emails_silenced() -> Iterator[None]:
+    """Notify in the application only (loading the demo data: nobody is e-mailed about it)."""
+    token = _SILENCED.set(True)
+    try:
+        yield
+    finally:
+        _SILENCED.reset(token)
 
 
 def preference_for(user: User) -> NotificationPreference:
@@ -78,7 +93,7 @@ def notify(*, organization: Organization, recipients: Iterable[User | None], kin
             notification = Notification.objects.create(organization=organization, recipient_id=user_id, kind=kind,
                                                        **values)
         created.append(notification)
-    if email:
+    if email and not _SILENCED.get():
         prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=member_ids)}
         for notification in created:
             pref = prefs.get(notification.recipient_id)
