@@ -165,7 +165,8 @@ def campaign_remind_owners(*, organization: Organization, actor: User | None,
     claimed, throttled = campaign.claim_owners(organization=organization, owner_ids=sorted(o.pk for o in owners))
     if claimed:
         audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
-                  target=str(_("BIA campaign")), details={"owners": len(claimed), "throttled": len(throttled)},
+                  target=str(_("BIA campaign")),
+                  details={"owners": len(claimed), **({"throttled": len(throttled)} if throttled else {})},
                   request=request)
         enqueue_on_commit(campaign_remind_task, organization, owner_ids=claimed, user=actor,
                           establishments=tenancy.allowed_establishments())
