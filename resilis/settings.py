@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "apps.sso",
     "apps.search",
     "apps.api",
+    "apps.notifications",
+    "apps.workspace",
 ]
 
 MIDDLEWARE = [
@@ -452,6 +454,22 @@ CELERY_BEAT_SCHEDULE["backups-escalate-alerts"] = {
 }
 CELERY_BEAT_SCHEDULE["actions-weekly-digest"] = {
     "task": "actions.weekly_digest", "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+}
+# Notifications (apps/notifications/tasks.py): the daily digest at 7:00 for those who chose it, and the daily scan
+# of calendar events (overdue actions, exercises within a week, evidence about to be a year old) at 6:30.
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "notifications.daily_digest", "schedule": crontab(hour=7, minute=0),
+}
+CELERY_BEAT_SCHEDULE["notifications-daily-scan"] = {
+    "task": "notifications.daily_scan", "schedule": crontab(hour=6, minute=30),
+}
+# The direction's home: each organization's requirement statuses counted every night (apps/workspace/tasks.py).
+CELERY_BEAT_SCHEDULE["workspace-requirement-snapshot"] = {
+    "task": "workspace.snapshot_all", "schedule": crontab(hour=1, minute=15),
+}
+# BIA campaigns: remind the business owners N days before and after each establishment's due date (apps/bia/tasks.py).
+CELERY_BEAT_SCHEDULE["bia-campaign-reminders"] = {
+    "task": "bia.campaign_reminders_dispatch", "schedule": crontab(hour=8, minute=0),
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ TENANT_APPS = [
     ("sso/", "apps.sso.urls"),
     ("recherche/", "apps.search.urls"),
     ("api/", "apps.api.urls_pages"),
+    ("notifications/", "apps.notifications.urls"),
 ]
 
 urlpatterns = [

@@ -129,6 +129,9 @@ def _notify_assignment(action: Action, actor: User | None, previous_owner: tuple
         return  # nobody needs an e-mail to learn what they just did
     organization = action.organization
     enqueue_on_commit(tasks.notify_assigned, organization, action.pk, language=organization.language, user=actor)
+    from apps.notifications import events
+
+    events.action_assigned(action=action, actor=actor)
 
 
 @transaction.atomic

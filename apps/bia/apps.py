@@ -29,6 +29,7 @@ class BiaConfig(AppConfig):
             links=(
                 NavLink(_("Activities and campaign"), "bia:activities", "bia.view"),
                 NavLink(_("My activities"), "bia:my-activities", "bia.answer"),
+                NavLink(_("Campaign due dates"), "bia:campaign", "bia.view"),
                 NavLink(_("Resources"), "bia:resources", "bia.view"),
                 NavLink(_("Gaps and single points of failure"), "bia:gaps", "bia.view"),
                 NavLink(_("Dependency map"), "bia:map", "bia.view"),

@@ -264,6 +264,21 @@ def _seed_ght(ctx: DemoContext) -> None:
         activities = _activities(ctx, org, GHT_ACTIVITIES, resources, rpcra)
         for downstream, upstream in GHT_ACTIVITY_LINKS:
             activity_link_set(activity=activities[downstream], actor=rpcra, depends_on=activities[upstream])
+        _campaigns(org, rpcra)
+
+
+def _campaigns(org: Organization, rpcra: Any) -> None:
+    """Each establishment's campaign due in six weeks (the homes and « Mes activités » show it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.bia.services import campaign_set
+    from apps.tenants.models import Establishment
+
+    due = timezone.localdate() + datetime.timedelta(days=42)
+    for establishment in Establishment.objects.filter(organization=org):
+        campaign_set(organization=org, actor=rpcra, establishment=establishment, due_date=due)
 
 
 CLINIC_RESOURCES: dict[str, tuple[str, str, int | None, int | None, dict[str, Any]]] = {
@@ -294,3 +309,4 @@ def _seed_clinic(ctx: DemoContext) -> None:
         scales_ensure_defaults(organization=org)
         resources = _resources(org, CLINIC_RESOURCES, CLINIC_LINKS)
         _activities(ctx, org, CLINIC_ACTIVITIES, resources, rpcra)
+        _campaigns(org, rpcra)

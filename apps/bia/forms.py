@@ -355,3 +355,23 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args: Any, establishments: list[Establishment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "establishment", forms.TypedChoiceField).choices = [("", _("All establishments"))] + [(e.pk, str(e)) for e in establishments]
+
+
+class CampaignForm(forms.Form):
+    """The due date of one establishment's BIA campaign, and its reminder days."""
+
+    establishment: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Establishment"),
+                                                                       queryset=None)  # type: ignore[arg-type]
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    remind_days_before = forms.IntegerField(label=_("Remind this many days before"), min_value=0, max_value=90,
+                                            initial=7)
+    remind_days_after = forms.IntegerField(label=_("Remind again this many days after"), min_value=0, max_value=90,
+                                           initial=3)
+
+    def __init__(self, *args: Any, establishments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.tenants.models import Establishment
+
+        field = self.fields["establishment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Establishment.objects.filter(pk__in=[e.pk for e in establishments])

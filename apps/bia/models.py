@@ -556,3 +556,24 @@ class ActivityLink(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.activity_id} → {self.depends_on_id}"
+
+
+class Campaign(TenantModel):
+    """The BIA campaign of one establishment: its due date and when the business owners are reminded
+    (``apps.bia.campaign``: Celery beat, N days before and after the deadline, at most once per owner per 24 h)."""
+
+    establishment = models.OneToOneField("tenants.Establishment", on_delete=models.CASCADE, related_name="bia_campaign",
+                                         verbose_name=_("establishment"))
+    due_date = models.DateField(_("due date"))
+    remind_days_before = models.PositiveSmallIntegerField(_("reminder, days before the due date"), default=7)
+    remind_days_after = models.PositiveSmallIntegerField(_("reminder, days after the due date"), default=3)
+
+    objects: ClassVar[tenancy.LimitedManager[Campaign]] = tenancy.limited_manager(tenancy.by_establishment())
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("BIA campaign")
+        verbose_name_plural = _("BIA campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.establishment} — {self.due_date}"

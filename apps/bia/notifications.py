@@ -74,13 +74,15 @@ def owners_to_remind(*, organization: Organization) -> dict[Any, list[Activity]]
     return dict(by_owner)
 
 
-def send_reminders(*, organization: Organization) -> int:
+def send_reminders(*, organization: Organization, owner_ids: list[int] | None = None) -> int:
     """One e-mail per business owner with unfinished BIAs in the current scope; returns how many were sent.
 
     A reminder asked by a member limited to some establishments runs in that limit (``TenantTask``).
     """
     sent = 0
     for owner, activities in owners_to_remind(organization=organization).items():
+        if owner_ids is not None and owner.pk not in owner_ids:
+            continue
         rows = [{"activity": a, "url": _questionnaire_url(organization, a)} for a in activities]
         subject = _("%(org)s — your BIA answers are awaited") % {"org": organization.name}
         body = render_to_string("bia/email/reminder.txt", {"organization": organization, "rows": rows,

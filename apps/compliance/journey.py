@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.compliance.catalogue import Milestone, current_catalogue
 from apps.compliance.selectors import requirement_statuses, status_summary
-from apps.core.navigation import stages
+from apps.core.navigation import link_allowed, stages
 
 if TYPE_CHECKING:
     from apps.tenants.models import Membership, Organization
@@ -51,6 +51,7 @@ class JourneyStage:
     missing: list[Any] = field(default_factory=list)
     next_label: Any = None
     next_url: str | None = None
+    can_act: bool = False  # the next step is the member's to take (else the link only opens the stage's page)
 
     @property
     def state(self) -> str:
@@ -85,6 +86,7 @@ def journey_stages(*, organization: Organization, membership: Membership) -> lis
     """Registered stages with their computed progress, then the « à venir » ones, in CaRE order."""
     result: list[JourneyStage] = []
     registered = set()
+    editor = any(c.endswith(".change") for c in membership.capabilities)
     for stage in stages():
         registered.add(stage.key)
         if stage.key in NOT_JOURNEY or not membership.has_capability(stage.capability):
@@ -94,11 +96,16 @@ def journey_stages(*, organization: Organization, membership: Membership) -> lis
             item.percent, progress = stage_progress(stage, organization)
             item.missing = list(progress.get("missing", []))
             next_action = progress.get("next_action")
-            if next_action:
+            # The stage's next step only for a member who may take it (``link_allowed``: never a 403); else the
+            # first of the stage's links they may open.
+            if next_action and link_allowed(membership, next_action[1]):
                 item.next_label, url_name = next_action
                 item.next_url = _reverse(url_name, organization.slug)
-        elif stage.links:
-            link = next((link for link in stage.links if membership.has_capability(link.capability)), None)
+                # A reader follows the link to read; only a member who changes things is offered a « next step ».
+                item.can_act = editor
+        if item.next_url is None and stage.links:
+            link = next((link for link in stage.links
+                         if link_allowed(membership, link.url_name, link.capability)), None)
             if link:
                 item.next_label, item.next_url = link.label, _reverse(link.url_name, organization.slug)
         result.append(item)

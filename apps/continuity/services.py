@@ -31,6 +31,7 @@ from apps.continuity.models import (
 )
 from apps.continuity.recovery import dependency_violations, recovery_order
 from apps.core.services import ensure_same_organization
+from apps.notifications import events
 from apps.tenants.models import Establishment, Membership
 
 if TYPE_CHECKING:
@@ -407,6 +408,7 @@ def plan_submit(*, plan: Plan, actor: User | None) -> PlanVersion:
     version.full_clean()
     version.save()
     _step_done(plan, 7)
+    events.plan_submitted(plan=plan, version=version, actor=actor)
     return version
 
 
@@ -461,16 +463,21 @@ def plan_approve(*, plan: Plan, actor: User | None, acknowledge_incomplete: bool
     from apps.continuity.signals import plan_version_approved
 
     plan_version_approved.send(sender=PlanVersion, version=version)
+    events.plan_approved(plan=plan, version=version, actor=actor)
     return version
 
 
 @transaction.atomic
-def plan_send_back(*, plan: Plan, actor: User | None) -> PlanVersion:
+def plan_send_back(*, plan: Plan, actor: User | None, reason: str) -> PlanVersion:
+    """Return the submitted version to its authors as a draft, with the reason they are told (required)."""
     version = _current_version(plan)
     if version is None or version.status != PlanVersion.Status.SUBMITTED:
         raise ValidationError(_("Only a version submitted for approval can be sent back."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the plan is returned: its authors are told.")})
     version.status = PlanVersion.Status.DRAFT
     version.save(update_fields=["status", "updated_at"])
+    events.plan_returned(plan=plan, version=version, actor=actor, reason=reason.strip())
     return version
 
 

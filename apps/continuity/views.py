@@ -400,7 +400,7 @@ class PlanDecisionView(PlanViewMixin, View):
                                                 acknowledge_incomplete=request.POST.get("acknowledge_incomplete") == "on")
                 messages.success(request, _("Version %(number)s is approved and frozen.") % {"number": version.number})
             elif kwargs["decision"] == "renvoyer":
-                services.plan_send_back(plan=plan, actor=self.user)
+                services.plan_send_back(plan=plan, actor=self.user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("The plan was sent back to its authors."))
             else:
                 raise Http404

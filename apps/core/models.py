@@ -67,6 +67,13 @@ class AuditEvent(models.Model):
         CRISIS_ACTIVATED = "crisis_activated", _("Crisis activated")
         CRISIS_CLOSED = "crisis_closed", _("Crisis closed")
         KIT_COPY_ISSUED = "kit_copy_issued", _("Crisis kit copy issued")
+        # Business events, shown as their own rows in the object's « Historique » (``details`` name the object).
+        PLAN_SUBMITTED = "plan_submitted", _("Submitted for approval")
+        PLAN_APPROVED = "plan_approved", _("Approved")
+        PLAN_RETURNED = "plan_returned", _("Returned")
+        BIA_SUBMITTED = "bia_submitted", _("BIA submitted")
+        BIA_VALIDATED = "bia_validated", _("BIA validated")
+        BIA_SENT_BACK = "bia_sent_back", _("BIA sent back")
 
     organization = models.ForeignKey(
         "tenants.Organization",

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
-    from apps.tenants.models import Organization
+    from apps.tenants.models import Membership, Organization
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,43 @@ def register_stage(stage: Stage) -> None:
 
 def stages() -> list[Stage]:
     return sorted(_STAGES.values(), key=lambda s: s.order)
+
+
+# --- Which links a member may follow: one rule for the navigation, the journey and the homes ------------------
+
+@lru_cache(maxsize=1)
+def _view_capabilities() -> dict[str, str | None]:
+    """Namespaced URL name → the capability its view declares (``OrgViewMixin.capability``)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: dict[str, str | None] = {}
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
+                    entry.namespace or namespace)
+                walk(entry.url_patterns, ns or "")
+            elif isinstance(entry, URLPattern) and entry.name:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+                view_class = getattr(entry.callback, "view_class", None)
+                found.setdefault(name, getattr(view_class or entry.callback, "capability", None))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def view_capability(url_name: str) -> str | None:
+    """The capability the target view of ``url_name`` declares (None: unknown name or no declaration)."""
+    return _view_capabilities().get(url_name)
+
+
+def link_allowed(membership: Membership | None, url_name: str, capability: str | None = None) -> bool:
+    """May this member follow a link to ``url_name``? Both the capability declared next to the link (if any)
+    and the one the target view declares must be held, so a link never leads to a 403."""
+    if membership is None:
+        return False
+    needed = [c for c in (capability, view_capability(url_name)) if c]
+    if not needed:
+        return False  # a link whose target declares nothing is not shown (unknown or not a tenant page)
+    return all(membership.has_capability(c) for c in needed)

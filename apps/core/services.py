@@ -137,3 +137,14 @@ def model_update(*, instance: M, data: dict[str, Any], fields: list[str]) -> tup
         auto_now = [f.name for f in instance._meta.fields if getattr(f, "auto_now", False)]
         instance.save(update_fields=changed + auto_now)
     return instance, bool(changed)
+
+
+def business_event(*, action: str, actor: User | AnonymousUser | None, obj: models.Model, reason: str = "",
+                   request: HttpRequest | None = None) -> AuditEvent:
+    """A business event on one object (submitted, approved, returned with its reason, validated): a row of the
+    activity log that the object's « Historique » shows between its field changes (``apps.core.history``)."""
+    details: dict[str, Any] = {"model": obj._meta.label_lower, "pk": obj.pk}
+    if reason:
+        details["reason"] = reason
+    return audit_log(action=action, actor=actor, organization=getattr(obj, "organization", None), target=str(obj),
+                     details=details, request=request)

@@ -20,7 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from apps.accounts.models import User
 from apps.core import tenancy
-from apps.core.history import history_for, history_readable
+from apps.core.history import history_for, history_readable, readable_history
 from apps.core.models import AuditEvent, TenantModel
 from apps.core.views import OrgFormView, OrgViewMixin, TenantObjectFormMixin
 from apps.tenants import selectors, services
@@ -42,11 +42,12 @@ class OrganizationHomeView(OrgViewMixin, TemplateView):
     template_name = "tenants/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # The guided CaRE journey: stages registered by the apps, with their progress (apps.compliance.journey).
-        from apps.compliance.journey import journey_context
+        # The member's home: sections and links their capabilities allow (apps.workspace.home), the CaRE journey
+        # among them.
+        from apps.workspace.home import home_context
 
         ctx = super().get_context_data(**kwargs)
-        ctx.update(journey_context(organization=self.organization, membership=self.membership))
+        ctx.update(home_context(organization=self.organization, membership=self.membership))
         return ctx
 
 
@@ -301,20 +302,12 @@ class ObjectHistoryView(OrgViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         obj = self.get_object()
-        events = history_for(obj)
-        page = Paginator(events, 30).get_page(self.request.GET.get("page"))
-        user_ids = {(e.pgh_context or {}).get("user") for e in page if e.pgh_context}
-        with scopes_disabled():
-            users: dict[int | None, User] = {u.pk: u for u in User.objects.filter(pk__in=[u for u in user_ids if u])}
-        rows = []
-        for event in page:
-            context: dict[str, Any] = event.pgh_context or {}
-            rows.append({
-                "event": event,
-                "label": event.pgh_label,
-                "user": users.get(context.get("user")),
-                "diff": event.pgh_diff or {},
-            })
+        page = Paginator(history_for(obj), 30).get_page(self.request.GET.get("page"))
+        events = list(page.object_list)
+        # Business events between this page's oldest change and the previous page's (the first page: up to now).
+        oldest = events[-1].pgh_created_at if events and page.has_next() else None
+        newest = events[0].pgh_created_at if events and page.has_previous() else None
+        rows = readable_history(obj, events, newest_first_window=(oldest, newest))
         ctx.update(object=obj, object_verbose_name=obj._meta.verbose_name, page=page, rows=rows)
         return ctx
 

@@ -13,6 +13,7 @@ from apps.bia.services.activities import (
     activity_create,
     activity_delete,
     activity_update,
+    campaign_set,
     org_unit_create,
     org_unit_resolve,
 )
@@ -23,6 +24,7 @@ from apps.bia.services.questionnaire import (
     activity_submit,
     activity_validate,
     campaign_remind,
+    campaign_remind_owners,
     impacts_save,
 )
 from apps.bia.services.resources import (
@@ -51,6 +53,8 @@ from apps.bia.services.scales import (
 
 __all__ = [
     "activities_create_many",
+    "campaign_remind_owners",
+    "campaign_set",
     "activities_recompute",
     "activity_assign_owner",
     "activity_create",

@@ -138,3 +138,24 @@ def activity_delete(*, activity: Activity, actor: User | None) -> None:
     if activity.owner is not None:
         remove_perm(ANSWER_PERMISSION, activity.owner, activity)
     activity.delete()
+
+
+@transaction.atomic
+def campaign_set(*, organization: Organization, actor: User | None, establishment: Establishment,
+                 due_date: Any, remind_days_before: int = 7, remind_days_after: int = 3) -> Any:
+    """Set the due date of one establishment's BIA campaign and when its business owners are reminded (beat,
+    ``apps.bia.campaign``). A member limited to some establishments sets only theirs."""
+    from apps.bia.models import Campaign
+    from apps.core import tenancy
+
+    ensure_same_organization(organization, {"establishment": establishment})
+    limit = tenancy.allowed_establishments()
+    if limit is not None and establishment.pk not in limit:
+        raise ValidationError({"establishment": _("You cannot change this establishment's campaign.")})
+    campaign = Campaign.objects.filter(organization=organization, establishment=establishment).first() or Campaign(
+        organization=organization, establishment=establishment, due_date=due_date)
+    campaign.due_date, campaign.remind_days_before, campaign.remind_days_after = (
+        due_date, remind_days_before, remind_days_after)
+    campaign.full_clean()
+    campaign.save()
+    return campaign

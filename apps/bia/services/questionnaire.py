@@ -23,6 +23,7 @@ from apps.core import tenancy
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, model_update
 from apps.core.tasks import enqueue_on_commit
+from apps.notifications import events
 from apps.tenants.models import Organization
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def activity_submit(*, activity: Activity, actor: User | None) -> Activity:
     activity.submitted_at = timezone.now()
     activity.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
     activity.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    events.bia_submitted(activity=activity, actor=actor)
     return activity
 
 
@@ -119,6 +121,7 @@ def activity_validate(*, activity: Activity, actor: User | None, comment: str = 
     activity.validated_by = actor
     activity.review_comment = comment
     activity.save(update_fields=["status", "validated_at", "validated_by", "review_comment", "updated_at"])
+    events.bia_validated(activity=activity, actor=actor)
     return activity
 
 
@@ -136,19 +139,35 @@ def activity_send_back(*, activity: Activity, actor: User | None, comment: str) 
     activity.save(update_fields=["status", "review_comment", "validated_at", "validated_by", "updated_at"])
     if activity.owner_id is not None:
         enqueue_on_commit(notify_sent_back, activity.organization, activity.pk, user=actor)
+    events.bia_sent_back(activity=activity, actor=actor, reason=comment)
     return activity
 
 
 def campaign_remind(*, organization: Organization, actor: User | None, request: HttpRequest | None = None) -> int:
+    """``campaign_remind_owners``, counting only the owners who will get an e-mail."""
+    return campaign_remind_owners(organization=organization, actor=actor, request=request)[0]
+
+
+def campaign_remind_owners(*, organization: Organization, actor: User | None,
+                           request: HttpRequest | None = None) -> tuple[int, int]:
     """Remind (by e-mail, through the worker) every business owner whose BIA is not submitted yet, in the
     current scope (a member limited to some establishments reminds their owners only; the worker runs in it).
 
-    Returns how many owners will get an e-mail; 0 sends nothing. The reminder is in the activity log.
+    An owner reminded less than 24 h ago (by hand or by the campaign's automatic reminders) is skipped
+    (``apps.bia.campaign.claim_owners``). Returns (owners who will get an e-mail, owners throttled); the reminder
+    is in the activity log.
     """
+    from apps.bia import campaign
+
     owners = notifications.owners_to_remind(organization=organization)
     if not owners:
-        return 0
-    audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
-              target=str(_("BIA campaign")), details={"owners": len(owners)}, request=request)
-    enqueue_on_commit(campaign_remind_task, organization, user=actor, establishments=tenancy.allowed_establishments())
-    return len(owners)
+        return 0, 0
+    claimed, throttled = campaign.claim_owners(organization=organization, owner_ids=sorted(o.pk for o in owners))
+    if claimed:
+        audit_log(action=AuditEvent.Action.CAMPAIGN_REMINDED, actor=actor, organization=organization,
+                  target=str(_("BIA campaign")),
+                  details={"owners": len(claimed), **({"throttled": len(throttled)} if throttled else {})},
+                  request=request)
+        enqueue_on_commit(campaign_remind_task, organization, owner_ids=claimed, user=actor,
+                          establishments=tenancy.allowed_establishments())
+    return len(claimed), len(throttled)

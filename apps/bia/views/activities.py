@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -26,11 +27,11 @@ from apps.bia.services.activities import (
     activity_update,
     org_unit_resolve,
 )
-from apps.bia.services.questionnaire import activity_send_back, activity_validate, campaign_remind
+from apps.bia.services.questionnaire import activity_send_back, activity_validate, campaign_remind_owners
 from apps.bia.views.base import BiaDeleteView, BiaViewMixin
 from apps.bia.views.questionnaire import STEPS
 from apps.core.models import AuditEvent
-from apps.core.views import OrgFormView
+from apps.core.views import OrgFormView, form_errors_from
 
 # --- Activity list and campaign -----------------------------------------------------------------
 
@@ -70,13 +71,17 @@ class CampaignRemindView(BiaViewMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        count = campaign_remind(organization=self.organization, actor=self.user,
-                                         request=request)
+        count, throttled = campaign_remind_owners(organization=self.organization, actor=self.user, request=request)
         if count:
             messages.success(request, ngettext(
                 "Reminder sent to %(count)s business owner.", "Reminder sent to %(count)s business owners.",
                 count) % {"count": count})
-        else:
+        if throttled:
+            messages.info(request, ngettext(
+                "%(count)s business owner was already reminded less than 24 hours ago: not reminded again.",
+                "%(count)s business owners were already reminded less than 24 hours ago: not reminded again.",
+                throttled) % {"count": throttled})
+        elif not count:
             messages.info(request, _("Every assigned BIA is submitted: nobody to remind."))
         return redirect("bia:activities", org_slug=self.organization.slug)
 
@@ -89,7 +94,15 @@ class MyActivitiesView(BiaViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["activities"] = list(selectors.my_activities(organization=self.organization, membership=self.membership))
+        from apps.bia import campaign
+
+        activities = list(selectors.my_activities(organization=self.organization, membership=self.membership))
+        due = campaign.deadlines(organization=self.organization, establishment_ids={a.establishment_id for a in activities})
+        for activity in activities:
+            # « Reprendre le questionnaire » opens the first step not saved yet.
+            activity.resume_step = campaign.resume_step(activity)  # type: ignore[attr-defined]
+            activity.deadline = due.get(activity.establishment_id)  # type: ignore[attr-defined]
+        ctx["activities"] = activities
         ctx["step_count"] = len(STEPS)
         return ctx
 
@@ -211,3 +224,52 @@ class ActivityReviewView(BiaViewMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("bia:activity-detail", org_slug=self.organization.slug, pk=activity.pk)
+
+
+class CampaignView(BiaViewMixin, TemplateView):
+    """The campaign of each establishment: its due date and reminders, and the progress of each business owner."""
+
+    capability = "bia.view"
+    template_name = "bia/campaign.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from apps.bia import campaign
+        from apps.bia.forms import CampaignForm
+        from apps.bia.models import Campaign
+
+        ctx = super().get_context_data(**kwargs)
+        establishments = selectors.establishments(organization=self.organization)
+        campaigns = {c.establishment_id: c for c in Campaign.objects.filter(organization=self.organization)}
+        ctx.update(
+            rows=[{"establishment": e, "campaign": campaigns.get(e.pk)} for e in establishments],
+            owners=campaign.owner_progress(organization=self.organization),
+            can_change=self.can("bia.change"), today=timezone.localdate(),
+            form=kwargs.get("form") or CampaignForm(establishments=establishments),
+        )
+        return ctx
+
+
+class CampaignDeadlineView(BiaViewMixin, TemplateView):
+    """POST: set (or change) the due date and reminder days of one establishment's campaign."""
+
+    capability = "bia.change"
+    http_method_names = ["post"]
+    template_name = "bia/campaign.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from apps.bia.forms import CampaignForm
+        from apps.bia.services.activities import campaign_set
+
+        establishments = selectors.establishments(organization=self.organization)
+        form = CampaignForm(request.POST, establishments=establishments)
+        if form.is_valid():
+            try:
+                campaign_set(organization=self.organization, actor=self.user, **form.cleaned_data)
+            except ValidationError as error:
+                form_errors_from(error, form)
+            else:
+                messages.success(request, _("Campaign due date saved."))
+                return redirect("bia:campaign", org_slug=self.organization.slug)
+        view = CampaignView(request=request, kwargs=kwargs)
+        view.organization, view.membership, view.user = self.organization, self.membership, self.user
+        return view.render_to_response(view.get_context_data(form=form), status=400)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.urls import reverse
 
-from apps.core.navigation import stages
+from apps.core.navigation import link_allowed, stages
 
 if TYPE_CHECKING:
     from apps.tenants.models import Membership
@@ -38,8 +38,10 @@ def nav_stages(context: dict[str, Any]) -> list[dict[str, Any]]:
         links = [
             {"label": link.label, "url": reverse(link.url_name, kwargs={"org_slug": slug})}
             for link in stage.links
-            if membership.has_capability(link.capability)
+            if link_allowed(membership, link.url_name, link.capability)
         ]
+        if not links:
+            continue  # a heading with nothing under it helps nobody
         result.append({"key": stage.key, "label": stage.label, "links": links, "current": stage.key == current})
     return result
 

@@ -34,7 +34,10 @@ class Command(BaseCommand):
             self.stdout.write("Données de démonstration déjà présentes.")
         else:
             ctx = DemoContext()
-            with transaction.atomic(), pghistory.context(source="seed_demo"):
+            from apps.notifications.services import emails_silenced
+
+            # The demo's events are notified in the application (the homes show them), never e-mailed.
+            with transaction.atomic(), pghistory.context(source="seed_demo"), emails_silenced():
                 modules = []
                 for config in apps.get_app_configs():
                     if not config.name.startswith("apps."):
