@@ -115,9 +115,40 @@ def test_signing_freezes_the_files_and_a_later_change_shows_without_touching_the
     CostLineFactory(organization=org, amount_ht=Decimal("500"), amount_ttc=Decimal("600"))
     page = client.get(url(org, "declaration:page"))
     changes = page.context["changes"]
-    assert any("1000.00 → 1500.00" in c for c in changes)
+    assert "Total des coûts HT : 1\xa0000,00 € → 1\xa0500,00 €" in changes
     assert {f["path"]: (tmp_path / f["path"]).read_bytes() for f in version.files} == before
     # The signed file downloads, audited.
     response = client.get(url(org, "declaration:file", pk=version.pk, key="pdf"))
     assert response.status_code == 200
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == pdf["sha256"]
+
+
+def test_the_directors_queue_shows_the_declaration_to_sign(org, director, settings) -> None:
+    from django.utils import timezone
+
+    from apps.declaration import snapshot
+    from apps.workspace.queue import approval_queue
+
+    def queued() -> list[dict]:
+        with scope(organization=org), translation.override("fr"):
+            membership = director.memberships.get(organization=org)
+            return next((s["items"] for s in approval_queue(organization=org, membership=membership)
+                         if s["key"] == "declaration"), [])
+
+    assert [(i["label"], i["detail"]) for i in queued()] == [("Déclaration d'atteinte des objectifs",
+                                                             "Pas encore signée")]
+    with scope(organization=org):
+        DeclarationVersion.objects.create(
+            organization=org, number=1, status=DeclarationVersion.Status.SIGNED, text="…", signer=director,
+            signer_name="Isabelle Lefèvre", signer_function="Directrice générale", signed_at=timezone.now(),
+            snapshot=snapshot.take(organization=org), content_sha256="0" * 64)
+    assert queued() == []  # signed and unchanged: nothing waits
+    CostLineFactory(organization=org, amount_ht=Decimal("500"), amount_ttc=Decimal("600"))
+    items = queued()
+    from apps.declaration import services
+
+    with scope(organization=org):
+        changes = services.changes_since(organization=org, version=services.latest_signed(organization=org))
+    assert "Total des coûts HT : 0,00 € → 500,00 €" in changes  # the cost totals (HT, TTC…) moved
+    assert len(items) == 1 and items[0]["detail"] == f"{len(changes)} modifications depuis la v1 signée"
+    assert items[0]["url"] == url(org, "declaration:page")
