@@ -205,15 +205,20 @@ def _feed_evidence(organization: Organization, snap: BackupsSnapshot) -> list[st
     summary = feed_summary(organization=organization, rows=snap.rows)
     if not any(r.last_job for r in summary.rows):
         return []
-    evidence = [_("%(fed)d of %(total)d critical system(s) report their backup jobs to Resilis") % {
-        "fed": len(summary.fed), "total": len(summary.critical)},
-        _("%(ok)d critical system(s) with a successful job within their PDMA, %(stale)d without") % {
-        "ok": len(summary.ok), "stale": len(summary.stale)}]
+    fed, total = len(summary.fed), len(summary.critical)
+    evidence = [
+        ngettext("%(fed)d of %(total)d critical system reports its backup jobs to Resilis",
+                 "%(fed)d of %(total)d critical systems report their backup jobs to Resilis", total)
+        % {"fed": fed, "total": total},
+        ngettext("%(ok)d critical system with a successful job within its PDMA, %(stale)d without",
+                 "%(ok)d critical systems with a successful job within their PDMA, %(stale)d without",
+                 len(summary.ok)) % {"ok": len(summary.ok), "stale": len(summary.stale)}]
     if summary.stale:
         evidence.append(_("No successful job within the PDMA: %(names)s") % {
             "names": _names([r.row for r in summary.stale])})
-    evidence.append(_("%(count)d open backup alert(s)") % {"count": len(summary.open_alerts)})
-    for feed_row in summary.critical[:5]:
+    evidence.append(ngettext("%(count)d open backup alert", "%(count)d open backup alerts", len(summary.open_alerts))
+                    % {"count": len(summary.open_alerts)})
+    for feed_row in summary.critical:
         if feed_row.last_success is not None:
             evidence.append(_("Last successful backup of %(name)s: %(date)s") % {
                 "name": feed_row.row.resource.name,
