@@ -86,15 +86,15 @@ def member_for_login(*, provider: IdentityProvider, email: str) -> User | None:
     membership in its organization and in no other one. Never creates anything.
 
     A provider is configured by one organization's administrator: it must not open an account that also reaches
-    other organizations (a consultant's), whose administrators never trusted that directory. Those accounts log
-    in with their password."""
+    other organizations (a consultant's, a platform administrator's), whose administrators never trusted that
+    directory. Those accounts log in with their password."""
     from apps.accounts.models import User
 
     if email_domain(email) not in provider.email_domains:
         return None
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        return None
+    if user is None or user.is_staff or user.is_superuser:
+        return None  # a platform administrator reaches every organization: never through one's directory
     with scopes_disabled():
         organizations = set(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
     if organizations != {provider.organization_id}:

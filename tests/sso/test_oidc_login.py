@@ -91,6 +91,15 @@ def test_a_member_of_several_organizations_logs_in_with_their_password(org, othe
     assert "_auth_user_id" not in client.session
 
 
+def test_a_platform_administrator_never_logs_in_through_an_organizations_directory(org, client, idp, configured,
+                                                                                   member_factory) -> None:
+    user = member_factory(org, Role.ADMINISTRATOR, user__email="plateforme@chu-valmont.fr")
+    User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    idp.email = "plateforme@chu-valmont.fr"
+    sso_login(client, configured.provider_id)
+    assert "_auth_user_id" not in client.session
+
+
 def test_mfa_still_applies_when_the_provider_does_not_assert_it(org, client, idp, configured, member_factory) -> None:
     from allauth.mfa.models import Authenticator
 
