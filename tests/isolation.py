@@ -99,3 +99,12 @@ def org_wide_urls() -> set[str]:
     for module in _isolation_modules():
         names |= set(getattr(module, "ORG_WIDE", set()))
     return names
+
+
+def whole_organization_urls() -> set[str]:
+    """URLs that hold the whole organization's data (each app's ``WHOLE_ORGANIZATION``, e.g. the signed
+    declaration's files): a member limited to some establishments gets 403 there, never the content."""
+    names: set[str] = set()
+    for module in _isolation_modules():
+        names |= set(getattr(module, "WHOLE_ORGANIZATION", set()))
+    return names

@@ -7,7 +7,9 @@ In a GHT the establishments are separate legal entities. A member limited to « 
 - never reads a row of the other establishment: every page (lists, JSON, history, journey, requirements,
   exports page) is fetched and searched for the marker carried by the other establishment's rows;
 - cannot create, change or delete anything of the other establishment through the services either;
-- gets exports of their own establishments only, and the documents say so.
+- gets exports of their own establishments only, and the documents say so;
+- gets 403 on the URLs an app lists in ``WHOLE_ORGANIZATION`` (the signed declaration's files cover every
+  establishment).
 New views are covered automatically (URLconf introspection, as in tests/test_isolation.py).
 """
 
@@ -23,7 +25,7 @@ from apps.core import tenancy
 from apps.tenants.roles import Role
 from tests.establishments import limited_member, objects_in, populate, role_with
 from tests.factories import EstablishmentFactory, OrganizationFactory
-from tests.isolation import kwargs_factories, org_wide_urls, tenant_urls
+from tests.isolation import kwargs_factories, org_wide_urls, tenant_urls, whole_organization_urls
 
 URLS = tenant_urls()
 MARKER = "ZQXVALMONT"
@@ -86,7 +88,10 @@ def test_pages_never_name_another_establishment(url, ght, client_for) -> None:
         with objects_in(ght.home):
             kwargs = kwargs_factories()[url.name](ght.org)
     response = client.get(ght.url(url, kwargs))
-    assert response.status_code in (200, 302, 400), response.status_code
+    if url.name in whole_organization_urls():
+        assert response.status_code == 403, response.status_code  # the whole organization's data: refused
+    else:
+        assert response.status_code in (200, 302, 400), response.status_code
     body = b"".join(response) if response.streaming else response.content
     assert MARKER.encode() not in body, f"{url.name} names a row of another establishment"
 

@@ -90,7 +90,16 @@ class DeclarationFileView(DeclarationMixin, View):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
+
+        from apps.core import tenancy
+
         version = self.tenant_object(DeclarationVersion.objects.all(), pk=kwargs["pk"])
+        if tenancy.is_limited():
+            # The signed files cover the whole candidate: every establishment's data, never a limited member's.
+            raise PermissionDenied(_("The signed declaration covers every establishment: a member limited to some "
+                                     "establishments cannot download its files."))
         entry = version.file(kwargs["key"])
         if entry is None or not files.is_inside(entry["path"], "declarations", str(self.organization.pk)):
             raise Http404

@@ -25,3 +25,5 @@ def _version_with_file(org):
 
 URL_KWARGS = {"declaration:file": _version_with_file}
 ORG_WIDE = {"declaration:file"}
+# The signed files cover every establishment: a limited member gets 403 (apps.declaration.views).
+WHOLE_ORGANIZATION = {"declaration:file"}

@@ -152,3 +152,16 @@ def test_the_directors_queue_shows_the_declaration_to_sign(org, director, settin
     assert "Total des coûts HT : 0,00 € → 500,00 €" in changes  # the cost totals (HT, TTC…) moved
     assert len(items) == 1 and items[0]["detail"] == f"{len(changes)} modifications depuis la v1 signée"
     assert items[0]["url"] == url(org, "declaration:page")
+
+
+def test_a_member_limited_to_some_establishments_cannot_download_the_signed_files(org, client_for) -> None:
+    """The signed dossier covers every establishment of the candidate: not a limited member's to read."""
+    from tests.declaration.isolation import _version_with_file
+    from tests.establishments import limited_member
+    from tests.factories import EstablishmentFactory, MembershipFactory
+
+    kwargs = _version_with_file(org)
+    limited = limited_member(org, Role.DIRECTION, EstablishmentFactory(organization=org))
+    everyone = MembershipFactory(organization=org, role=Role.DIRECTION).user
+    assert client_for(limited).get(url(org, "declaration:file", **kwargs)).status_code == 403
+    assert client_for(everyone).get(url(org, "declaration:file", **kwargs)).status_code == 200
