@@ -121,10 +121,10 @@ def test_supervision_page_and_d2o3d_evidence_list_the_figures(org, admin_user, c
                             success=False)
         result = supervision_check(org)
     evidence = [str(e) for e in result.evidence]
-    assert "2 système(s) critique(s) sur 2 transmettent leurs sauvegardes à Resilis" in evidence
-    assert "1 système(s) critique(s) avec une sauvegarde réussie dans leur PDMA, 1 sans" in evidence
+    assert "2 systèmes critiques sur 2 transmettent leurs sauvegardes à Resilis" in evidence
+    assert "1 système critique avec une sauvegarde réussie dans sa PDMA, 1 sans" in evidence
     assert "Aucune sauvegarde réussie dans la PDMA : PACS" in evidence
-    assert "1 alerte(s) de sauvegarde ouverte(s)" in evidence
+    assert "1 alerte de sauvegarde ouverte" in evidence
     page = client_for(admin_user).get(reverse("backups:supervision", kwargs={"org_slug": org.slug}))
     assert page.status_code == 200
     text = page.content.decode()
