@@ -33,13 +33,17 @@ class DeclarationPageView(DeclarationMixin, TemplateView):
     template_name = "declaration/page.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from apps.exports.snapshot import export_snapshot
+
         ctx = super().get_context_data(**kwargs)
-        statuses = requirement_statuses(organization=self.organization)
-        latest = services.latest_signed(organization=self.organization)
+        with export_snapshot():  # the statuses and the changes since the signed version: each check run once
+            statuses = requirement_statuses(organization=self.organization)
+            latest = services.latest_signed(organization=self.organization)
+            changes = services.changes_since(organization=self.organization, version=latest)
         ctx.update(statuses=statuses, summary=status_summary(statuses), latest=latest,
                    versions=list(DeclarationVersion.objects.filter(organization=self.organization)
                                  .select_related("job")),
-                   changes=services.changes_since(organization=self.organization, version=latest),
+                   changes=changes,
                    can_sign=self.can("declaration.sign"), can_bundle=self.can("exports.run"), has_mfa=self.user.has_mfa,
                    fresh_mfa=services.recent_mfa(self.request, self.user))
         ctx.setdefault("form", forms.SignForm(organization=self.organization, initial={

@@ -107,6 +107,15 @@ def gap_chart(*, organization: Organization) -> dict[str, Any]:
 
 
 def home_context(*, organization: Organization, membership: Membership) -> dict[str, Any]:
+    """The home's sections; the requirement checks run once for the whole page (the queue's declaration
+    source and the statuses read the same snapshot, ``apps.exports.snapshot``)."""
+    from apps.exports.snapshot import export_snapshot
+
+    with export_snapshot():
+        return _home_context(organization=organization, membership=membership)
+
+
+def _home_context(*, organization: Organization, membership: Membership) -> dict[str, Any]:
     from apps.compliance.journey import journey_context
     from apps.compliance.selectors import requirement_statuses, status_summary
 
