@@ -3,6 +3,11 @@ store them under ``declarations/<organization>/<version>/`` (never overwritten: 
 as it is, and the job fails rather than replace it), record their SHA-256 on the version; the job's own file is
 a ZIP of the three with a ``SHA256SUMS`` manifest.
 
+A freeze resumes: when a worker dies after storing some files but before the version is recorded as signed, the
+job is claimed again (stale heartbeat) or started again from the declaration page, and the new attempt writes
+into the first free ``reprise-<n>/`` folder of the version. The interrupted attempt's files were never recorded,
+are never served and stay as they are; only the files of the attempt that completes are the signed ones.
+
 Registered as the document of ``ExportJob.Kind.DECLARATION`` (``apps.exports.registry.register_document``).
 While it renders, ``CURRENT`` holds the version so that the signature page of the PDF prints it.
 """
@@ -52,8 +57,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def storage_name(version: DeclarationVersion, filename: str) -> str:
-    return f"declarations/{version.organization_id}/{version.number}/{filename}"
+PARTS = (("pdf", "dossier-care-d2.pdf"), ("xlsx", "classeur-care-d2.xlsx"), ("costs", "trame-justification-couts.xlsx"))
+
+
+def storage_name(version: DeclarationVersion, filename: str, attempt: int = 1) -> str:
+    folder = f"declarations/{version.organization_id}/{version.number}/"
+    return f"{folder}{filename}" if attempt <= 1 else f"{folder}reprise-{attempt}/{filename}"
+
+
+def free_attempt(version: DeclarationVersion) -> int:
+    """The first attempt number none of whose file names is stored yet (1 unless an attempt was interrupted)."""
+    storage = files.private_storage()
+    attempt = 1
+    while any(storage.exists(storage_name(version, name, attempt)) for _key, name in PARTS):
+        attempt += 1
+    return attempt
 
 
 def store_once(name: str, source: Path) -> None:
@@ -74,15 +92,13 @@ def render_parts(*, organization: Organization, job: ExportJob, folder: Path,
     from apps.exports.pdf import render_dossier
     from apps.exports.xlsx import render_workbook
 
-    parts = [("pdf", "dossier-care-d2.pdf"), ("xlsx", "classeur-care-d2.xlsx"),
-             ("costs", "trame-justification-couts.xlsx")]
-    paths = {key: folder / name for key, name in parts}
+    paths = {key: folder / name for key, name in PARTS}
     render_dossier(organization=organization, job=job, path=paths["pdf"], progress=lambda p, label: progress(p // 2, label))
     progress(55, "XLSX")
     render_workbook(organization=organization, path=paths["xlsx"])
     progress(75, "XLSX")
     render_cost_workbook(organization=organization, path=paths["costs"])
-    return [(key, name, paths[key]) for key, name in parts]
+    return [(key, name, paths[key]) for key, name in PARTS]
 
 
 def render(organization: Organization, job: ExportJob, path: Path, progress: Callable[[int, str], None]) -> None:
@@ -95,8 +111,9 @@ def render(organization: Organization, job: ExportJob, path: Path, progress: Cal
         with signing(version):
             parts = render_parts(organization=organization, job=job, folder=folder, progress=progress)
         recorded: list[dict[str, Any]] = []
+        attempt = free_attempt(version)
         for key, name, part in parts:
-            target = storage_name(version, name)
+            target = storage_name(version, name, attempt)
             store_once(target, part)
             recorded.append({"key": key, "name": name, "path": target, "sha256": sha256_of(part),
                              "size": part.stat().st_size})

@@ -18,7 +18,14 @@ def login(page, live_server, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Se connecter").click()
     # Wait for the redirect itself: "networkidle" can be reached on the login page before the POST
     # answers, and a goto() then would cancel the login (seen under load with two xdist workers).
-    page.wait_for_url(lambda url: "/compte/login/" not in url)
+    # Under CI load (two xdist workers, Chromium, the worker rendering PDFs) the home page after a login once took
+    # longer than Playwright's 30 s default: wait for the navigation to commit (longer bound), then for the page.
+    try:
+        page.wait_for_url(lambda url: "/compte/login/" not in url, wait_until="commit", timeout=60_000)
+    except Exception as error:  # say what the browser shows instead of a bare time-out
+        body = page.locator("body").inner_text(timeout=5_000)[:600]
+        raise AssertionError(f"login as {email} did not leave {page.url}: {body!r}") from error
+    page.wait_for_load_state("load", timeout=60_000)
     page.wait_for_load_state("networkidle")
 
 

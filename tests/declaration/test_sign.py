@@ -165,3 +165,55 @@ def test_a_member_limited_to_some_establishments_cannot_download_the_signed_file
     everyone = MembershipFactory(organization=org, role=Role.DIRECTION).user
     assert client_for(limited).get(url(org, "declaration:file", **kwargs)).status_code == 403
     assert client_for(everyone).get(url(org, "declaration:file", **kwargs)).status_code == 200
+
+
+def _signed_version(org, director, client_for):
+    secret = generate_totp_secret()
+    TOTP.activate(director, secret)
+    client = client_for(director)
+    reauthenticate(client, secret)
+    assert client.post(url(org, "declaration:sign"), SIGN).status_code == 302
+    return client, DeclarationVersion.objects.get(organization=org)
+
+
+def test_an_interrupted_freeze_resumes_beside_the_file_it_left_and_never_touches_it(
+        org, director, client_for, settings, tmp_path) -> None:
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from apps.declaration import freeze
+
+    settings.MEDIA_ROOT = tmp_path
+    client, version = _signed_version(org, director, client_for)
+    # A worker stored the PDF, then died before recording the version as signed: its heartbeat went silent.
+    leftover = freeze.storage_name(version, "dossier-care-d2.pdf")
+    files.private_storage().save(leftover, ContentFile(b"interrupted attempt"))
+    ExportJob.objects.filter(pk=version.job_id).update(
+        status=ExportJob.Status.RUNNING, attempts=1, heartbeat_at=timezone.now() - timedelta(hours=1))
+    with scope(organization=org), translation.override("fr"):
+        assert export_services.export_run(organization=org, job_id=str(version.job_id))
+    version.refresh_from_db()
+    assert version.status == DeclarationVersion.Status.SIGNED
+    assert {f["path"] for f in version.files} == {
+        f"declarations/{org.pk}/1/reprise-2/{name}" for _key, name in freeze.PARTS}
+    for entry in version.files:
+        assert hashlib.sha256((tmp_path / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    assert (tmp_path / leftover).read_bytes() == b"interrupted attempt"  # kept as it was, never served
+    response = client.get(url(org, "declaration:file", pk=version.pk, key="pdf"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) != b"interrupted attempt"
+
+
+def test_a_freeze_that_failed_is_shown_with_its_reason_and_can_be_started_again(
+        org, director, client_for, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client, version = _signed_version(org, director, client_for)
+    ExportJob.objects.filter(pk=version.job_id).update(status=ExportJob.Status.FAILED, error="Disque plein.")
+    body = client.get(url(org, "declaration:page")).content.decode()
+    assert 'data-testid="freeze-failed"' in body and "Disque plein." in body
+    retry = reverse("exports:retry", kwargs={"org_slug": org.slug, "pk": version.job_id})
+    assert f'action="{retry}"' in body
+    assert client.post(retry).status_code == 302
+    assert ExportJob.objects.get(pk=version.job_id).status == ExportJob.Status.PENDING
