@@ -47,11 +47,16 @@ def _pages() -> dict[str, list[str]]:
               reverse("bia:resource-detail", kwargs={**o, "pk": resource.pk}),
               reverse("continuity:plan-detail", kwargs={**o, "pk": plan.pk}),
               reverse("search:results", kwargs=o) + "?q=urgences"]
+    # The pages of the second phase: declaration, costs, crisis, imports, notifications.
+    rpcra += [reverse(name, kwargs=o) for name in (
+        "declaration:page", "costs:list", "crisis:list", "imports:start", "notifications:list",
+        "notifications:preferences")]
     pages = {
         "rpcra@ght-rives-de-loire.example": rpcra,
         "direction@ght-rives-de-loire.example": [reverse("tenants:home", kwargs=o),
                                                  reverse("actions:direction", kwargs=o)],
-        "admin@ght-rives-de-loire.example": [reverse("tenants:members", kwargs=o)],
+        "admin@ght-rives-de-loire.example": [reverse(name, kwargs=o) for name in (
+            "tenants:members", "apitokens:tokens", "sso:providers")],
         "consultant@cabinet-continuite.example": [reverse("portfolio")],
         "chef.urgences@ght-rives-de-loire.example": [reverse("bia:my-activities", kwargs=o)],
     }
