@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import OrgForm
 from apps.declaration.models import REVIEW_DAYS_DEFAULT, REVIEW_DAYS_MAX
