@@ -88,7 +88,8 @@ class ReviewerGrant(TenantModel):
     token = models.CharField(max_length=64, unique=True, default=_reviewer_token, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                                    verbose_name=_("invited by"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+    # SET_NULL: deleting the account ends the access and keeps the row (who was invited, when, by whom).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="reviewer_grants", verbose_name=_("reviewer's account"))
     days = models.PositiveSmallIntegerField(
         _("length of the access (days)"), default=REVIEW_DAYS_DEFAULT,

@@ -43,10 +43,10 @@ def reviewer_grant_list(*, organization: Organization) -> QuerySet[ReviewerGrant
 def reviewer_grants_for(*, user: User) -> list[ReviewerGrant]:
     """Every access bound to ``user``, in every organization (the reviewer's home), with the organization and the
     number of signed versions; outside any tenant scope by nature, hence read with scopes disabled."""
-    signed = (DeclarationVersion.objects.filter(organization=OuterRef("organization"),
-                                                status=DeclarationVersion.Status.SIGNED)
-              .order_by().values("organization").annotate(n=Count("pk")).values("n")[:1])
     with scopes_disabled():
+        signed = (DeclarationVersion.objects.filter(organization=OuterRef("organization"),
+                                                    status=DeclarationVersion.Status.SIGNED)
+                  .order_by().values("organization").annotate(n=Count("pk")).values("n")[:1])
         return list(ReviewerGrant.objects.filter(user=user).select_related("organization")
                     .annotate(signed_count=Coalesce(Subquery(signed, output_field=IntegerField()), Value(0)))
                     .order_by("organization__name", "-expires_at"))
