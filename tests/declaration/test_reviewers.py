@@ -306,3 +306,27 @@ def test_the_portfolio_sends_a_reviewer_home(org, director, reviewer, client_for
     assert response.status_code == 302 and response["Location"] == reverse("review:home")
     home = client.get(reverse("review:home")).content.decode()
     assert org.name in home and reverse("review:declaration", kwargs={"grant": grant.pk}) in home
+
+
+def test_every_reviewer_page_runs_under_the_production_scope_rules(org, director, reviewer, client_for) -> None:
+    """The autouse fixture disables scopes for setup; with them on, as in production, no page queries a
+    tenant-owned table outside the organization's scope (django-scopes would raise)."""
+    from django_scopes import scope
+
+    version = version_with_file(org)
+    grant = services.reviewer_invite(organization=org, actor=director, email=REVIEWER, days=30)
+    reviewer_client, director_client = client_for(reviewer), client_for(director)
+    with scope():
+        assert reviewer_client.get(reverse("review:accept", kwargs={"token": grant.token})).status_code == 200
+        assert reviewer_client.post(reverse("review:accept", kwargs={"token": grant.token})).status_code == 302
+        assert reviewer_client.get(reverse("portfolio")).status_code == 302
+        assert reviewer_client.get(reverse("review:home")).status_code == 200
+        assert reviewer_client.get(reverse("review:declaration", kwargs={"grant": grant.pk})).status_code == 200
+        download = reviewer_client.get(reverse("review:file", kwargs={"grant": grant.pk, "pk": version.pk,
+                                                                      "key": "pdf"}))
+        assert download.status_code == 200
+        assert director_client.get(url(org, "declaration:reviewers")).status_code == 200
+        assert director_client.get(url(org, "declaration:reviewer-revoke", pk=grant.pk)).status_code == 200
+        assert director_client.post(url(org, "declaration:reviewer-revoke", pk=grant.pk)).status_code == 302
+        assert reviewer_client.get(reverse("review:declaration", kwargs={"grant": grant.pk})).status_code == 404
+        assert reviewer_client.get(reverse("review:home")).status_code == 200
