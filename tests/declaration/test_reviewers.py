@@ -330,3 +330,26 @@ def test_every_reviewer_page_runs_under_the_production_scope_rules(org, director
         assert director_client.post(url(org, "declaration:reviewer-revoke", pk=grant.pk)).status_code == 302
         assert reviewer_client.get(reverse("review:declaration", kwargs={"grant": grant.pk})).status_code == 404
         assert reviewer_client.get(reverse("review:home")).status_code == 200
+
+
+def test_the_reviewers_pages_read_in_a_bounded_number_of_queries(org, director, reviewer, client_for,
+                                                                 member_factory, django_assert_max_num_queries) -> None:
+    from tests.factories import OrganizationFactory
+
+    client = client_for(reviewer)
+    grant = grant_for(org, reviewer, inviter=director)
+    version_with_file(org)
+    page = reverse("review:declaration", kwargs={"grant": grant.pk})
+    reset_queries()
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(page).status_code == 200
+        assert client.get(reverse("review:home")).status_code == 200
+    budget = len(small.captured_queries)
+    for _ in range(4):
+        version_with_file(org)
+        other = OrganizationFactory()
+        grant_for(other, reviewer, inviter=member_factory(other, Role.DIRECTION))
+    reset_queries()
+    with django_assert_max_num_queries(budget):
+        assert client.get(page).content.decode().count('data-testid="version-') == 5
+        assert client.get(reverse("review:home")).content.decode().count("/relecture/") >= 5
