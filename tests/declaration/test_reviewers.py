@@ -353,3 +353,19 @@ def test_the_reviewers_pages_read_in_a_bounded_number_of_queries(org, director, 
     with django_assert_max_num_queries(budget):
         assert client.get(page).content.decode().count('data-testid="version-') == 5
         assert client.get(reverse("review:home")).content.decode().count("/relecture/") >= 5
+
+
+def test_before_any_signature_the_reviewer_reads_nothing_of_the_draft(org, director, reviewer, client_for) -> None:
+    """The « Déclaration » page of the members is the draft (today's statuses); a reviewer never sees it, nor a
+    version whose files are still being produced."""
+    freezing = version_with_file(org, status=DeclarationVersion.Status.FREEZING)
+    grant = grant_for(org, reviewer, inviter=director)
+    client = client_for(reviewer)
+    body = client.get(reverse("review:declaration", kwargs={"grant": grant.pk})).content.decode()
+    assert 'data-testid="no-signed"' in body and 'data-testid="version-' not in body
+    assert 'data-testid="requirement-' not in body and "D2.O1" not in body
+    assert client.get(reverse("review:file", kwargs={"grant": grant.pk, "pk": freezing.pk, "key": "pdf"})
+                      ).status_code == 404
+    assert client.get(url(org, "declaration:page")).status_code == 404
+    home = client.get(reverse("review:home")).content.decode()
+    assert re.search(r"CH de Valmont</a></th><td>0</td>", home)
