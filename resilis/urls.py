@@ -54,6 +54,8 @@ urlpatterns = [
     path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
     path("portefeuille/dossiers/", PortfolioPrepareView.as_view(), name="portfolio-prepare"),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
+    # The external reviewer's pages (« relecteur »): outside /o/<slug>/, a reviewer is no member.
+    path("relecture/", include("apps.declaration.urls_review")),
     path("compte/profil/", ProfileView.as_view(), name="profile"),
     path("compte/sso/", SsoDiscoverView.as_view(), name="sso-discover"),
     path("compte/", include("allauth.urls")),

@@ -5,7 +5,8 @@ For each tenant URL:
 - a member of another organization gets 404 (same answer as "does not exist");
 - a member whose role lacks the view's capability gets 403, for GET and POST;
 - a member *with* the capability who asks for another organization's object gets 404;
-- a member with the capability reaches the page (no 403/404/500).
+- a member with the capability reaches the page (no 403/404/500);
+- an external reviewer of the organization's signed declaration (``ReviewerGrant``, no membership) gets 404.
 Views added later are covered automatically; a view without a declared capability or a URL
 without a kwargs factory fails here.
 """
@@ -99,3 +100,20 @@ def test_member_with_capability_reaches_the_view(url, org, member_factory, clien
     method = "get" if "get" in url.methods else "post"
     status = getattr(client, method)(target).status_code
     assert status in (200, 302, 400), f"{method.upper()} {target} → {status}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", URLS, ids=str)
+def test_reviewer_gets_404(url, org, member_factory, user_factory, client_for) -> None:
+    """A « relecteur » reads the signed declaration on their own pages (/relecture/…) and nothing else: every member
+    page of the organization that invited them answers as to a stranger."""
+    from apps.declaration import services
+
+    reviewer = user_factory(email="relecteur@ars.example")
+    grant = services.reviewer_invite(organization=org, actor=member_factory(org, Role.DIRECTION),
+                                     email=reviewer.email, days=30)
+    assert services.reviewer_accept(grant=grant, user=reviewer).is_active
+    client = client_for(reviewer)
+    target = build_url(url, org)
+    for method in ("get", "post"):
+        assert getattr(client, method)(target).status_code == 404, f"{method.upper()} {target}"

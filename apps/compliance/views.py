@@ -220,6 +220,11 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         page = Paginator(listed, self.paginate_by).get_page(request.GET.get("page"))
         if page.paginator.count == 1 and not filtering and not request.GET.get("all"):
             return redirect("tenants:home", org_slug=page.object_list[0].organization.slug)
+        if page.paginator.count == 0 and not filtering:
+            from apps.declaration.selectors import reviewer_has_access
+
+            if reviewer_has_access(user=user):  # an external reviewer, member of nothing: their own home
+                return redirect("review:home")
         rows = tenant_selectors.portfolio_rows(memberships=list(page.object_list))
         summaries, pending = portfolio.summaries_for(portfolio.lock_behind_mfa(rows, user=user))
         columns = progress_stages()

@@ -67,6 +67,11 @@ class AuditEvent(models.Model):
         CRISIS_ACTIVATED = "crisis_activated", _("Crisis activated")
         CRISIS_CLOSED = "crisis_closed", _("Crisis closed")
         KIT_COPY_ISSUED = "kit_copy_issued", _("Crisis kit copy issued")
+        # The « relecteur » access to the signed declaration (``apps.declaration``): details carry the grant's id.
+        REVIEWER_INVITED = "reviewer_invited", _("Reviewer invited")
+        REVIEWER_ACCEPTED = "reviewer_accepted", _("Reviewer access accepted")
+        REVIEWER_REVOKED = "reviewer_revoked", _("Reviewer access revoked")
+        REVIEWER_VIEWED = "reviewer_viewed", _("Signed declaration read by a reviewer")
         # Business events, shown as their own rows in the object's « Historique » (``details`` name the object).
         PLAN_SUBMITTED = "plan_submitted", _("Submitted for approval")
         PLAN_APPROVED = "plan_approved", _("Approved")

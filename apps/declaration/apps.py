@@ -20,7 +20,7 @@ class DeclarationConfig(AppConfig):
         from apps.core.history import register_history
         from apps.core.navigation import NavLink, Stage, register_stage
 
-        register_history("declaration.declarationversion")
+        register_history("declaration.declarationversion", "declaration.reviewergrant")
         # Navigation only (``apps.compliance.journey.NOT_JOURNEY``).
         register_stage(Stage(
             key="declaration", order=950, label=_("Declaration"), capability="compliance.view",

@@ -1,7 +1,9 @@
 """Resolve the organization of every ``/o/<org_slug>/…`` request and run the view in its scope.
 
 - anonymous → login page;
-- not a member (or no such organization) → 404, the same answer for "missing" and "not yours";
+- not a member (or no such organization) → 404, the same answer for "missing" and "not yours"; an external
+  reviewer of the signed declaration (``apps.declaration.models.ReviewerGrant``) is no member and gets 404 here
+  too: their pages live under ``/relecture/`` and open the organization's scope themselves;
 - the organization requires MFA and the member has none → the TOTP enrolment page;
 - otherwise ``request.organization`` and ``request.membership`` are set and the view runs inside
   ``apps.core.tenancy.tenant_scope``: any tenant-owned query outside it fails loudly, and for a member
