@@ -52,7 +52,7 @@ class SamlProviderForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from apps.sso.saml import MAX_METADATA_BYTES, parse_metadata
 
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("metadata_file")
         xml: str | bytes = data.get("metadata") or ""
         if upload is not None:

@@ -71,6 +71,8 @@ def app_settings(*, entity_id: str, sso_url: str, certificate: str) -> dict[str,
             "want_message_signed": False,  # many IdPs sign the assertion only; the assertion is what we trust
             "want_attribute_statement": False,  # the e-mail may come as the NameID (emailAddress format)
             "reject_deprecated_algorithm": True,
+            # python3-saml refuses single-label hosts in URLs (« localhost », an intranet « adfs »): syntax only.
+            "allow_single_label_domains": True,
             "reject_idp_initiated_sso": True,
             "authn_request_signed": False,
             "digest_algorithm": OneLogin_Saml2_Constants.SHA256,
@@ -93,9 +95,9 @@ def parse_certificate(text: str) -> Certificate:
     try:
         der = base64.b64decode(body, validate=True)
         cert = x509.load_der_x509_certificate(der)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError) as error:
         raise ValidationError({"certificate": _("This is not an X.509 certificate: paste the IdP's signing "
-                                                "certificate in PEM format (-----BEGIN CERTIFICATE-----…).")})
+                                                "certificate in PEM format (-----BEGIN CERTIFICATE-----…).")}) from error
     return Certificate(pem_body=base64.b64encode(der).decode(), subject=cert.subject.rfc4514_string(),
                        not_after=cert.not_valid_after_utc,
                        sha256=":".join(f"{b:02X}" for b in hashlib.sha256(der).digest()))
@@ -108,9 +110,9 @@ def parse_metadata(xml: str | bytes, entity_id: str = "") -> dict[str, str]:
         raise ValidationError({"metadata": _("The metadata file is too large (1 MB at most).")})
     try:
         data = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=entity_id or None)
-    except Exception:  # lxml's syntax errors, python3-saml's refusals (DTD, entities)
+    except Exception as error:  # lxml's syntax errors, python3-saml's refusals (DTD, entities)
         raise ValidationError({"metadata": _("This is not SAML metadata XML: paste or upload the metadata "
-                                             "document of the identity provider.")})
+                                             "document of the identity provider.")}) from error
     idp = data.get("idp") or {}
     certificate = idp.get("x509cert") or next(iter((idp.get("x509certMulti") or {}).get("signing") or []), "")
     sso_url = (idp.get("singleSignOnService") or {}).get("url", "")

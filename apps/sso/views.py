@@ -169,9 +169,8 @@ class DiscoverView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        query = self.request.GET
+        query: dict[str, str] = self.request.GET.dict()
         if "login" in query and "email" not in query:
-            query = query.copy()
             query["email"] = query["login"]
         form = forms.DiscoverForm(query or None)
         ctx["form"] = form

@@ -227,3 +227,68 @@ def test_local_passwords_stay_available(org, client, configured, member_factory,
     user.save()
     response = client.post(reverse("account_login"), {"login": "cellule@chu-valmont.fr", "password": password})
     assert response.status_code == 302 and logged_in(client) == str(user.pk)
+
+
+def test_the_administrator_configures_saml_from_pasted_metadata(org, client_for, admin_user, idp) -> None:
+    client = client_for(admin_user)
+    response = client.post(reverse("sso:saml-create", kwargs={"org_slug": org.slug}), {
+        "name": "ADFS", "metadata": idp.metadata(), "email_domains": "chu-valmont.fr", "is_active": "on"})
+    provider = IdentityProvider.objects.get(organization=org)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "sso:provider-update", kwargs={"org_slug": org.slug, "pk": provider.pk})
+    assert (provider.protocol, provider.entity_id, provider.sso_url) == ("saml", idp.entity_id, idp.sso_url)
+    assert provider.social_app.settings["idp"]["x509cert"] in idp.certificate.replace("\n", "")
+    assert provider.social_app.settings["advanced"]["want_assertion_signed"] is True
+    page = client.get(response["Location"]).content.decode()
+    acs = "http://testserver" + reverse("saml_acs", args=[provider.social_app.client_id])
+    assert acs in page and "CN=idp.chu-valmont.test" in page
+    metadata = client.get(reverse("sso:saml-metadata", kwargs={"org_slug": org.slug, "pk": provider.pk}))
+    assert metadata["Content-Type"] == "application/xml" and "attachment" in metadata["Content-Disposition"]
+    assert f'Location="{acs}"' in metadata.content.decode() and "SPSSODescriptor" in metadata.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SETTINGS_CHANGED, details__protocol="saml").exists()
+
+
+def test_the_administrator_uploads_the_metadata_file(org, client_for, admin_user, idp) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(admin_user)
+    upload = SimpleUploadedFile("idp.xml", idp.metadata().encode(), content_type="application/xml")
+    response = client.post(reverse("sso:saml-create", kwargs={"org_slug": org.slug}), {
+        "name": "ADFS", "metadata_file": upload, "email_domains": "chu-valmont.fr", "is_active": "on"})
+    assert response.status_code == 302
+    assert IdentityProvider.objects.get(organization=org).entity_id == idp.entity_id
+
+
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"metadata": "<pas du xml"}, "metadata", "Ce ne sont pas des métadonnées SAML"),
+    ({"metadata": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'},
+     "metadata", "Ce ne sont pas des métadonnées SAML"),
+    ({"entity_id": "https://idp", "sso_url": "https://idp.example.test/sso",
+      "certificate": "pas un certificat"}, "certificate",
+     "Ce n&#x27;est pas un certificat X.509"),
+    ({"entity_id": "https://idp"}, "sso_url", "Indiquez l&#x27;URL d&#x27;authentification unique"),
+], ids=["not-xml", "external-entity", "bad-certificate", "missing-sso-url"])
+def test_bad_saml_settings_are_refused_next_to_the_field(org, client_for, admin_user, fields, field, message) -> None:
+    client = client_for(admin_user)
+    data = {"name": "ADFS", "email_domains": "chu-valmont.fr", **fields}
+    response = client.post(reverse("sso:saml-create", kwargs={"org_slug": org.slug}), data)
+    assert response.status_code == 400 and not IdentityProvider.objects.exists()
+    form = response.context["form"]
+    assert field in form.errors
+    page = response.content.decode()
+    assert message in page and "chu-valmont.fr" in page  # nothing typed is lost
+
+
+def test_the_administrator_changes_the_certificate(org, client_for, admin_user, configured) -> None:
+    other = LocalSamlIdp()
+    client = client_for(admin_user)
+    url = reverse("sso:provider-update", kwargs={"org_slug": org.slug, "pk": configured.pk})
+    response = client.post(url, {"name": "ADFS", "entity_id": other.entity_id, "sso_url": other.sso_url,
+                                 "certificate": other.certificate, "email_domains": "chu-valmont.fr",
+                                 "is_active": "on"})
+    assert response.status_code == 302
+    configured.refresh_from_db()
+    configured.social_app.refresh_from_db()
+    assert configured.certificate in other.certificate.replace("\n", "")
+    assert configured.social_app.settings["idp"]["x509cert"] == configured.certificate
+    assert configured.events.count() >= 2  # the history (pghistory) keeps the previous certificate
