@@ -17,7 +17,7 @@ class LoginForm(AllauthLoginForm):
         # E-mail domain routing: as the address is typed, the directory of its domain (apps.sso) is offered under
         # the form (« Se connecter avec … »); the password login stays as it is.
         self.fields["login"].widget.attrs.update({
-            "hx-get": reverse_lazy("sso-discover"), "hx-trigger": "keyup changed delay:400ms, change",
+            "hx-get": reverse_lazy("sso-discover"), "hx-trigger": "input changed delay:400ms, change",
             "hx-target": "#sso-offer", "hx-swap": "innerHTML", "hx-sync": "this:replace"})
         self.fields["password"].help_text = ""
         self.fields["password"].widget.attrs.pop("placeholder", None)
