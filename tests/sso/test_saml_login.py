@@ -107,6 +107,8 @@ def test_an_assertion_not_signed_by_the_idp_is_refused(org, client, idp, configu
     response = saml_login(client, idp, configured, "marie.curie@chu-valmont.fr", **spoil)
     assert logged_in(client) is None
     assert response.status_code == 401 and reason in caplog.text
+    page = response.content.decode()
+    assert "La connexion par l'annuaire a échoué" in page and 'data-testid="password-login"' in page
 
 
 def test_a_replayed_assertion_is_refused(org, client, idp, configured, member_factory) -> None:
