@@ -73,10 +73,11 @@ class LocalSamlIdp:
         now = issued or real
         assertion_id = assertion_id or f"_a{secrets.token_hex(16)}"
         acs, audience = request["acs_url"], audience or request["issuer"]
+        answers = f' InResponseTo="{request["id"]}"' if request["id"] else ""  # none when the IdP starts the login
         assertion = f"""<saml:Assertion xmlns:saml="{NS['saml']}" ID="{assertion_id}" Version="2.0" IssueInstant="{_instant(now)}">
 <saml:Issuer>{self.entity_id}</saml:Issuer>
 <saml:Subject><saml:NameID Format="{C.NAMEID_EMAIL_ADDRESS}">{email}</saml:NameID>
-<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData InResponseTo="{request['id']}" NotOnOrAfter="{_instant(real + dt.timedelta(minutes=5))}" Recipient="{acs}"/></saml:SubjectConfirmation></saml:Subject>
+<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData{answers} NotOnOrAfter="{_instant(real + dt.timedelta(minutes=5))}" Recipient="{acs}"/></saml:SubjectConfirmation></saml:Subject>
 <saml:Conditions NotBefore="{_instant(real - dt.timedelta(seconds=30))}" NotOnOrAfter="{_instant(real + dt.timedelta(minutes=5))}"><saml:AudienceRestriction><saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>
 <saml:AuthnStatement AuthnInstant="{_instant(real)}" SessionIndex="{assertion_id}"><saml:AuthnContext><saml:AuthnContextClassRef>{authn_context}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>
 <saml:AttributeStatement><saml:Attribute Name="mail"><saml:AttributeValue>{email}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>
@@ -87,7 +88,7 @@ class LocalSamlIdp:
             assertion = assertion.removeprefix('<?xml version="1.0"?>').strip()
         if tamper:  # after signing: the digest no longer matches
             assertion = assertion.replace(f">{email}<", ">intrus@chu-valmont.fr<")
-        response = f"""<samlp:Response xmlns:samlp="{NS['samlp']}" xmlns:saml="{NS['saml']}" ID="_r{secrets.token_hex(16)}" Version="2.0" IssueInstant="{_instant(now)}" Destination="{acs}" InResponseTo="{request['id']}">
+        response = f"""<samlp:Response xmlns:samlp="{NS['samlp']}" xmlns:saml="{NS['saml']}" ID="_r{secrets.token_hex(16)}" Version="2.0" IssueInstant="{_instant(now)}" Destination="{acs}"{answers}>
 <saml:Issuer>{self.entity_id}</saml:Issuer>
 <samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
 {assertion}

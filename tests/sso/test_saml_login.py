@@ -76,6 +76,20 @@ def test_a_member_logs_in_through_the_idp(org, client, idp, configured, member_f
     assert client.get(reverse("tenants:home", kwargs={"org_slug": org.slug})).status_code == 200
     assert User.objects.count() == 1 and Membership.objects.filter(user=user).count() == 1
     assert user.socialaccount_set.get().provider == configured.provider_id
+    client.logout()
+    saml_login(client, idp, configured, "Marie.Curie@chu-valmont.fr")  # the directory identity is linked now
+    assert logged_in(client) == str(user.pk) and user.socialaccount_set.count() == 1
+
+
+def test_an_idp_initiated_login_is_refused(org, client, idp, configured, member_factory) -> None:
+    """No request of ours to answer (``InResponseTo`` absent): an assertion pushed by the IdP is not accepted."""
+    member_factory(org, Role.RPCRA, user__email="marie.curie@chu-valmont.fr")
+    slug = configured.social_app.client_id
+    request = {"id": "", "acs_url": f"http://{HOST}" + reverse("saml_acs", args=[slug]),
+               "issuer": f"http://{HOST}" + reverse("saml_metadata", args=[slug])}
+    response = post_to_acs(client, request, idp.response(request, "marie.curie@chu-valmont.fr"))
+    assert logged_in(client) is None and response["Location"] == reverse("account_login")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, details__reason="unsolicited").exists()
 
 
 def test_an_unknown_email_is_refused_and_nothing_is_created(org, client, idp, configured) -> None:
