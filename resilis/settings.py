@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -216,13 +217,19 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
-# Single sign-on per organization (apps.sso): OpenID Connect providers stored as allauth SocialApps; a login
-# opens an existing member's account only (the adapter), never signs anyone up.
+# Single sign-on per organization (apps.sso): OpenID Connect and SAML 2.0 providers stored as allauth SocialApps;
+# a login opens an existing member's account only (the adapter), never signs anyone up. SAML goes through allauth's
+# saml provider with our subclass (apps.sso.saml): InResponseTo of a request of this browser, assertion IDs kept in
+# Redis against replay, the assertion's age bounded.
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter decides which account opens, not an e-mail match alone
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "apps.sso.saml.ResilisSAMLProvider"}}
+# A SAML assertion older than this (its IssueInstant), or issued further than python3-saml's clock drift (300 s) in
+# the future, is refused; its ID is kept in Redis for this long plus the drift, so a replay is always caught.
+SSO_SAML_MAX_ASSERTION_AGE = 300
 ACCOUNT_FORMS = {"login": "apps.accounts.forms.LoginForm"}
 ACCOUNT_SESSION_REMEMBER = False
 # Failed logins are throttled by django-axes (account/IP lockout page); allauth keeps its other limits.

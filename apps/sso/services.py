@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 PROVIDER = "openid_connect"
+SAML_PROVIDER = "saml"
 _DOMAIN = re.compile(r"^(?=.{3,120}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
@@ -59,6 +60,39 @@ def identity_provider_save(*, organization: Organization, actor: User | None, na
     provider.save()
     audit_log(action=AuditEvent.Action.SETTINGS_CHANGED, actor=actor, organization=organization, target=name,
               details={"kind": "identity_provider", "issuer": issuer_url, "domains": domains})
+    return provider
+
+
+@transaction.atomic
+def saml_provider_save(*, organization: Organization, actor: User | None, name: str, entity_id: str, sso_url: str,
+                       certificate: str, email_domains: list[str], is_active: bool = True,
+                       provider: IdentityProvider | None = None) -> IdentityProvider:
+    """Create or change a SAML 2.0 provider: the IdP's entity ID, SSO URL and signing certificate (validated), kept
+    on the provider and in the allauth ``SocialApp`` whose ``client_id`` names its URLs (ACS, metadata)."""
+    from apps.sso.saml import app_settings, parse_certificate
+
+    domains = clean_domains(email_domains)
+    entity_id = entity_id.strip()
+    if not entity_id:
+        raise ValidationError({"entity_id": _("Give the entity ID of the identity provider.")})
+    cert = parse_certificate(certificate)
+    config = app_settings(entity_id=entity_id, sso_url=sso_url, certificate=cert.pem_body)
+    if provider is None:
+        ident = f"org{organization.pk}-{secrets.token_hex(4)}"
+        app = SocialApp.objects.create(provider=SAML_PROVIDER, provider_id=ident, client_id=ident, name=name,
+                                       settings=config)
+        provider = IdentityProvider(organization=organization, social_app=app, protocol=IdentityProvider.Protocol.SAML)
+    else:
+        app = provider.social_app
+        app.name, app.settings = name, config
+        app.save()
+    provider.name, provider.entity_id, provider.sso_url, provider.certificate = name, entity_id, sso_url, cert.pem_body
+    provider.email_domains, provider.is_active = domains, is_active
+    provider.full_clean()
+    provider.save()
+    audit_log(action=AuditEvent.Action.SETTINGS_CHANGED, actor=actor, organization=organization, target=name,
+              details={"kind": "identity_provider", "protocol": "saml", "entity_id": entity_id,
+                       "certificate_sha256": cert.sha256, "domains": domains})
     return provider
 
 
