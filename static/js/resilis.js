@@ -129,7 +129,7 @@ const initCombobox = (box) => {
   const listbox = box.querySelector("[role=listbox]");
   const choice = box.querySelector("select[data-combobox-choice]");
   const status = box.querySelector("[role=status]");
-  box.querySelector("[data-combobox-fallback]")?.setAttribute("hidden", "");
+  box.querySelector("[data-combobox-fallback]")?.remove();  // Enter then submits with the form's own button
   choice.hidden = true;
   choice.setAttribute("aria-hidden", "true");
   choice.tabIndex = -1;
