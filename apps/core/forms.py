@@ -157,12 +157,13 @@ class SearchChoiceField(RowChoiceField):
         self.limit = limit
         self.search_url: str | None = None
         self._long: bool | None = None
+        self._head: list[Row] | None = None
         super().__init__(**kwargs)
 
     @RowChoiceField.queryset.setter  # type: ignore[attr-defined,untyped-decorator]
     def queryset(self, queryset: QuerySet[Any]) -> None:
         RowChoiceField.queryset.fset(self, queryset)  # type: ignore[attr-defined]
-        self._long = None
+        self._long, self._head = None, None
         self.widget.source = self  # type: ignore[attr-defined]
 
     def row_choices(self) -> list[tuple[Any, Any]]:
@@ -170,6 +171,7 @@ class SearchChoiceField(RowChoiceField):
         if self._choices is None:
             head = list(self._queryset.values_list("pk", *self.columns)[: self.threshold + 1])
             self._long = len(head) > self.threshold
+            self._head = head
             self._choices = self.choices_from([] if self._long else head)
         return self._choices
 
@@ -195,8 +197,11 @@ class SearchChoiceField(RowChoiceField):
     def search_options(self, query: str) -> tuple[list[tuple[Any, str]], bool]:
         """At most ``limit`` (pk, label) matching ``query`` (the first ones without a query), and whether
         there are more."""
-        rows = list(rows_matching(self._queryset, self.search_columns, query.strip())
-                    .values_list("pk", *self.columns)[: self.limit + 1])
+        if not query.strip() and self._head is not None:  # the first rows: already read to know the length
+            rows = self._head[: self.limit + 1]
+        else:
+            rows = list(rows_matching(self._queryset, self.search_columns, query.strip())
+                        .values_list("pk", *self.columns)[: self.limit + 1])
         return [(row[0], self.option_label(row)) for row in rows[: self.limit]], len(rows) > self.limit
 
 
