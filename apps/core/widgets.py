@@ -156,15 +156,16 @@ class SearchSelect(QuickSelect):
                         "hx-target": f"#{listbox}", "hx-swap": "innerHTML", "hx-sync": "this:replace"}
                        ) if source.search_url else ""
         describedby = " ".join(filter(None, [hint, final_attrs.pop("aria-describedby", None)]))
+        aria = flatatt({k: v for k, v in final_attrs.items() if k.startswith("aria-")})  # aria-invalid after an error
         parts = [
             "<div class=\"combobox\" data-combobox>",
             format_html(
                 "<div class=\"combobox-search\"><input type=\"search\" id=\"{}\" name=\"{}_q\" value=\"{}\" "
                 "role=\"combobox\" aria-autocomplete=\"list\" aria-expanded=\"false\" aria-controls=\"{}\" "
-                "aria-describedby=\"{}\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"{}\"{}>"
+                "aria-describedby=\"{}\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"{}\"{}{}>"
                 "<button type=\"submit\" name=\"{}_search\" value=\"1\" formnovalidate class=\"secondary\" "
                 "data-combobox-fallback>{}</button></div>",
-                base_id, name, text, listbox, describedby, gettext("Type part of the name…"), htmx,
+                base_id, name, text, listbox, describedby, gettext("Type part of the name…"), aria, htmx,
                 name, gettext("Search")),
             format_html("<ul id=\"{}\" role=\"listbox\" aria-label=\"{}\" class=\"combobox-listbox\" hidden></ul>",
                         listbox, gettext("Results: %(label)s") % {"label": source.label or name}),

@@ -122,7 +122,8 @@ def test_without_javascript_the_search_button_lists_the_matches_and_keeps_what_w
     page = html.fromstring(response.content.decode())
     options = page.xpath('//select[@name="resource"]/option[@value!=""]')
     assert [(o.get("value"), o.text) for o in options] == [(str(dialyse.pk), "Générateur de dialyse (Application)")]
-    assert page.get_element_by_id("id_resource").get("value") == "dialyse"
+    box = page.get_element_by_id("id_resource")
+    assert box.get("value") == "dialyse" and box.get("aria-invalid") == "true"
     assert page.xpath('//input[@name="workaround_note"]')[0].get("value") == "Dialyse au CH voisin"
     assert "Choisissez l’un des résultats ci-dessous" in response.content.decode()
     assert not ActivityDependency.objects.filter(activity=activity).exists()
