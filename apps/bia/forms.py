@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia import engine
@@ -24,8 +25,8 @@ from apps.bia.models import (
     Resource,
     TimeHorizon,
 )
-from apps.core.forms import OrgModelForm, RowChoiceField, form_field
-from apps.core.widgets import QuickSelect
+from apps.core.forms import OrgModelForm, RowChoiceField, SearchChoiceField, form_field
+from apps.core.widgets import SearchSelect
 from apps.tenants.models import Establishment, Membership, Organization, Site
 
 
@@ -213,6 +214,13 @@ def _activity_choices(field: RowChoiceField, queryset: QuerySet[Activity]) -> No
     field.queryset = queryset.order_by("establishment__name", "establishment_id", "name")
 
 
+def _search_url(name: str, organization: Organization, exclude: int | None) -> str:
+    """The search endpoint of a long drop-down; it rebuilds the same form for the member (``exclude``: the
+    row the choice is for, never offered for itself)."""
+    url = reverse(name, kwargs={"org_slug": organization.slug})
+    return f"{url}?exclude={exclude}" if exclude else url
+
+
 def _workaround_hoursform_field() -> forms.IntegerField:
     return forms.IntegerField(
         label=_("Degraded mode holds (hours)"), required=False, min_value=1, max_value=WORKAROUND_MAX_HOURS,
@@ -230,8 +238,8 @@ def _clean_workaround(data: dict[str, Any], form: forms.Form) -> dict[str, Any]:
 
 
 class ActivityDependencyForm(forms.Form):
-    resource = RowChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
-                              widget=QuickSelect(search=_("Filter the list…")))
+    resource = SearchChoiceField(label=_("Resource"), queryset=Resource.objects.none(),
+                                 widget=SearchSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
     workaround_hours = _workaround_hoursform_field()
@@ -246,12 +254,15 @@ class ActivityDependencyForm(forms.Form):
         qs = Resource.objects.filter(organization=organization)
         if establishment_ids is not None:
             qs = qs.filter(Q(establishment__isnull=True) | Q(establishment_id__in=establishment_ids))
-        _resource_choices(form_field(self, "resource", RowChoiceField), qs)
+        field = form_field(self, "resource", SearchChoiceField)
+        _resource_choices(field, qs)
+        field.search_url = _search_url("bia:resource-search", organization, None)
 
 
 class ActivityLinkForm(forms.Form):
-    depends_on = RowChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none(),
-                                widget=QuickSelect(search=_("Filter the list…")))
+    depends_on = SearchChoiceField(label=_("Upstream activity"), queryset=Activity.objects.none(),
+                                   search_columns=("name", "establishment__short_name", "establishment__name"),
+                                   widget=SearchSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
     workaround_hours = _workaround_hoursform_field()
@@ -268,7 +279,9 @@ class ActivityLinkForm(forms.Form):
             qs = qs.exclude(pk=exclude)
         if establishment_ids is not None:
             qs = qs.filter(establishment_id__in=establishment_ids)
-        _activity_choices(form_field(self, "depends_on", RowChoiceField), qs)
+        field = form_field(self, "depends_on", SearchChoiceField)
+        _activity_choices(field, qs)
+        field.search_url = _search_url("bia:activity-search", organization, exclude)
 
 
 class ResourceForm(OrgModelForm):
@@ -288,8 +301,8 @@ class ResourceForm(OrgModelForm):
 
 
 class ResourceDependencyForm(forms.Form):
-    depends_on = RowChoiceField(label=_("Depends on"), queryset=Resource.objects.none(),
-                                widget=QuickSelect(search=_("Filter the list…")))
+    depends_on = SearchChoiceField(label=_("Depends on"), queryset=Resource.objects.none(),
+                                   widget=SearchSelect(search=_("Filter the list…")))
     workaround_exists = forms.BooleanField(label=_("A workaround exists"), required=False)
     workaround_note = forms.CharField(label=_("Workaround"), required=False, max_length=2000)
     workaround_hours = _workaround_hoursform_field()
@@ -302,7 +315,9 @@ class ResourceDependencyForm(forms.Form):
         qs = Resource.objects.filter(organization=organization)
         if exclude:
             qs = qs.exclude(pk=exclude)
-        _resource_choices(form_field(self, "depends_on", RowChoiceField), qs)
+        field = form_field(self, "depends_on", SearchChoiceField)
+        _resource_choices(field, qs)
+        field.search_url = _search_url("bia:resource-search", organization, exclude)
 
 
 class ReviewForm(forms.Form):

@@ -49,6 +49,15 @@ def activity_queryset(*, organization: Organization, membership: Membership) -> 
     return qs
 
 
+def link_establishments(*, organization: Organization, membership: Membership) -> set[int] | None:
+    """A business owner links their activity to activities and resources of their own activities'
+    establishments only (``None``: a BIA manager, who chooses among everything the scope shows)."""
+    if can_manage_bia(membership):
+        return None
+    mine = activity_queryset(organization=organization, membership=membership)
+    return set(mine.values_list("establishment_id", flat=True))
+
+
 def my_activities(*, organization: Organization, membership: Membership) -> QuerySet[Activity]:
     """The activities assigned to this member as business owner (guardian object permission)."""
     qs = Activity.objects.filter(organization=organization)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("activites/<int:pk>/revue/", activities.ActivityReviewView.as_view(), name="activity-review"),
     path("activites/<int:pk>/questionnaire/<int:step>/", questionnaire.QuestionnaireView.as_view(),
          name="questionnaire"),
+    path("ressources/recherche/", questionnaire.ResourceSearchView.as_view(), name="resource-search"),
+    path("activites/recherche/", questionnaire.ActivitySearchView.as_view(), name="activity-search"),
     path("ressources/", resources.ResourceListView.as_view(), name="resources"),
     path("ressources/nouvelle/", resources.ResourceCreateView.as_view(), name="resource-create"),
     path("ressources/<int:pk>/", resources.ResourceDetailView.as_view(), name="resource-detail"),

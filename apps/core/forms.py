@@ -10,18 +10,20 @@ offers — and never accepts — another organization's or another establishment
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import F as Column
+from django.db.models import Func, Model, Q, QuerySet, Value
+from django.db.models.functions import Upper
 from django.forms.renderers import DjangoTemplates
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect
+from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect, SearchSelect
 
 if TYPE_CHECKING:
     from apps.tenants.models import Organization
@@ -89,15 +91,17 @@ class RowChoiceField(forms.Field):
     def row_choices(self) -> list[tuple[Any, Any]]:
         """The options, read once per form (the widget asks twice: ``required`` looks at the first option)."""
         if self._choices is None:
-            rows = self._queryset.values_list("pk", *self.columns)
-            choices: list[tuple[Any, Any]] = [("", self.empty_label)] if self.empty_label is not None else []
-            if self.group_label is None:
-                choices += [(row[0], self.option_label(row)) for row in rows]
-            else:
-                for group, members in groupby(rows, key=self.group_label):
-                    choices.append((group, [(row[0], self.option_label(row)) for row in members]))
-            self._choices = choices
+            self._choices = self.choices_from(self._queryset.values_list("pk", *self.columns))
         return self._choices
+
+    def choices_from(self, rows: Iterable[Row]) -> list[tuple[Any, Any]]:
+        choices: list[tuple[Any, Any]] = [("", self.empty_label)] if self.empty_label is not None else []
+        if self.group_label is None:
+            choices += [(row[0], self.option_label(row)) for row in rows]
+        else:
+            for group, members in groupby(rows, key=self.group_label):
+                choices.append((group, [(row[0], self.option_label(row)) for row in members]))
+        return choices
 
     def prepare_value(self, value: Any) -> Any:
         return value.pk if isinstance(value, Model) else value
@@ -114,6 +118,91 @@ class RowChoiceField(forms.Field):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return str(self.prepare_value(initial) or "") != str(self.prepare_value(data) or "")
+
+
+def rows_matching(queryset: QuerySet[Any], columns: Sequence[str], query: str) -> QuerySet[Any]:
+    """The rows where every word of ``query`` appears in one of ``columns``, accents and case ignored
+    (PostgreSQL ``unaccent`` on both sides, the extension of ``apps/search`` migration 0001)."""
+    words = query.split()[:8]
+    if not words:
+        return queryset
+    folded = {f"_folded_{i}": Upper(Func(Column(column), function="unaccent")) for i, column in enumerate(columns)}
+    queryset = queryset.alias(**folded)
+    for word in words:
+        needle = Upper(Func(Value(word), function="unaccent"))
+        match = Q()
+        for alias in folded:
+            match |= Q(**{f"{alias}__contains": needle})
+        queryset = queryset.filter(match)
+    return queryset
+
+
+class SearchChoiceField(RowChoiceField):
+    """A ``RowChoiceField`` for lists that grow with the data (resources, activities of a large GHT).
+
+    Up to ``threshold`` rows the form shows the usual drop-down (every option from ``values_list``). Beyond,
+    the widget (``SearchSelect``) is a search field: the page reads at most ``threshold + 1`` rows to know,
+    then at most ``limit`` matches (one query each, whatever the size), and the endpoint at ``search_url``
+    (``apps.core.views.SearchOptionsView``) answers the typed text from this same field, so the search
+    offers exactly what the form accepts: the organization's rows, inside the member's establishments.
+    ``search_columns`` are matched word by word, accents and case ignored.
+    """
+
+    widget = SearchSelect
+
+    def __init__(self, *, search_columns: Sequence[str] = ("name",), threshold: int = 200, limit: int = 20,
+                 **kwargs: Any) -> None:
+        self.search_columns = tuple(search_columns)
+        self.threshold = threshold
+        self.limit = limit
+        self.search_url: str | None = None
+        self._long: bool | None = None
+        self._head: list[Row] | None = None
+        super().__init__(**kwargs)
+
+    @RowChoiceField.queryset.setter  # type: ignore[attr-defined,untyped-decorator]
+    def queryset(self, queryset: QuerySet[Any]) -> None:
+        RowChoiceField.queryset.fset(self, queryset)  # type: ignore[attr-defined]
+        self._long, self._head = None, None
+        self.widget.source = self  # type: ignore[attr-defined]
+
+    def row_choices(self) -> list[tuple[Any, Any]]:
+        """Every option when the list is short; only the empty one when it is long (the widget searches)."""
+        if self._choices is None:
+            head = list(self._queryset.values_list("pk", *self.columns)[: self.threshold + 1])
+            self._long = len(head) > self.threshold
+            self._head = head
+            self._choices = self.choices_from([] if self._long else head)
+        return self._choices
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values and getattr(self.widget, "searched", False):
+            raise ValidationError(_("Choose one of the results below, then submit again."), code="required")
+        super().validate(value)
+
+    def is_long(self) -> bool:
+        if self._long is None:
+            self.row_choices()
+        return bool(self._long)
+
+    def row_label(self, value: Any) -> tuple[Any, str] | None:
+        """The chosen row's (pk, label), if it is in the queryset."""
+        value = value.pk if isinstance(value, Model) else value
+        try:
+            row = self._queryset.filter(pk=value).values_list("pk", *self.columns).first()
+        except (ValueError, TypeError, ValidationError):
+            return None
+        return None if row is None else (row[0], self.option_label(row))
+
+    def search_options(self, query: str) -> tuple[list[tuple[Any, str]], bool]:
+        """At most ``limit`` (pk, label) matching ``query`` (the first ones without a query), and whether
+        there are more."""
+        if not query.strip() and self._head is not None:  # the first rows: already read to know the length
+            rows = self._head[: self.limit + 1]
+        else:
+            rows = list(rows_matching(self._queryset, self.search_columns, query.strip())
+                        .values_list("pk", *self.columns)[: self.limit + 1])
+        return [(row[0], self.option_label(row)) for row in rows[: self.limit]], len(rows) > self.limit
 
 
 class RowMultipleChoiceField(RowChoiceField):

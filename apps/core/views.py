@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
+from apps.core.forms import SearchChoiceField
 from apps.core.http import TenantRequest, is_tenant_request
 
 if TYPE_CHECKING:
@@ -273,3 +274,31 @@ def capability_required(capability: str) -> Callable[[FunctionView], FunctionVie
         return wrapped
 
     return decorator
+
+
+class SearchOptionsView(OrgViewMixin, TemplateView):
+    """The options of a ``SearchChoiceField`` matching the typed text, for its search field (htmx GET).
+
+    A subclass returns the field from the same form the page shows (``get_field``), built for this member:
+    the endpoint offers exactly what the form would accept, at most ``field.limit`` rows. The text comes as
+    ``q`` or as the search box's own ``<field>_q`` (what htmx sends).
+    """
+
+    http_method_names = ["get"]
+    template_name = "core/search_options.html"
+
+    def get_field(self) -> SearchChoiceField:
+        raise NotImplementedError
+
+    def query(self) -> str:
+        params = self.request.GET
+        text = params.get("q")
+        if text is None:
+            text = next((params[key] for key in params if key.endswith("_q")), "")
+        return text[:100]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        options, more = self.get_field().search_options(self.query())
+        ctx.update(options=options, more=more)
+        return ctx

@@ -115,3 +115,70 @@ class QuickCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
                 " checked" if text in selected else "", label))
         parts.append("</div>")
         return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped by format_html
+
+
+class SearchSelect(QuickSelect):
+    """A search field for a list too long for one drop-down (``apps.core.forms.SearchChoiceField``).
+
+    Up to the field's ``threshold`` rows it renders the ``QuickSelect`` drop-down. Beyond, the page never
+    lists every row: a labelled search box with the ARIA combobox pattern (``role="combobox"``,
+    ``aria-controls`` its ``listbox``, ``aria-expanded``; ``static/js/resilis.js`` adds the arrow keys, Enter
+    and Escape) asks the search endpoint through htmx for at most ``limit`` matching rows. Without
+    JavaScript, the « Search » button re-submits the form and the short ``<select>`` under the box offers
+    the matches of the typed text (nothing else typed in the form is lost: it comes back with the page).
+    """
+
+    source: Any = None  # the SearchChoiceField, bound by the field (rows, labels and the search itself)
+    query: str = ""
+    searched = False  # the form came back from the « Search » button (no JavaScript)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        self.query = str(data.get(f"{name}_q", ""))[:100]
+        self.searched = bool(data.get(f"{name}_search"))
+        return super().value_from_datadict(data, files, name)
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        source = self.source
+        if source is None or not source.is_long():
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs.pop("data-filter", None)
+        base_id = final_attrs.pop("id", None) or f"id_{name}"
+        required = " required" if final_attrs.pop("required", False) else ""
+        selected = None if value in (None, "") else source.row_label(value)
+        options, more = source.search_options(self.query)
+        if selected is not None and all(str(pk) != str(selected[0]) for pk, _label in options):
+            options = [selected, *options]
+        text = self.query or (selected[1] if selected is not None else "")
+        listbox, hint, status = f"{base_id}_listbox", f"{base_id}_hint", f"{base_id}_status"
+        htmx = flatatt({"hx-get": source.search_url, "hx-trigger": "input changed delay:200ms, combobox:open",
+                        "hx-target": f"#{listbox}", "hx-swap": "innerHTML", "hx-sync": "this:replace"}
+                       ) if source.search_url else ""
+        describedby = " ".join(filter(None, [hint, final_attrs.pop("aria-describedby", None)]))
+        aria = flatatt({k: v for k, v in final_attrs.items() if k.startswith("aria-")})  # aria-invalid after an error
+        parts = [
+            "<div class=\"combobox\" data-combobox>",
+            format_html(
+                "<div class=\"combobox-search\"><input type=\"search\" id=\"{}\" name=\"{}_q\" value=\"{}\" "
+                "role=\"combobox\" aria-autocomplete=\"list\" aria-expanded=\"false\" aria-controls=\"{}\" "
+                "aria-describedby=\"{}\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"{}\"{}{}>"
+                "<button type=\"submit\" name=\"{}_search\" value=\"1\" formnovalidate class=\"secondary\" "
+                "data-combobox-fallback>{}</button></div>",
+                base_id, name, text, listbox, describedby, gettext("Type part of the name…"), aria, htmx,
+                name, gettext("Search")),
+            format_html("<ul id=\"{}\" role=\"listbox\" aria-label=\"{}\" class=\"combobox-listbox\" hidden></ul>",
+                        listbox, gettext("Results: %(label)s") % {"label": source.label or name}),
+            format_html("<select name=\"{}\" id=\"{}_choice\" aria-label=\"{}\" data-combobox-choice{}>",
+                        name, base_id, gettext("Choose among the results"), mark_safe(required)),  # noqa: S308 - a constant
+            self._option("", source.empty_label or "---------", set()),
+            *(self._option(pk, label, {str(value)} if value not in (None, "") else set()) for pk, label in options),
+            "</select>",
+            format_html("<small id=\"{}\" class=\"help\">{}</small>", hint, gettext(
+                "Accents and case are ignored; at most %(limit)s results: type more letters to narrow them.")
+                % {"limit": source.limit}),
+            format_html("<small id=\"{}\" class=\"combobox-status\" role=\"status\">{}</small>", status,
+                        gettext("More results: type more letters.") if more else ""),
+            "</div>",
+        ]
+        return mark_safe("".join(str(p) for p in parts))  # noqa: S308 - every piece is escaped by format_html

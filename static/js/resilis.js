@@ -118,3 +118,80 @@ const initNavToggle = () => {
   NARROW.addEventListener("change", () => show(!NARROW.matches));
 };
 document.addEventListener("DOMContentLoaded", initNavToggle);
+// Search fields of the long lists (apps/core/widgets.py SearchSelect, the ARIA combobox pattern): htmx fills
+// the listbox with the matches of the typed text; ↓/↑ move through them, Enter or a click chooses one (it
+// becomes the only option of the hidden <select> the form submits), Escape closes the list. Without
+// JavaScript the « Search » button and the short <select> of matches stay.
+const initCombobox = (box) => {
+  if (box.dataset.comboboxReady) return;
+  box.dataset.comboboxReady = "1";
+  const input = box.querySelector("[role=combobox]");
+  const listbox = box.querySelector("[role=listbox]");
+  const choice = box.querySelector("select[data-combobox-choice]");
+  const status = box.querySelector("[role=status]");
+  box.querySelector("[data-combobox-fallback]")?.remove();  // Enter then submits with the form's own button
+  choice.hidden = true;
+  choice.setAttribute("aria-hidden", "true");
+  choice.tabIndex = -1;
+  choice.required = false;  // a hidden control cannot take the browser's « required » bubble: the server says it
+  let chosen = choice.value ? choice.selectedOptions[0].text : "";
+  const options = () => [...listbox.querySelectorAll("[role=option]:not([aria-disabled=true])")];
+  const active = () => listbox.querySelector("[aria-selected=true]");
+  const open = (yes) => {
+    listbox.hidden = !yes;
+    input.setAttribute("aria-expanded", yes ? "true" : "false");
+    if (!yes) input.removeAttribute("aria-activedescendant");
+  };
+  const activate = (option) => {
+    for (const other of listbox.querySelectorAll("[aria-selected=true]")) other.setAttribute("aria-selected", "false");
+    if (!option) return input.removeAttribute("aria-activedescendant");
+    option.setAttribute("aria-selected", "true");
+    input.setAttribute("aria-activedescendant", option.id);
+    option.scrollIntoView({ block: "nearest" });
+  };
+  const choose = (option) => {
+    choice.replaceChildren(new Option(option.textContent, option.dataset.value, true, true));
+    input.value = chosen = option.textContent;
+    open(false);
+    status.textContent = `${option.textContent} ✓`;
+    choice.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  listbox.addEventListener("htmx:afterSwap", () => {
+    listbox.querySelectorAll("[role=option]").forEach((option, index) => { option.id = `${listbox.id}-${index}`; });
+    const count = options().length;
+    status.textContent = count ? "" : listbox.textContent.trim();
+    open(listbox.children.length > 0 && document.activeElement === input);
+    activate(null);
+  });
+  input.addEventListener("input", () => {
+    if (input.value !== chosen && choice.value) choice.replaceChildren(new Option("", "", true, true));
+  });
+  input.addEventListener("keydown", (event) => {
+    const list = options();
+    const index = list.indexOf(active());
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (listbox.hidden) {
+        if (listbox.children.length) open(true); else htmx.trigger(input, "combobox:open");
+        if (!list.length) return;
+      }
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      activate(list[(index + step + list.length) % list.length] || list[0]);
+    } else if (event.key === "Enter") {
+      if (!listbox.hidden && index >= 0) { event.preventDefault(); choose(list[index]); }
+      else if (!listbox.hidden || !choice.value) event.preventDefault();  // never submit without a choice
+    } else if (event.key === "Escape" && !listbox.hidden) {
+      event.preventDefault();
+      open(false);
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(() => open(false), 150));
+  listbox.addEventListener("mousedown", (event) => event.preventDefault());  // keep the focus in the box
+  listbox.addEventListener("click", (event) => {
+    const option = event.target.closest("[role=option]:not([aria-disabled=true])");
+    if (option) choose(option);
+  });
+};
+const initComboboxes = (root) => root.querySelectorAll("[data-combobox]").forEach(initCombobox);
+document.addEventListener("DOMContentLoaded", () => initComboboxes(document));
+document.addEventListener("htmx:load", (event) => initComboboxes(event.target));

@@ -32,7 +32,8 @@ from apps.bia.services.resources import (
     activity_link_set,
 )
 from apps.bia.views.base import BiaViewMixin
-from apps.core.views import form_errors_from
+from apps.core.forms import SearchChoiceField, form_field
+from apps.core.views import SearchOptionsView, form_errors_from
 
 # --- The guided questionnaire -------------------------------------------------------------------
 
@@ -76,12 +77,10 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
         return self._activity
 
     def link_establishments(self) -> set[int] | None:
-        """A business owner links their activity to activities and resources of their own activities'
-        establishments only (``None``: a BIA manager, who chooses among everything the scope shows)."""
-        if selectors.can_manage_bia(self.membership):
-            return None
-        mine = selectors.activity_queryset(organization=self.organization, membership=self.membership)
-        return set(mine.values_list("establishment_id", flat=True))
+        if not hasattr(self, "_link_establishments"):
+            self._link_establishments = selectors.link_establishments(organization=self.organization,
+                                                                      membership=self.membership)
+        return self._link_establishments
 
     def step_url(self, step: int) -> str:
         return self.org_url("bia:questionnaire", pk=self.get_activity().pk, step=step)
@@ -197,3 +196,40 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
             return HttpResponseRedirect(self.step_url(step))
         activity_save_step(activity=activity, actor=self.user, step=step, data={})
         return None
+
+
+# --- The search fields of the long drop-downs (apps.core.forms.SearchChoiceField) ------------------
+
+
+def _exclude(request: HttpRequest) -> int | None:
+    value = request.GET.get("exclude", "")
+    return int(value) if value.isdigit() else None
+
+
+class ResourceSearchView(BiaViewMixin, SearchOptionsView):
+    """Resources matching the typed text for the dependency forms (the questionnaire's, the resource
+    page's): the questionnaire's own field, so a business owner finds only shared resources and those of
+    their activities' establishments, a limited member only their establishments'."""
+
+    capability = "bia.answer"
+
+    def get_field(self) -> SearchChoiceField:
+        form = ActivityDependencyForm(organization=self.organization, establishment_ids=selectors.link_establishments(
+            organization=self.organization, membership=self.membership))
+        field = form_field(form, "resource", SearchChoiceField)
+        exclude = _exclude(self.request)
+        if exclude is not None:
+            field.queryset = field.queryset.exclude(pk=exclude)
+        return field
+
+
+class ActivitySearchView(BiaViewMixin, SearchOptionsView):
+    """Activities matching the typed text for the questionnaire's « upstream activity » field."""
+
+    capability = "bia.answer"
+
+    def get_field(self) -> SearchChoiceField:
+        form = ActivityLinkForm(organization=self.organization, exclude=_exclude(self.request),
+                                establishment_ids=selectors.link_establishments(organization=self.organization,
+                                                                                membership=self.membership))
+        return form_field(form, "depends_on", SearchChoiceField)
