@@ -11,6 +11,7 @@ from apps.accounts.views import ProfileView
 from apps.compliance.views import PortfolioPrepareView, PortfolioView
 from apps.core.views_health import health
 from apps.sso.views import DiscoverView as SsoDiscoverView
+from apps.sso.views import saml_single_logout_refused
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.views import InvitationAcceptView
 from resilis.admin import OrganizationAdmin, ResilisAdminSite
@@ -58,6 +59,8 @@ urlpatterns = [
     path("relecture/", include("apps.declaration.urls_review")),
     path("compte/profil/", ProfileView.as_view(), name="profile"),
     path("compte/sso/", SsoDiscoverView.as_view(), name="sso-discover"),
+    # Before allauth's URLs: its SAML single logout would accept unsigned LogoutRequests (apps.sso.views).
+    path("compte/saml/<str:organization_slug>/sls/", saml_single_logout_refused),
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

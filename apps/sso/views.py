@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -178,3 +178,11 @@ class DiscoverView(TemplateView):
         ctx["searched"] = form.is_bound
         ctx["htmx"] = bool(self.request.htmx)  # type: ignore[attr-defined]
         return ctx
+
+
+def saml_single_logout_refused(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's SAML single logout (``/compte/saml/<id>/sls/``) is not served: it would act on LogoutRequests that
+    nobody signed (we require signed assertions, not signed messages: ADFS signs only the assertion), so any page
+    could log a member out. Logging out of Resilis is its own « Se déconnecter »; this answers 404 and changes
+    nothing (registered before allauth's URLs in ``resilis.urls``)."""
+    raise Http404(_("Single logout is not available: log out from Resilis."))

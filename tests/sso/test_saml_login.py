@@ -308,3 +308,16 @@ def test_the_administrator_changes_the_certificate(org, client_for, admin_user, 
     assert configured.certificate in other.certificate.replace("\n", "")
     assert configured.social_app.settings["idp"]["x509cert"] == configured.certificate
     assert configured.events.count() >= 2  # the history (pghistory) keeps the previous certificate
+
+
+def test_single_logout_is_not_served_so_no_page_can_log_a_member_out(org, client, idp, configured,
+                                                                      member_factory) -> None:
+    """An unsigned LogoutRequest would be acted upon by allauth's SLS view: the route answers 404 instead."""
+    member_factory(org, Role.RPCRA, user__email="marie.curie@chu-valmont.fr")
+    saml_login(client, idp, configured, "marie.curie@chu-valmont.fr")
+    user_id = logged_in(client)
+    assert user_id is not None
+    sls = f"/compte/saml/{configured.social_app.client_id}/sls/"
+    assert client.get(sls, {"SAMLRequest": "forged"}).status_code == 404
+    assert client.post(sls, {"SAMLRequest": "forged"}).status_code == 404
+    assert logged_in(client) == user_id
