@@ -21,9 +21,8 @@ from apps.bia.models import Activity, ActivityDependency, ActivityLink, OrgUnit,
 from apps.bia.refresh import refresh_on_commit
 from apps.bia.services.activities import activities_create_many, activity_update, org_unit_resolve
 from apps.bia.services.resources import (
-    activity_dependency_set,
-    activity_link_set,
-    resource_dependency_set,
+    LINK_ENDS,
+    dependencies_set_many,
     resource_update,
     resources_create_many,
 )
@@ -183,27 +182,23 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
 
 class _Writer:
     """Each row through the BIA services the pages use (validated, tenant- and limit-checked): new resources and
-    activities in batches (``*_create_many``), updates and links one by one."""
+    activities in batches (``*_create_many``), dependency rows in batches (``dependencies_set_many``), updates
+    of resources and activities one by one."""
 
     def __init__(self, *, run: ImportRun, actor: User) -> None:
         self.run, self.actor, self.organization = run, actor, run.organization
         self.models: set[type[Any]] = set()
         self.creates: list[dict[str, Any]] = []
-        self._cache: dict[tuple[str, int], Any] = {}
+        self.links: dict[str, list[dict[str, Any]]] = {}
         self._units: dict[tuple[int, str, str], OrgUnit | None] = {}
-
-    def _get(self, model: type[Activity] | type[Resource], pk: int) -> Any:
-        key = (model._meta.label, pk)
-        if key not in self._cache:
-            self._cache[key] = model.objects.get(organization=self.organization, pk=pk)
-        return self._cache[key]
 
     def write(self, action: tuple[str, dict[str, Any]]) -> None:
         verb, data = action
         getattr(self, f"_{self.run.kind}")(verb, dict(data))
 
     def flush(self) -> None:
-        """The new resources or activities, in batches (after the row-by-row writes)."""
+        """The new resources or activities, and the dependency rows, in batches (after the row-by-row writes)."""
+        self._flush_links()
         if not self.creates:
             return
         if self.run.kind == ImportKind.RESOURCES:
@@ -239,19 +234,21 @@ class _Writer:
             activity_update(activity=activity, actor=self.actor, data=data)
 
     def _dependencies(self, verb: str, data: dict[str, Any]) -> None:
-        prefix = data.pop("prefix")
-        source_id, target_id = data.pop("source"), data.pop("target")
-        workaround = {"workaround_exists": data["workaround_exists"], "workaround_note": data["workaround_note"],
-                      "workaround_hours": data["workaround_hours"]}
-        if prefix == "AR":
-            self.models.add(ActivityDependency)
-            activity_dependency_set(activity=self._get(Activity, source_id), actor=self.actor,
-                                    resource=self._get(Resource, target_id), **workaround)
-        elif prefix == "RR":
-            self.models.add(ResourceDependency)
-            resource_dependency_set(resource=self._get(Resource, source_id), actor=self.actor,
-                                    depends_on=self._get(Resource, target_id), **workaround)
-        else:
-            self.models.add(ActivityLink)
-            activity_link_set(activity=self._get(Activity, source_id), actor=self.actor,
-                              depends_on=self._get(Activity, target_id), **workaround)
+        self.links.setdefault(data.pop("prefix"), []).append(data)
+
+    def _flush_links(self) -> None:
+        """Every dependency row in batches, one kind of link at a time: the ends loaded in one query per model."""
+        models = {"AR": (ActivityDependency, Activity, Resource), "RR": (ResourceDependency, Resource, Resource),
+                  "AA": (ActivityLink, Activity, Activity)}
+        for prefix, rows in self.links.items():
+            model, source_model, target_model = models[prefix]
+            a, b = LINK_ENDS[model]
+            sources = source_model.objects.filter(organization=self.organization).in_bulk({r["source"] for r in rows})
+            targets = target_model.objects.filter(organization=self.organization).in_bulk({r["target"] for r in rows})
+            if not {r["source"] for r in rows} <= sources.keys() or not {r["target"] for r in rows} <= targets.keys():
+                raise ObjectDoesNotExist(_("An activity or a resource of the file was deleted meanwhile."))
+            self.models.add(model)
+            dependencies_set_many(organization=self.organization, actor=self.actor, model=model, rows=[
+                {a: sources[r["source"]], b: targets[r["target"]], "workaround_exists": r["workaround_exists"],
+                 "workaround_note": r["workaround_note"], "workaround_hours": r["workaround_hours"]} for r in rows])
+        self.links = {}
