@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import AuditEvent
@@ -137,6 +138,48 @@ def model_update(*, instance: M, data: dict[str, Any], fields: list[str]) -> tup
         auto_now = [f.name for f in instance._meta.fields if getattr(f, "auto_now", False)]
         instance.save(update_fields=changed + auto_now)
     return instance, bool(changed)
+
+
+class RowInvalid(ValidationError):
+    """A row of a batch (``models_update_many``) failed its validation; ``index`` is its position in the batch."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error.messages)
+        self.index = index
+
+
+def models_update_many(*, updates: list[tuple[M, dict[str, Any]]], fields: list[str], unique_fields: set[str],
+                       batch_size: int = 200) -> list[M]:
+    """``model_update`` for many rows of one model (an import of thousands): each instance set from its data and
+    validated (fields and ``clean``; the unique and check constraints, which cost queries, only for a row that
+    changes one of ``unique_fields``: the database enforces them anyway), then one ``bulk_update`` per set of
+    changed fields. Foreign keys are not checked here: the caller checked their organization (and the member's
+    limit) once for the batch. A row that fails raises ``RowInvalid`` with its index. Returns the changed rows."""
+    if not updates:
+        return []
+    now = timezone.now()
+    auto_now = [f.name for f in updates[0][0]._meta.fields if getattr(f, "auto_now", False)]
+    foreign = [f.name for f in updates[0][0]._meta.fields if f.is_relation]
+    groups: dict[tuple[str, ...], list[M]] = {}
+    for index, (instance, data) in enumerate(updates):
+        changed = [f for f in fields if f in data and getattr(instance, f) != data[f]]
+        if not changed:
+            continue
+        for f in changed:
+            setattr(instance, f, data[f])
+        checked = bool(unique_fields & set(changed))
+        try:
+            # A unique check skips a constraint whose fields are excluded (``organization`` is in each of them).
+            instance.full_clean(exclude=None if checked else foreign, validate_unique=checked,
+                                validate_constraints=checked)
+        except ValidationError as error:
+            raise RowInvalid(index, error) from error
+        for f in auto_now:
+            setattr(instance, f, now)  # bulk_update does not apply auto_now
+        groups.setdefault(tuple(changed), []).append(instance)
+    for changed_fields, instances in groups.items():
+        type(instances[0])._base_manager.bulk_update(instances, [*changed_fields, *auto_now], batch_size=batch_size)
+    return [i for group in groups.values() for i in group]
 
 
 def business_event(*, action: str, actor: User | AnonymousUser | None, obj: models.Model, reason: str = "",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
 from apps.core.deletion import ensure_deletable
-from apps.core.services import ensure_same_organization, model_update
+from apps.core.services import ensure_same_organization, model_update, models_update_many
 from apps.tenants.models import Organization
 
 if TYPE_CHECKING:
@@ -61,6 +61,23 @@ def resource_update(*, resource: Resource, actor: User | None, data: dict[str, A
     ensure_same_organization(resource.organization, {"establishment": data.get("establishment")})
     model_update(instance=resource, data=data, fields=RESOURCE_FIELDS)
     return resource
+
+
+@transaction.atomic
+def resources_update_many(*, organization: Organization, actor: User | None,
+                          updates: list[tuple[Resource, dict[str, Any]]]) -> list[Resource]:
+    """``resource_update`` for many resources (an import): the establishments checked once for the whole batch,
+    each row validated (``models_update_many``: the unique name checked when the name or the kind changes), one
+    ``bulk_update`` per set of changed fields; the history triggers record each row. ``RowInvalid`` names the
+    row that fails."""
+    from apps.bia.refresh import refresh_on_commit
+
+    ensure_same_organization(organization, [r for r, _d in updates] + list(
+        {id(e): e for _r, d in updates if (e := d.get("establishment")) is not None}.values()))
+    changed = models_update_many(updates=updates, fields=RESOURCE_FIELDS, unique_fields={"name", "kind"})
+    if changed:
+        refresh_on_commit(organization.pk)
+    return changed
 
 
 @transaction.atomic
