@@ -149,11 +149,11 @@ class RowInvalid(ValidationError):
 
 
 def models_update_many(*, updates: list[tuple[M, dict[str, Any]]], fields: list[str], unique_fields: set[str],
-                       batch_size: int = 200) -> list[M]:
+                       batch_size: int = 1000) -> list[M]:
     """``model_update`` for many rows of one model (an import of thousands): each instance set from its data and
     validated (fields and ``clean``; the unique and check constraints, which cost queries, only for a row that
-    changes one of ``unique_fields``: the database enforces them anyway), then one ``bulk_update`` per set of
-    changed fields. Foreign keys are not checked here: the caller checked their organization (and the member's
+    changes one of ``unique_fields``: the database enforces them anyway), then one ``UPDATE`` per batch and
+    set of changed fields. Foreign keys are not checked here: the caller checked their organization (and the member's
     limit) once for the batch. A row that fails raises ``RowInvalid`` with its index. Returns the changed rows."""
     if not updates:
         return []
@@ -178,8 +178,32 @@ def models_update_many(*, updates: list[tuple[M, dict[str, Any]]], fields: list[
             setattr(instance, f, now)  # bulk_update does not apply auto_now
         groups.setdefault(tuple(changed), []).append(instance)
     for changed_fields, instances in groups.items():
-        type(instances[0])._base_manager.bulk_update(instances, [*changed_fields, *auto_now], batch_size=batch_size)
+        for start in range(0, len(instances), batch_size):
+            _update_from_values(instances[start:start + batch_size], [*changed_fields, *auto_now])
     return [i for group in groups.values() for i in group]
+
+
+def _update_from_values(instances: list[Any], fields: list[str]) -> None:
+    """``UPDATE … FROM (VALUES …)``: one statement for the batch, each row its own values. Django's
+    ``bulk_update`` builds a ``CASE`` per field and row instead: measured on 5,000 activities, 2.2 s of CPU in
+    this process and 4.5 s in all against 0.1 s and 2.1 s. Tenant-owned rows only (the organization is in the
+    condition, as a safety net under the caller's checks)."""
+    from django.db import connection
+
+    meta = instances[0]._meta
+    columns = [meta.pk, *(meta.get_field(f) for f in fields)]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(f"%s::{c.db_type(connection)}" for c in columns) + ")"
+    params = [c.get_db_prep_save(getattr(i, c.attname), connection) for i in instances for c in columns]
+    names = ", ".join(qn(c.column) for c in columns)
+    assignments = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}" for c in columns[1:])
+    params.append(instances[0].organization_id)
+    pk = qn(meta.pk.column)
+    sql = (f"UPDATE {qn(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - the model's names; values are parameters
+           f"FROM (VALUES {', '.join([row] * len(instances))}) AS v({names}) "
+           f"WHERE t.{pk} = v.{pk} AND t.organization_id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def business_event(*, action: str, actor: User | AnonymousUser | None, obj: models.Model, reason: str = "",
