@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import AuditEvent
@@ -137,6 +138,72 @@ def model_update(*, instance: M, data: dict[str, Any], fields: list[str]) -> tup
         auto_now = [f.name for f in instance._meta.fields if getattr(f, "auto_now", False)]
         instance.save(update_fields=changed + auto_now)
     return instance, bool(changed)
+
+
+class RowInvalid(ValidationError):
+    """A row of a batch (``models_update_many``) failed its validation; ``index`` is its position in the batch."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error.messages)
+        self.index = index
+
+
+def models_update_many(*, updates: list[tuple[M, dict[str, Any]]], fields: list[str], unique_fields: set[str],
+                       batch_size: int = 1000) -> list[M]:
+    """``model_update`` for many rows of one model (an import of thousands): each instance set from its data and
+    validated (fields and ``clean``; the unique and check constraints, which cost queries, only for a row that
+    changes one of ``unique_fields``: the database enforces them anyway), then one ``UPDATE`` per batch and
+    set of changed fields. Foreign keys are not checked here: the caller checked their organization (and the member's
+    limit) once for the batch. A row that fails raises ``RowInvalid`` with its index. Returns the changed rows."""
+    if not updates:
+        return []
+    now = timezone.now()
+    auto_now = [f.name for f in updates[0][0]._meta.fields if getattr(f, "auto_now", False)]
+    foreign = [f.name for f in updates[0][0]._meta.fields if f.is_relation]
+    groups: dict[tuple[str, ...], list[M]] = {}
+    for index, (instance, data) in enumerate(updates):
+        changed = [f for f in fields if f in data and getattr(instance, f) != data[f]]
+        if not changed:
+            continue
+        for f in changed:
+            setattr(instance, f, data[f])
+        checked = bool(unique_fields & set(changed))
+        try:
+            # A unique check skips a constraint whose fields are excluded (``organization`` is in each of them).
+            instance.full_clean(exclude=None if checked else foreign, validate_unique=checked,
+                                validate_constraints=checked)
+        except ValidationError as error:
+            raise RowInvalid(index, error) from error
+        for f in auto_now:
+            setattr(instance, f, now)  # bulk_update does not apply auto_now
+        groups.setdefault(tuple(changed), []).append(instance)
+    for changed_fields, instances in groups.items():
+        for start in range(0, len(instances), batch_size):
+            _update_from_values(instances[start:start + batch_size], [*changed_fields, *auto_now])
+    return [i for group in groups.values() for i in group]
+
+
+def _update_from_values(instances: list[Any], fields: list[str]) -> None:
+    """``UPDATE … FROM (VALUES …)``: one statement for the batch, each row its own values. Django's
+    ``bulk_update`` builds a ``CASE`` per field and row instead: measured on 5,000 activities, 2.2 s of CPU in
+    this process and 4.5 s in all against 0.1 s and 2.1 s. Tenant-owned rows only (the organization is in the
+    condition, as a safety net under the caller's checks)."""
+    from django.db import connection
+
+    meta = instances[0]._meta
+    columns = [meta.pk, *(meta.get_field(f) for f in fields)]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(f"%s::{c.db_type(connection)}" for c in columns) + ")"
+    params = [c.get_db_prep_save(getattr(i, c.attname), connection) for i in instances for c in columns]
+    names = ", ".join(qn(c.column) for c in columns)
+    assignments = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}" for c in columns[1:])
+    params.append(instances[0].organization_id)
+    pk = qn(meta.pk.column)
+    sql = (f"UPDATE {qn(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - the model's names; values are parameters
+           f"FROM (VALUES {', '.join([row] * len(instances))}) AS v({names}) "
+           f"WHERE t.{pk} = v.{pk} AND t.organization_id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def business_event(*, action: str, actor: User | AnonymousUser | None, obj: models.Model, reason: str = "",

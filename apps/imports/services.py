@@ -19,18 +19,17 @@ from django.utils.translation import gettext as _
 
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, OrgUnit, Resource, ResourceDependency
 from apps.bia.refresh import refresh_on_commit
-from apps.bia.services.activities import activities_create_many, activity_update, org_unit_resolve
+from apps.bia.services.activities import activities_create_many, activities_update_many, org_unit_resolve
 from apps.bia.services.resources import (
-    activity_dependency_set,
-    activity_link_set,
-    resource_dependency_set,
-    resource_update,
+    LINK_ENDS,
+    dependencies_set_many,
     resources_create_many,
+    resources_update_many,
 )
 from apps.core import spreadsheets, tenancy
 from apps.core.db import analyze
 from apps.core.models import AuditEvent
-from apps.core.services import audit_log
+from apps.core.services import RowInvalid, audit_log
 from apps.imports import engine
 from apps.imports.models import ColumnMapping, ImportKind, ImportRun
 from apps.tenants.models import Organization
@@ -142,6 +141,7 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
         raise ImportRefused(_("%(count)s rows are refused: correct the file and import it again. Nothing was "
                              "changed.") % {"count": counts[engine.REFUSED]})
     current: engine.Row | None = None
+    writer: _Writer | None = None
     try:
         with transaction.atomic():
             # Two clicks on « Apply »: the second waits for the first, then finds the import applied.
@@ -151,8 +151,8 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
             writer = _Writer(run=run, actor=actor)
             for current in rows:
                 if current.action is not None:
-                    writer.write(current.action)
-            current = None  # the new rows go in batches: a failure there names no single row
+                    writer.write(current.action, row=current.row)
+            current = None  # the rows go in batches: the writer names the row that fails validation
             writer.flush()
             analyze(*writer.models)
             refresh_on_commit(run.organization.pk)
@@ -166,8 +166,9 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
         run.refresh_from_db()
         message = " ".join(getattr(error, "messages", None) or [str(error)])
         run.status = ImportRun.Status.FAILED
-        if current is not None:
-            run.error = _("Row %(row)s: %(message)s Nothing was changed.") % {"row": current.row, "message": message}
+        row = current.row if current is not None else writer.failed_row if writer is not None else None
+        if row is not None:
+            run.error = _("Row %(row)s: %(message)s Nothing was changed.") % {"row": row, "message": message}
         else:
             run.error = _("Writing the new rows failed: %(message)s Nothing was changed.") % {"message": message}
         run.save(update_fields=["status", "error", "updated_at"])
@@ -182,28 +183,34 @@ def import_apply(*, run: ImportRun, actor: User) -> ImportRun:
 
 
 class _Writer:
-    """Each row through the BIA services the pages use (validated, tenant- and limit-checked): new resources and
-    activities in batches (``*_create_many``), updates and links one by one."""
+    """Each row through the BIA services the pages use (validated, tenant- and limit-checked), in batches: new
+    resources and activities (``*_create_many``), updated ones (``*_update_many``), dependency rows
+    (``dependencies_set_many``). A row that fails validation in a batch is named by ``failed_row``."""
 
     def __init__(self, *, run: ImportRun, actor: User) -> None:
         self.run, self.actor, self.organization = run, actor, run.organization
         self.models: set[type[Any]] = set()
         self.creates: list[dict[str, Any]] = []
-        self._cache: dict[tuple[str, int], Any] = {}
+        self.links: dict[str, list[dict[str, Any]]] = {}
+        self.updates: list[tuple[int, int, dict[str, Any]]] = []  # (row, pk, data)
+        self.failed_row: int | None = None
         self._units: dict[tuple[int, str, str], OrgUnit | None] = {}
 
-    def _get(self, model: type[Activity] | type[Resource], pk: int) -> Any:
-        key = (model._meta.label, pk)
-        if key not in self._cache:
-            self._cache[key] = model.objects.get(organization=self.organization, pk=pk)
-        return self._cache[key]
-
-    def write(self, action: tuple[str, dict[str, Any]]) -> None:
+    def write(self, action: tuple[str, dict[str, Any]], *, row: int) -> None:
         verb, data = action
+        if verb == "update":
+            data = dict(data)
+            unit = data.pop("unit", None)
+            if unit is not None:
+                data["unit"] = self._unit(data["establishment"], unit)
+            self.updates.append((row, data.pop("pk"), data))
+            return
         getattr(self, f"_{self.run.kind}")(verb, dict(data))
 
     def flush(self) -> None:
-        """The new resources or activities, in batches (after the row-by-row writes)."""
+        """The new resources or activities, and the dependency rows, in batches (after the row-by-row writes)."""
+        self._flush_links()
+        self._flush_updates()
         if not self.creates:
             return
         if self.run.kind == ImportKind.RESOURCES:
@@ -212,13 +219,28 @@ class _Writer:
             activities_create_many(organization=self.organization, actor=self.actor, rows=self.creates)
         self.creates = []
 
+    def _flush_updates(self) -> None:
+        if not self.updates:
+            return
+        model: Any = Resource if self.run.kind == ImportKind.RESOURCES else Activity
+        self.models |= {model} if model is Resource else {model, OrgUnit}
+        related = ["establishment"] if model is Resource else ["establishment", "site", "unit"]
+        found = model.objects.filter(organization=self.organization).select_related(*related).in_bulk(
+            [pk for _row, pk, _data in self.updates])
+        if len(found) != len({pk for _row, pk, _data in self.updates}):
+            raise ObjectDoesNotExist(_("An activity or a resource of the file was deleted meanwhile."))
+        updates = [(found[pk], data) for _row, pk, data in self.updates]
+        service = resources_update_many if model is Resource else activities_update_many
+        try:
+            service(organization=self.organization, actor=self.actor, updates=updates)
+        except RowInvalid as error:
+            self.failed_row = self.updates[error.index][0]
+            raise
+        self.updates = []
+
     def _resources(self, verb: str, data: dict[str, Any]) -> None:
         self.models.add(Resource)
-        if verb == "create":
-            self.creates.append(data)
-        else:
-            resource = Resource.objects.get(organization=self.organization, pk=data.pop("pk"))
-            resource_update(resource=resource, actor=self.actor, data=data)
+        self.creates.append(data)
 
     def _unit(self, establishment: Any, unit: dict[str, str]) -> OrgUnit | None:
         key = (establishment.pk, unit["pole"], unit["service"])
@@ -232,26 +254,24 @@ class _Writer:
         unit = data.pop("unit", None)
         if unit is not None:
             data["unit"] = self._unit(data["establishment"], unit)
-        if verb == "create":
-            self.creates.append(data)
-        else:
-            activity = Activity.objects.get(organization=self.organization, pk=data.pop("pk"))
-            activity_update(activity=activity, actor=self.actor, data=data)
+        self.creates.append(data)
 
     def _dependencies(self, verb: str, data: dict[str, Any]) -> None:
-        prefix = data.pop("prefix")
-        source_id, target_id = data.pop("source"), data.pop("target")
-        workaround = {"workaround_exists": data["workaround_exists"], "workaround_note": data["workaround_note"],
-                      "workaround_hours": data["workaround_hours"]}
-        if prefix == "AR":
-            self.models.add(ActivityDependency)
-            activity_dependency_set(activity=self._get(Activity, source_id), actor=self.actor,
-                                    resource=self._get(Resource, target_id), **workaround)
-        elif prefix == "RR":
-            self.models.add(ResourceDependency)
-            resource_dependency_set(resource=self._get(Resource, source_id), actor=self.actor,
-                                    depends_on=self._get(Resource, target_id), **workaround)
-        else:
-            self.models.add(ActivityLink)
-            activity_link_set(activity=self._get(Activity, source_id), actor=self.actor,
-                              depends_on=self._get(Activity, target_id), **workaround)
+        self.links.setdefault(data.pop("prefix"), []).append(data)
+
+    def _flush_links(self) -> None:
+        """Every dependency row in batches, one kind of link at a time: the ends loaded in one query per model."""
+        models = {"AR": (ActivityDependency, Activity, Resource), "RR": (ResourceDependency, Resource, Resource),
+                  "AA": (ActivityLink, Activity, Activity)}
+        for prefix, rows in self.links.items():
+            model, source_model, target_model = models[prefix]
+            a, b = LINK_ENDS[model]
+            sources = source_model.objects.filter(organization=self.organization).in_bulk({r["source"] for r in rows})
+            targets = target_model.objects.filter(organization=self.organization).in_bulk({r["target"] for r in rows})
+            if not {r["source"] for r in rows} <= sources.keys() or not {r["target"] for r in rows} <= targets.keys():
+                raise ObjectDoesNotExist(_("An activity or a resource of the file was deleted meanwhile."))
+            self.models.add(model)
+            dependencies_set_many(organization=self.organization, actor=self.actor, model=model, rows=[
+                {a: sources[r["source"]], b: targets[r["target"]], "workaround_exists": r["workaround_exists"],
+                 "workaround_note": r["workaround_note"], "workaround_hours": r["workaround_hours"]} for r in rows])
+        self.links = {}

@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 from apps.bia.models import Activity, ActivityDependency, ActivityLink, Resource, ResourceDependency
 from apps.core.models import AuditEvent
 from apps.imports.models import ColumnMapping, ImportRun
-from tests.bia.factories import ActivityFactory, ResourceFactory
+from tests.bia.factories import ActivityFactory, ResourceFactory, activity_in
 from tests.imports.conftest import csv_bytes, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +263,93 @@ def ght_other(ght):
     from apps.tenants.models import Establishment
 
     return Establishment.objects.get(organization=ght, name="CHU de Valmont")
+
+
+def _dependency_import(importer, org, rows: list[list[object]]):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    importer.upload(csv_bytes([["Élément", "Dépend de", "Contournement", "Autonomie (h)"], *rows]),
+                    kind="dependencies", name="deps.csv")
+    run = importer.run()
+    importer.map(run)
+    with CaptureQueriesContext(connection) as queries:
+        importer.apply(run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED, (run.error, run.report[:3])
+    return run, len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_dependencies_are_written_in_batches_and_a_second_file_updates_their_workarounds(org, importer,
+                                                                                          size: int) -> None:
+    """Applying a file of dependencies costs the same queries for 10 rows as for 40 (no query per row), creates
+    the new pairs, updates the workaround of the pairs already there, and the history records each row."""
+    activities = [ActivityFactory(organization=org, name=f"Activité {i}", catalogue_code=f"ACT-{i}")
+                  for i in range(size)]
+    apps = [ResourceFactory(organization=org, name=f"Appli {i}", catalogue_code=f"APP-{i}", establishment=None)
+            for i in range(size + 1)]
+    rows = [[f"Activité {i}" if i % 2 else f"ACT-{i}", f"APP-{i}", "oui" if i % 2 else "non", 4 if i % 2 else ""]
+            for i in range(size)]
+    rows += [[f"Appli {i}", f"Appli {i + 1}", "", ""] for i in range(size)]
+    run, queries = _dependency_import(importer, org, rows)
+    assert run.counts == {"new": 2 * size, "updated": 0, "unchanged": 0, "refused": 0}
+    assert queries <= 45, queries  # the same bound at both sizes
+    with scopes_disabled():
+        assert ActivityDependency.objects.filter(organization=org).count() == size
+        assert ResourceDependency.objects.filter(organization=org).count() == size
+        first = ActivityDependency.objects.get(activity=activities[1])
+        assert (first.resource, first.workaround_exists, first.workaround_hours) == (apps[1], True, 4)
+
+    # The same pairs with every workaround turned the other way: all updated, none created.
+    changed = [[a, b, "non" if exists == "oui" else "oui", "" if exists == "oui" else 12]
+               for a, b, exists, _hours in rows[:size]]
+    changed += [[a, b, "oui", 2] for a, b, _e, _h in rows[size:]]
+    run, queries = _dependency_import(importer, org, changed)
+    assert run.counts == {"new": 0, "updated": 2 * size, "unchanged": 0, "refused": 0}
+    assert queries <= 45, queries
+    with scopes_disabled():
+        assert ActivityDependency.objects.filter(organization=org).count() == size
+        first.refresh_from_db()
+        assert (first.workaround_exists, first.workaround_hours) == (False, None)
+        second = ActivityDependency.objects.get(activity=activities[2])
+        assert (second.workaround_exists, second.workaround_hours) == (True, 12)
+        chain = ResourceDependency.objects.get(resource=apps[0])
+        assert (chain.depends_on, chain.workaround_exists, chain.workaround_hours) == (apps[1], True, 2)
+        events = ActivityDependency.pgh_event_model.objects.filter(pgh_obj_id=second.pk)
+        assert sorted(events.values_list("pgh_label", flat=True)) == ["insert", "update"]
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_updates_of_resources_and_activities_are_written_in_batches(org, importer, size: int) -> None:
+    """A second file that changes every row costs the same queries for 5 rows as for 20 (no query per row), and
+    each updated row is in the history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    resources = [ResourceFactory(organization=org, name=f"Appli {i}", catalogue_code=f"APP-{i}", establishment=None,
+                                 rto_capability_hours=4) for i in range(size)]
+    activities = [activity_in(org, name=f"Activité {i}", catalogue_code=f"ACT-{i}", recovery_priority=1)
+                  for i in range(size)]
+    for kind, rows, extra in (
+            ("resources", [["Nom", "Code", "RTO (h)"], *[[f"appli {i}", f"APP-{i}", 8 + i] for i in range(size)]],
+             {"resource_kind": "application"}),
+            ("activities", [["Activité", "Code", "Priorité de reprise", "Service"],
+                            *[[f"Activité {i}", f"ACT-{i}", 2 + i, "SAU"] for i in range(size)]], {})):
+        importer.upload(csv_bytes(rows), kind=kind, name=f"{kind}.csv", **extra)
+        run = importer.run()
+        importer.map(run)
+        run.refresh_from_db()
+        assert run.counts == {"new": 0, "updated": size, "unchanged": 0, "refused": 0}, run.report[:2]
+        with CaptureQueriesContext(connection) as queries:
+            importer.apply(run)
+        run.refresh_from_db()
+        assert run.status == ImportRun.Status.APPLIED, run.error
+        assert len(queries.captured_queries) <= 45, (kind, len(queries.captured_queries))
+    with scopes_disabled():
+        last = Resource.objects.get(pk=resources[-1].pk)
+        assert (last.name, last.rto_capability_hours) == (f"Appli {size - 1}", 8 + size - 1)  # spelling kept
+        activity = Activity.objects.select_related("unit").get(pk=activities[-1].pk)
+        assert (activity.recovery_priority, activity.unit.name) == (2 + size - 1, "SAU")
+        events = Resource.pgh_event_model.objects.filter(pgh_obj_id=last.pk)
+        assert sorted(events.values_list("pgh_label", flat=True)) == ["insert", "update"]

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from apps.bia.models import Activity, OrgUnit
 from apps.bia.tasks import notify_owner_assigned
 from apps.core.deletion import ensure_deletable
-from apps.core.services import ensure_same_organization, model_update
+from apps.core.services import ensure_same_organization, model_update, models_update_many
 from apps.core.tasks import enqueue_on_commit
 from apps.tenants.models import Establishment, Organization, Site
 
@@ -104,6 +104,23 @@ def activity_update(*, activity: Activity, actor: User | None, data: dict[str, A
     ensure_same_organization(organization, {"establishment": data.get("establishment"), "site": data.get("site"), "unit": data.get("unit")})
     model_update(instance=activity, data=data, fields=ACTIVITY_FIELDS)
     return activity
+
+
+@transaction.atomic
+def activities_update_many(*, organization: Organization, actor: User | None,
+                           updates: list[tuple[Activity, dict[str, Any]]]) -> list[Activity]:
+    """``activity_update`` for many activities (an import): the establishments, sites and units checked once for
+    the whole batch, each row validated (``models_update_many``: the unique name checked when the name or the
+    establishment changes), one ``bulk_update`` per set of changed fields; the history triggers record each
+    row. ``RowInvalid`` names the row that fails."""
+    from apps.bia.refresh import refresh_on_commit
+
+    related = {id(v): v for _a, d in updates for k in ("establishment", "site", "unit") if (v := d.get(k)) is not None}
+    ensure_same_organization(organization, [a for a, _d in updates] + list(related.values()))
+    changed = models_update_many(updates=updates, fields=ACTIVITY_FIELDS, unique_fields={"name", "establishment"})
+    if changed:
+        refresh_on_commit(organization.pk)
+    return changed
 
 
 @transaction.atomic
