@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, Resource
 from apps.continuity.models import PlanVersion, Scenario
-from apps.core.forms import MemberChoiceField, OrgForm, OrgModelForm, Refinement, form_field
+from apps.core.forms import MemberChoiceField, OrgForm, OrgModelForm, Refinement, RowChoiceField, form_field
 from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect
 from apps.exercises.models import (
     ExerciseScope,
@@ -152,13 +152,15 @@ class ExerciseChildForm(OrgModelForm):
 class ObjectiveForm(ExerciseChildForm):
     choice_refinements: ClassVar[dict[str, Refinement]] = {
         "bia.Resource": lambda qs: qs.filter(kind__in=("application", "infrastructure")).order_by("name"),
-        "bia.Activity": lambda qs: qs.select_related("establishment").order_by("name"),
+        "bia.Activity": lambda qs: qs.order_by("name"),
     }
-    activity = forms.ModelChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False,
-                                      help_text=_("For a degraded-mode objective: the activity that switches."))
-    resource = forms.ModelChoiceField(label=_("System"), queryset=Resource.objects.none(), required=False,
-                                      widget=QuickSelect(search=_("Filter the list…")),
-                                      help_text=_("For an RTA or RPA objective: the system restored."))
+    # Options from values_list (a large GHT has 1,000+ activities and systems): no model object per option.
+    activity = RowChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False,
+                              widget=QuickSelect(search=_("Filter the list…")),
+                              help_text=_("For a degraded-mode objective: the activity that switches."))
+    resource = RowChoiceField(label=_("System"), queryset=Resource.objects.none(), required=False,
+                              widget=QuickSelect(search=_("Filter the list…")),
+                              help_text=_("For an RTA or RPA objective: the system restored."))
 
     class Meta:
         model = Objective
