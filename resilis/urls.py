@@ -10,6 +10,7 @@ from django.views.i18n import JavaScriptCatalog
 from apps.accounts.views import ProfileView
 from apps.compliance.views import PortfolioPrepareView, PortfolioView
 from apps.core.views_health import health
+from apps.onboarding.views import OrganizationOnboardView
 from apps.sso.views import DiscoverView as SsoDiscoverView
 from apps.tenants.models import Establishment, Membership, Organization, Site
 from apps.tenants.views import InvitationAcceptView
@@ -46,6 +47,7 @@ TENANT_APPS = [
     ("recherche/", "apps.search.urls"),
     ("api/", "apps.api.urls_pages"),
     ("notifications/", "apps.notifications.urls"),
+    ("modeles/", "apps.onboarding.urls"),
 ]
 
 urlpatterns = [
@@ -53,6 +55,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
     path("portefeuille/dossiers/", PortfolioPrepareView.as_view(), name="portfolio-prepare"),
+    path("portefeuille/nouvelle-organisation/", OrganizationOnboardView.as_view(), name="organization-onboard"),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("compte/profil/", ProfileView.as_view(), name="profile"),
     path("compte/sso/", SsoDiscoverView.as_view(), name="sso-discover"),

@@ -67,6 +67,9 @@ class AuditEvent(models.Model):
         CRISIS_ACTIVATED = "crisis_activated", _("Crisis activated")
         CRISIS_CLOSED = "crisis_closed", _("Crisis closed")
         KIT_COPY_ISSUED = "kit_copy_issued", _("Crisis kit copy issued")
+        ORGANIZATION_CREATED = "organization_created", _("Organization created")
+        TEMPLATES_COPIED = "templates_copied", _("Templates copied from another organization")
+        TEMPLATES_SHARED = "templates_shared", _("Templates copied to another organization")
         # Business events, shown as their own rows in the object's « Historique » (``details`` name the object).
         PLAN_SUBMITTED = "plan_submitted", _("Submitted for approval")
         PLAN_APPROVED = "plan_approved", _("Approved")
