@@ -38,6 +38,13 @@ class OnboardOrganizationForm(forms.Form):
 class _RowForm(WeightFieldsMixin):
     """A row of a formset: the model form's fields, checked without the organization (it does not exist yet)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["absent_perimeters"]
+        # Shown empty (not « 0 »): a row left blank is ignored, an empty share counts as 0.
+        self.initial.pop("activity_share", None)
+        self.fields["activity_share"].initial = None
+
     def validate_unique(self) -> None:  # the service checks uniqueness inside the new organization
         pass
 
@@ -50,10 +57,6 @@ class EstablishmentRowForm(_RowForm):
         fields = ["name", "short_name", "finess_ej", "legal_status", "activity_share", "activity_share_basis",
                   "activity_share_date"]
         widgets = WEIGHT_WIDGETS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["absent_perimeters"]
 
     def clean_finess_ej(self) -> str:
         value = normalize_finess(self.cleaned_data["finess_ej"])
@@ -73,10 +76,6 @@ class SiteRowForm(_RowForm):
         widgets = WEIGHT_WIDGETS
 
     field_order = ["establishment_finess", "name", "finess_eg", "city"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["absent_perimeters"]
 
     def clean_finess_eg(self) -> str:
         value = normalize_finess(self.cleaned_data["finess_eg"])
