@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log
 from apps.core.tenancy import tenant_scope
-from apps.tenants.models import Establishment, Organization
+from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
 from apps.tenants.services import establishment_create, invitation_create, organization_create, site_create
 from apps.tenants.validators import normalize_finess
@@ -81,8 +81,13 @@ def organization_onboard(*, actor: User, organization: dict[str, Any], establish
     name = organization["name"].strip()
     org = organization_create(
         actor=actor, name=name, slug=unique_slug(name, organization.get("slug") or ""),
-        kind=organization["kind"], region=organization.get("region") or "", creator_role=creator_role)
+        kind=organization["kind"], region=organization.get("region") or "", creator_role=None)
+    # Everything below runs in the new organization's scope (a page outside /o/<slug>/ has none).
     with tenant_scope(org):
+        if creator_role is not None:
+            membership = Membership(organization=org, user=actor, role=creator_role)
+            membership.full_clean()
+            membership.save()
         by_finess: dict[str, Establishment] = {}
         for index, data in enumerate(establishments):
             try:

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import models
 from django.urls import reverse
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from apps.continuity.models import Plan, ReflexSheet
 from apps.core.models import TenantModel
@@ -65,7 +65,10 @@ def test_the_portfolio_offers_new_organization_to_those_with_the_right(client_fo
 
 def test_a_consultant_creates_a_client_and_lands_in_it(client_for) -> None:
     consultant = grant_onboarding(UserFactory())
-    response = client_for(consultant).post(ONBOARD, onboarding_post())
+    client = client_for(consultant)
+    with scope():  # as in production: the page is outside any organization, so no tenant scope is open
+        assert client.post(ONBOARD, onboarding_post(**{"establishments-1-finess_ej": "1"})).status_code == 400
+        response = client.post(ONBOARD, onboarding_post())
     org = Organization.objects.get(name="GHT Val de Loire")
     assert response.status_code == 302 and response["Location"] == reverse("tenants:home", kwargs={"org_slug": org.slug})
     with scopes_disabled():
