@@ -260,8 +260,16 @@ def _target_activities(target: Organization, establishment: Establishment | None
 
 def _plan_plans(plan: CopyPlan, target: Organization, establishment: Establishment | None, data: dict[str, Any],
                 available: set[str], actor: User) -> set[str]:
-    from apps.continuity.models import DegradedMode, NotApplicable, Plan, PlanActivity, PlanScenario, PlanVersion, ReflexSheet
-    from apps.continuity.models import Scenario
+    from apps.continuity.models import (
+        DegradedMode,
+        NotApplicable,
+        Plan,
+        PlanActivity,
+        PlanScenario,
+        PlanVersion,
+        ReflexSheet,
+        Scenario,
+    )
 
     titles = {_low(t) for t in Plan.objects.filter(organization=target).values_list("title", flat=True)}
     created: set[str] = set()
@@ -388,7 +396,7 @@ def _check(actor: User, source: Organization, target: Organization) -> tuple[Mem
 def _build(*, actor: User, source: Organization, target: Organization, kinds: Iterable[str],
            establishment: Establishment | None) -> CopyPlan:
     source_membership, target_membership = _check(actor, source, target)
-    chosen = {Template(k) for k in kinds}
+    chosen: set[str] = {Template(k) for k in kinds}
     if not chosen:
         raise ValidationError({"kinds": _("Choose at least one kind of template.")})
     if chosen & NEEDS_ESTABLISHMENT and establishment is None:

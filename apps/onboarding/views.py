@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,14 @@ from django.views.generic import TemplateView
 
 from apps.core.views import OrgViewMixin
 from apps.onboarding import services, templates_copy
-from apps.onboarding.forms import CopyForm, EstablishmentRows, OnboardOrganizationForm, SiteRows
+from apps.onboarding.forms import (
+    CopyForm,
+    EstablishmentFormSet,
+    EstablishmentRows,
+    OnboardOrganizationForm,
+    SiteFormSet,
+    SiteRows,
+)
 
 
 class OrganizationOnboardView(LoginRequiredMixin, TemplateView):
@@ -28,7 +35,7 @@ class OrganizationOnboardView(LoginRequiredMixin, TemplateView):
 
     template_name = "onboarding/organization_form.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not services.can_create_organizations(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -43,8 +50,8 @@ class OrganizationOnboardView(LoginRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = OnboardOrganizationForm(request.POST)
-        establishments = EstablishmentRows(request.POST, prefix="establishments")
-        sites = SiteRows(request.POST, prefix="sites")
+        establishments = cast(EstablishmentFormSet, EstablishmentRows(request.POST, prefix="establishments"))
+        sites = cast(SiteFormSet, SiteRows(request.POST, prefix="sites"))
         errors: list[str] = []
         if form.is_valid() and establishments.is_valid() and sites.is_valid():
             user = request.user
