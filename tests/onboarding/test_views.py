@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from apps.continuity.models import Plan, ReflexSheet
 from apps.core.models import TenantModel
+from apps.onboarding.templates_copy import Template
 from apps.tenants.models import Establishment, Invitation, Organization
 from apps.tenants.roles import Role
 from apps.tenants.services import invitation_accept
@@ -213,3 +214,42 @@ def test_done_when_a_new_client_sees_nothing_of_the_client_it_was_copied_from(cl
         body = (b"".join(response) if response.streaming else response.content).decode(errors="replace")
         for leak in leaks:
             assert leak not in body, f"{page} shows {leak!r} of the other client"
+
+
+def _more_source_templates(source: dict, count: int) -> None:
+    from apps.bia.models import ImpactCriterion, ImpactLevel, TimeHorizon
+    from apps.continuity import services as plans
+    from apps.exercises.models import StimulusTemplate
+    from tests.bia.factories import ActivityFactory
+    from tests.continuity.factories import scenario
+
+    org, start = source["org"], ImpactCriterion.objects.filter(organization=source["org"]).count()
+    for i in range(start, start + count):
+        criterion = ImpactCriterion.objects.create(organization=org, code=f"critere-{i}", name=f"Critère {i}")
+        ImpactLevel.objects.create(organization=org, criterion=criterion, level=1, label="Faible")
+        TimeHorizon.objects.create(organization=org, label=f"{i} mois", hours=1000 + i)
+        activity = ActivityFactory(organization=org, establishment=source["establishment"], name=f"Activité {i}")
+        plan = plans.plan_create(organization=org, actor=None, title=f"PCA {i}", care_perimeter="care_service",
+                                 activities=[activity], scenarios=[scenario(org)])
+        plans.degraded_mode_save(plan=plan, actor=None, activity=activity, scenario=scenario(org), data={
+            "trigger": "Panne", "decided_by": "Cadre", "procedure": "Papier"})
+        plans.reflex_sheet_save(plan=plan, actor=None, data={"role": f"Rôle {i}", "first_actions": "Alerter"})
+        StimulusTemplate.objects.create(organization=org, scenario_kind="is_unavailable", title=f"Stimulus {i}",
+                                        offset_minutes=i, sender="SAMU", recipient="Urgences", content="Message")
+
+
+def test_the_preview_query_count_does_not_grow_with_the_templates(client_for, django_assert_max_num_queries) -> None:
+    source = filled_source()
+    consultant = consultant_of(source["org"])
+    target = OrganizationFactory(name="Clinique du Parc", slug="clinique-parc")
+    receiving = Establishment.objects.create(organization=target, name="Clinique du Parc", finess_ej="370000051")
+    consultant_of(target, user=consultant)
+    client = client_for(consultant)
+    query = {"source": source["org"].slug, "kinds": list(Template.values), "establishment": receiving.pk}
+    _more_source_templates(source, 2)
+    with django_assert_max_num_queries(60) as small:
+        assert client.get(_copy_url(target), query).status_code == 200
+    _more_source_templates(source, 10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(_copy_url(target), query)
+    assert response.status_code == 200 and "PCA 11" in response.content.decode()
