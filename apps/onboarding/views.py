@@ -53,7 +53,10 @@ class OrganizationOnboardView(LoginRequiredMixin, TemplateView):
         establishments = cast(EstablishmentFormSet, EstablishmentRows(request.POST, prefix="establishments"))
         sites = cast(SiteFormSet, SiteRows(request.POST, prefix="sites"))
         errors: list[str] = []
-        if form.is_valid() and establishments.is_valid() and sites.is_valid():
+        # Every part is checked on every submission, so all the errors show at once.
+        valid = all([form.is_valid(), establishments.is_valid(), sites.is_valid()])
+        valid = _sites_match_establishments(establishments, sites) and valid
+        if valid:
             user = request.user
             assert user.is_authenticated  # LoginRequiredMixin
             try:
@@ -70,6 +73,18 @@ class OrganizationOnboardView(LoginRequiredMixin, TemplateView):
                 return redirect("tenants:home", org_slug=organization.slug)
         return self.render_to_response(self.get_context_data(
             form=form, establishments=establishments, sites=sites, errors=errors), status=400)
+
+
+def _sites_match_establishments(establishments: EstablishmentFormSet, sites: SiteFormSet) -> bool:
+    """Each site names the FINESS EJ of an establishment typed above (the service checks it again)."""
+    known = {f.cleaned_data.get("finess_ej") for f in establishments.forms if getattr(f, "cleaned_data", None)}
+    ok = True
+    for row in sites.forms:
+        wanted = getattr(row, "cleaned_data", {}).get("establishment_finess")
+        if row.has_changed() and wanted and wanted not in known:
+            row.add_error("establishment_finess", _("No establishment above has this FINESS EJ."))
+            ok = False
+    return ok
 
 
 def _attach(error: ValidationError, form: Any, establishments: Any, sites: Any) -> list[str]:

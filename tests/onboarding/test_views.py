@@ -88,8 +88,12 @@ def test_errors_come_back_next_to_their_fields_with_everything_typed(client_for)
     body = response.content.decode()
     assert "La clé de contrôle de ce numéro FINESS est fausse" in body
     assert 'value="CH de Loches"' in body and 'value="Site principal"' in body and 'value="370000052"' in body
+    assert "Aucun établissement ci-dessus n&#x27;a ce FINESS EJ." in body  # every error at once
+    response = client.post(ONBOARD, onboarding_post(name="", **{"establishments-1-finess_ej": "370000052"}))
+    assert "Ce champ est obligatoire." in response.content.decode()
+    assert "La clé de contrôle de ce numéro FINESS est fausse" in response.content.decode()
     assert not Organization.objects.filter(name="GHT Val de Loire").exists()
-    # The site's establishment is checked by the service once every row is valid: same page, same answer.
+    # A site naming no establishment typed above: same page, the error next to its field.
     response = client.post(ONBOARD, onboarding_post(**{"sites-0-establishment_finess": "370000085"}))
     assert response.status_code == 400
     assert "Aucun établissement ci-dessus n&#x27;a ce FINESS EJ." in response.content.decode()
