@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "apps.imports",
     "apps.sso",
     "apps.search",
+    "apps.onboarding",
     "apps.api",
     "apps.notifications",
     "apps.workspace",

@@ -10,6 +10,7 @@ from django.views.i18n import JavaScriptCatalog
 from apps.accounts.views import ProfileView
 from apps.compliance.views import PortfolioPrepareView, PortfolioView
 from apps.core.views_health import health
+from apps.onboarding.views import OrganizationOnboardView
 from apps.sso.views import DiscoverView as SsoDiscoverView
 from apps.sso.views import saml_single_logout_refused
 from apps.tenants.models import Establishment, Membership, Organization, Site
@@ -47,6 +48,7 @@ TENANT_APPS = [
     ("recherche/", "apps.search.urls"),
     ("api/", "apps.api.urls_pages"),
     ("notifications/", "apps.notifications.urls"),
+    ("modeles/", "apps.onboarding.urls"),
 ]
 
 urlpatterns = [
@@ -54,6 +56,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("portefeuille/", PortfolioView.as_view(), name="portfolio"),
     path("portefeuille/dossiers/", PortfolioPrepareView.as_view(), name="portfolio-prepare"),
+    path("portefeuille/nouvelle-organisation/", OrganizationOnboardView.as_view(), name="organization-onboard"),
     path("invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
     # The external reviewer's pages (« relecteur »): outside /o/<slug>/, a reviewer is no member.
     path("relecture/", include("apps.declaration.urls_review")),

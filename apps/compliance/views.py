@@ -179,6 +179,13 @@ class EvidenceDeleteView(OrgViewMixin, TemplateView):
 
 
 
+def can_create_organizations(user: Any) -> bool:
+    # « Nouvelle organisation » on the portfolio: the onboarding app's rule (platform admins, granted consultants).
+    from apps.onboarding.services import can_create_organizations as allowed
+
+    return allowed(user)
+
+
 class PortfolioView(LoginRequiredMixin, TemplateView):
     """« Mon portefeuille »: the user's organizations and how far each is in its CaRE work.
 
@@ -245,7 +252,8 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
                                 "state": ("descending" if descending else "ascending") if key == name else "none"}
         return self.render_to_response(self.get_context_data(
             form=form, rows=rows, page=page, pending=pending, filtering=filtering, stage_columns=columns,
-            sort_links=sort_links, any_export=any(row["can_export"] for row in rows)))
+            sort_links=sort_links, any_export=any(row["can_export"] for row in rows),
+            can_create_organizations=can_create_organizations(user)))
 
 
 class PortfolioPrepareView(LoginRequiredMixin, View):

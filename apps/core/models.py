@@ -72,6 +72,9 @@ class AuditEvent(models.Model):
         REVIEWER_ACCEPTED = "reviewer_accepted", _("Reviewer access accepted")
         REVIEWER_REVOKED = "reviewer_revoked", _("Reviewer access revoked")
         REVIEWER_VIEWED = "reviewer_viewed", _("Signed declaration read by a reviewer")
+        ORGANIZATION_CREATED = "organization_created", _("Organization created")
+        TEMPLATES_COPIED = "templates_copied", _("Templates copied from another organization")
+        TEMPLATES_SHARED = "templates_shared", _("Templates copied to another organization")
         # Business events, shown as their own rows in the object's « Historique » (``details`` name the object).
         PLAN_SUBMITTED = "plan_submitted", _("Submitted for approval")
         PLAN_APPROVED = "plan_approved", _("Approved")

@@ -21,5 +21,6 @@ class TenantsConfig(AppConfig):
                 NavLink(_("Members"), "tenants:members", "org.manage"),
                 NavLink(_("Activity log"), "tenants:audit", "audit.view"),
                 NavLink(_("Settings"), "tenants:settings", "org.manage"),
+                NavLink(_("Copy from another client"), "onboarding:copy", "templates.copy"),
             ),
         ))

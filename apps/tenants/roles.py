@@ -47,8 +47,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.RPCRA: frozenset(
         VIEW_ALL | CHANGE_ALL | {"audit.view", "bia.validate", "bia.answer", "exports.run", "exports.view"}
     ),
+    # « templates.copy »: a consultant copies templates between the organizations they are a consultant of
+    # (apps.onboarding.templates_copy); no other role has it.
     Role.CONSULTANT: frozenset(
-        VIEW_ALL | CHANGE_ALL | {"bia.validate", "bia.answer", "exports.run", "exports.view"}
+        VIEW_ALL | CHANGE_ALL | {"bia.validate", "bia.answer", "exports.run", "exports.view", "templates.copy"}
     ),
     Role.DIRECTION: frozenset(
         VIEW_ALL | {"audit.view", "plans.approve", "governance.approve", "exercises.approve", "exports.run",

@@ -37,17 +37,19 @@ SITE_FIELDS = ["establishment", "name", "finess_eg", "city", *WEIGHT_FIELDS]
 
 @transaction.atomic
 def organization_create(*, actor: User | None, name: str, slug: str, kind: str, region: str = "",
-                        ecare_number: str = "", mfa_required: bool = False) -> Organization:
+                        ecare_number: str = "", mfa_required: bool = False,
+                        creator_role: str | None = Role.ADMINISTRATOR) -> Organization:
     """Create a candidate organization with its defaults (``apps.tenants.defaults``); its creator
-    becomes its first administrator."""
+    becomes a member with ``creator_role`` (its first administrator by default; ``None``: not a member, as a
+    platform administrator who onboards a client, ``apps.onboarding``)."""
     organization = Organization(
         name=name, slug=slug, kind=kind, region=region, ecare_number=ecare_number, mfa_required=mfa_required
     )
     organization.full_clean()
     organization.save()
     organization_defaults_ensure(organization=organization)
-    if actor is not None:
-        membership = Membership(organization=organization, user=actor, role=Role.ADMINISTRATOR)
+    if actor is not None and creator_role is not None:
+        membership = Membership(organization=organization, user=actor, role=creator_role)
         membership.full_clean()
         membership.save()
     return organization
