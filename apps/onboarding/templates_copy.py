@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scopes_disabled
 
 from apps.core.models import AuditEvent
@@ -277,11 +277,14 @@ def _plan_plans(plan: CopyPlan, target: Organization, establishment: Establishme
     for p in data["plans"]:
         exists = _low(p["title"]) in titles
         found = [n for n in p["activities"] if _low(n) in available]
-        note = _("%(found)s of %(total)s perimeter activities found here, %(modes)s degraded modes, "
-                 "%(sheets)s fiches réflexes") % {
-            "found": len(found), "total": len(p["activities"]),
-            "modes": len([d for d in p["degraded_modes"] if _low(d["activity"]) in available]),
-            "sheets": len(p["reflex_sheets"])}
+        modes = len([d for d in p["degraded_modes"] if _low(d["activity"]) in available])
+        sheets = len(p["reflex_sheets"])
+        note = ", ".join([
+            ngettext("%(found)s of %(total)s perimeter activity found here",
+                     "%(found)s of %(total)s perimeter activities found here", len(found))
+            % {"found": len(found), "total": len(p["activities"])},
+            ngettext("%(count)s degraded mode", "%(count)s degraded modes", modes) % {"count": modes},
+            ngettext("%(count)s fiche réflexe", "%(count)s fiches réflexes", sheets) % {"count": sheets}])
         plan.lines.append(Line(Template.PLANS, p["title"], exists, "" if exists else note))
         if not exists:
             titles.add(_low(p["title"]))
