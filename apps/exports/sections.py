@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,7 +37,7 @@ def summary_rows(organization: Organization) -> Iterator[list[Any]]:
     yield [str(_("Candidate")), organization.name]
     yield [str(_("Kind of candidate")), str(organization.get_kind_display())]
     yield [str(_("Region (ARS)")), str(organization.get_region_display() or "")]
-    yield [str(_("eCaRE file number")), organization.ecare_number]
+    yield [capfirst(str(_("eCaRE file number"))), organization.ecare_number]
     yield [str(_("Establishments (FINESS EJ)")), len(establishments)]
     yield [str(_("Sites (FINESS EG)")), sum(len(e.sites) for e in establishments)]
     yield [str(_("Perimeter of this export")), export_perimeter(organization=organization)]

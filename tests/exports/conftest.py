@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -110,6 +111,13 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 120, interval: float
 
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_reading_text(path: Path) -> str:
+    """The text in reading order, with the words the dossier hyphenated in narrow columns (« Réfé‐ rence », the
+    hyphenation character U+2010) joined again."""
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub("\u2010\\s*\n\\s*", "", raw)
 
 
 def pdf_info(path: Path) -> dict[str, str]:

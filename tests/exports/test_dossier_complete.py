@@ -31,7 +31,7 @@ from apps.exports.snapshot import export_snapshot
 from apps.exports.xlsx import render_workbook
 from apps.tenants.demo import GHT_SLUG
 from apps.tenants.models import Organization
-from tests.exports.conftest import pdf_info, pdf_text, soffice_convert
+from tests.exports.conftest import pdf_info, pdf_reading_text, pdf_text, soffice_convert
 from tests.exports.factories import ExportJobFactory
 
 # The chapters the reviewer looks for, in French (the default language of the dossier).
@@ -62,8 +62,7 @@ def demo_pdf(demo, django_db_blocker, tmp_path_factory) -> tuple[Path, str, str]
         job = ExportJobFactory(organization=demo, dossier_version=1, establishment_ids=None)
         with scope(organization=demo), translation.override("fr"):
             render_dossier(organization=demo, job=job, path=path, progress=lambda percent, label: None)
-    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return path, pdf_text(path), raw
+    return path, pdf_text(path), pdf_reading_text(path)
 
 
 def test_every_section_is_in_the_demo_dossier(demo_pdf) -> None:
