@@ -112,6 +112,13 @@ class ReviewerGrant(TenantModel):
     def __str__(self) -> str:
         return self.email
 
+    @staticmethod
+    def running() -> models.Q:
+        """The condition of a grant neither revoked nor expired (pending or active): ``state`` as a query."""
+        from django.utils import timezone
+
+        return models.Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
     @property
     def state(self) -> str:
         from django.utils import timezone

@@ -54,10 +54,8 @@ def reviewer_grants_for(*, user: User) -> list[ReviewerGrant]:
 
 def reviewer_has_access(*, user: User) -> bool:
     """Does ``user`` hold a running reviewer access somewhere (the portfolio sends such a non-member home)?"""
-    from django.utils import timezone
-
     with scopes_disabled():
-        return ReviewerGrant.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).exists()
+        return ReviewerGrant.objects.filter(ReviewerGrant.running(), user=user).exists()
 
 
 def reviewer_grant_of(*, user: User, grant_id: int) -> ReviewerGrant | None:

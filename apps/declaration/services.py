@@ -147,12 +147,12 @@ def reviewer_invite(*, organization: Organization, actor: User, email: str, days
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is a member of the organization: they already read the "
                                           "declaration.")})
-    current = [g for g in ReviewerGrant.objects.filter(organization=organization, email__iexact=email,
-                                                       revoked_at__isnull=True, expires_at__gt=timezone.now())]
-    if current:
+    current = ReviewerGrant.objects.filter(ReviewerGrant.running(), organization=organization,
+                                           email__iexact=email).first()
+    if current is not None:
         raise ValidationError({"email": _("This address already has a reviewer access until %(date)s: revoke it "
                                           "first to give a new one.") % {
-            "date": date_format(timezone.localtime(current[0].expires_at), "SHORT_DATE_FORMAT")}})
+            "date": date_format(timezone.localtime(current.expires_at), "SHORT_DATE_FORMAT")}})
     grant = ReviewerGrant(organization=organization, email=email, days=days, invited_by=actor,
                           expires_at=timezone.now() + timedelta(days=days))
     grant.full_clean()

@@ -5,7 +5,7 @@ middleware answers them 404 on every ``/o/<slug>/`` address)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -24,6 +24,10 @@ from apps.core.services import audit_log
 from apps.core.views import OrgFormView, OrgViewMixin, form_errors_from
 from apps.declaration import forms, services
 from apps.declaration.models import DeclarationVersion, ReviewerGrant
+from apps.tenants.views import InvitationAcceptBaseView
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 class DeclarationMixin(OrgViewMixin):
@@ -302,73 +306,28 @@ def _content_type(entry: dict[str, str]) -> str:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ReviewerAcceptView(View):
+class ReviewerAcceptView(InvitationAcceptBaseView):
     """Accept a reviewer's invitation (the link works once): log in with the invited address, or create the
     account here. The access is then bound to that account."""
 
     template_name = "declaration/review/accept.html"
+    context_name = "grant"
 
-    def get_grant(self, token: str) -> ReviewerGrant:
-        from django_scopes import scopes_disabled
-
-        with scopes_disabled():
-            grant = ReviewerGrant.objects.select_related("organization", "invited_by").filter(token=token).first()
-        if grant is None:
-            raise Http404
-        return grant
+    def find(self, token: str) -> ReviewerGrant | None:
+        return ReviewerGrant.objects.select_related("organization", "invited_by").filter(token=token).first()
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        grant = self.get_grant(token)
+        grant = self.get_invitation(token)
         if grant.is_active and grant.user_id == request.user.pk:
             return HttpResponseRedirect(reverse("review:declaration", kwargs={"grant": grant.pk}))
         return self.render_page(request, grant)
 
-    def render_page(self, request: HttpRequest, grant: ReviewerGrant, form: Any = None,
-                    status: int = 200) -> HttpResponse:
-        from django.shortcuts import render
-        from django_scopes import scopes_disabled
+    def accept(self, *, invitation: ReviewerGrant, user: User, request: HttpRequest) -> None:
+        services.reviewer_accept(grant=invitation, user=user, request=request)
 
-        from apps.accounts.models import User
-        from apps.tenants.forms import InvitationAcceptForm
-
-        with scopes_disabled():
-            existing = User.objects.filter(email__iexact=grant.email).exists()
-        if form is None and not existing and not request.user.is_authenticated:
-            form = InvitationAcceptForm(email=grant.email)
-        return render(request, self.template_name, {"grant": grant, "form": form, "existing": existing},
-                      status=status)
-
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        from django.contrib.auth import login
+    def accepted(self, request: HttpRequest, invitation: ReviewerGrant) -> HttpResponse:
         from django.utils.translation import gettext as _
-        from django_scopes import scopes_disabled
 
-        from apps.accounts.models import User
-        from apps.core.tenancy import tenant_scope
-        from apps.tenants.forms import InvitationAcceptForm
-
-        grant = self.get_grant(token)
-        if not grant.is_pending:
-            return self.render_page(request, grant, status=400)
-        with tenant_scope(grant.organization):
-            if request.user.is_authenticated:
-                try:
-                    services.reviewer_accept(grant=grant, user=request.user, request=request)  # type: ignore[arg-type]
-                except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
-                    return self.render_page(request, grant, status=400)
-            else:
-                with scopes_disabled():
-                    if User.objects.filter(email__iexact=grant.email).exists():
-                        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
-                form = InvitationAcceptForm(request.POST, email=grant.email)
-                if not form.is_valid():
-                    return self.render_page(request, grant, form=form, status=400)
-                user = User.objects.create_user(
-                    email=grant.email, password=form.cleaned_data["password1"],
-                    first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"])
-                services.reviewer_accept(grant=grant, user=user, request=request)
-                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         messages.success(request, _("You can now read the signed declaration of %(org)s.") % {
-            "org": grant.organization.name})
-        return HttpResponseRedirect(reverse("review:declaration", kwargs={"grant": grant.pk}))
+            "org": invitation.organization.name})
+        return HttpResponseRedirect(reverse("review:declaration", kwargs={"grant": invitation.pk}))

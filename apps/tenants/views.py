@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.apps import apps as django_apps
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import User
 from apps.core import tenancy
@@ -314,47 +315,61 @@ class ObjectHistoryView(OrgViewMixin, TemplateView):
 
 # --- Pages outside an organization -------------------------------------------------------------
 
-class InvitationAcceptView(View):
-    """Accept an invitation: log in with the invited address, or create the account here."""
+class InvitationAcceptBaseView(View):
+    """Accept an invitation by its link (it works once): a logged-in account accepts at once, an address that
+    already has an account logs in first, otherwise the account is created here. Subclasses say which invitation
+    the token names (``find``, read unscoped), what accepting does (``accept``) and where it leads (``accepted``);
+    the member invitation below and the reviewer's (``apps.declaration.views.ReviewerAcceptView``) share the rest."""
 
-    template_name = "tenants/invitation_accept.html"
+    template_name: str
+    context_name = "invitation"
 
-    def get_invitation(self, token: str) -> Invitation:
+    def find(self, token: str) -> Any:
+        raise NotImplementedError
+
+    def accept(self, *, invitation: Any, user: User, request: HttpRequest) -> None:
+        raise NotImplementedError
+
+    def accepted(self, request: HttpRequest, invitation: Any) -> HttpResponse:
+        raise NotImplementedError
+
+    def extra_context(self, invitation: Any) -> dict[str, Any]:
+        return {}
+
+    def get_invitation(self, token: str) -> Any:
         with scopes_disabled():
-            invitation = Invitation.objects.select_related("organization").filter(token=token).first()
+            invitation = self.find(token)
         if invitation is None:
             raise Http404
         return invitation
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        invitation = self.get_invitation(token)
-        return self.render_page(request, invitation)
+        return self.render_page(request, self.get_invitation(token))
 
-    def render_page(self, request: HttpRequest, invitation: Invitation, form: Any = None, status: int = 200) -> HttpResponse:
+    def render_page(self, request: HttpRequest, invitation: Any, form: Any = None, status: int = 200) -> HttpResponse:
         with scopes_disabled():
             existing = User.objects.filter(email__iexact=invitation.email).exists()
         if form is None and not existing and not request.user.is_authenticated:
             form = InvitationAcceptForm(email=invitation.email)
         return render(request, self.template_name, {
-            "invitation": invitation, "form": form, "existing": existing,
-            "role_help": ROLE_HELP.get(Role(invitation.role)),
+            self.context_name: invitation, "form": form, "existing": existing, **self.extra_context(invitation),
         }, status=status)
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         invitation = self.get_invitation(token)
         if not invitation.is_pending:
             return self.render_page(request, invitation, status=400)
-        with scope(organization=invitation.organization):
+        with tenancy.tenant_scope(invitation.organization):
             if request.user.is_authenticated:
                 try:
-                    services.invitation_accept(invitation=invitation, user=request.user, request=request)
+                    self.accept(invitation=invitation, user=request.user, request=request)  # type: ignore[arg-type]
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
                     return self.render_page(request, invitation, status=400)
             else:
                 with scopes_disabled():
                     if User.objects.filter(email__iexact=invitation.email).exists():
-                        return redirect(f"{reverse('account_login')}?next={request.path}")
+                        return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
                 form = InvitationAcceptForm(request.POST, email=invitation.email)
                 if not form.is_valid():
                     return self.render_page(request, invitation, form=form, status=400)
@@ -362,7 +377,25 @@ class InvitationAcceptView(View):
                     email=invitation.email, password=form.cleaned_data["password1"],
                     first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
                 )
-                services.invitation_accept(invitation=invitation, user=user, request=request)
+                self.accept(invitation=invitation, user=user, request=request)
                 login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        return self.accepted(request, invitation)
+
+
+class InvitationAcceptView(InvitationAcceptBaseView):
+    """Accept an invitation to become a member: log in with the invited address, or create the account here."""
+
+    template_name = "tenants/invitation_accept.html"
+
+    def find(self, token: str) -> Invitation | None:
+        return Invitation.objects.select_related("organization").filter(token=token).first()
+
+    def extra_context(self, invitation: Invitation) -> dict[str, Any]:
+        return {"role_help": ROLE_HELP.get(Role(invitation.role))}
+
+    def accept(self, *, invitation: Invitation, user: User, request: HttpRequest) -> None:
+        services.invitation_accept(invitation=invitation, user=user, request=request)
+
+    def accepted(self, request: HttpRequest, invitation: Invitation) -> HttpResponse:
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
         return redirect("tenants:home", org_slug=invitation.organization.slug)
