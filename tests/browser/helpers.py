@@ -29,6 +29,15 @@ def login(page, live_server, email: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def switch_user(page, live_server, email: str, password: str = PASSWORD) -> None:
+    """Log in as another user in the same tab. The previous page is left for about:blank first: a response of
+    that page still in flight when the cookies are cleared would set its ``csrftoken`` again after the login page
+    set a new one, and the login would fail its CSRF check (seen once in CI: « La vérification CSRF a échoué »)."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    login(page, live_server, email, password)
+
+
 def totp_now(secret: str, at: float | None = None) -> str:
     """RFC 6238 code for a base32 secret, as an authenticator app would show it."""
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))

@@ -10,15 +10,11 @@ from playwright.sync_api import Page, expect
 from apps.bia.models import Resource
 from apps.tenants.roles import Role
 from tests.bia.factories import ActivityDependencyFactory, ResourceDependencyFactory, activity_in
-from tests.browser.helpers import login
+from tests.browser.helpers import login, switch_user
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganizationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-def switch_user(page: Page, live_server, email: str) -> None:
-    page.context.clear_cookies()
-    login(page, live_server, email)
 
 
 def test_rpcra_builds_a_plan_the_director_approves_and_an_edit_makes_version_2(page: Page, live_server) -> None:

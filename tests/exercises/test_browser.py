@@ -14,7 +14,7 @@ from apps.exercises import services
 from apps.exercises.models import Exercise, ExerciseLogEntry, Finding
 from apps.tenants.roles import Role
 from tests.bia.factories import activity_in
-from tests.browser.helpers import login
+from tests.browser.helpers import login, switch_user
 from tests.continuity.factories import approved_plan
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganizationFactory
 
@@ -122,8 +122,7 @@ def test_the_rpcra_runs_a_field_exercise_and_d2o1d_follows(page: Page, live_serv
     assert exercise.status == Exercise.Status.FINISHED
 
     # A reader reads everything and changes nothing.
-    page.context.clear_cookies()
-    login(page, live_server, reader.email)
+    switch_user(page, live_server, reader.email)
     page.goto(f"{base}/exercices/{exercise.pk}/direct/")
     expect(page.locator("#logbook")).to_contain_text("saisi hors ligne")
     expect(page.get_by_label("Nouvelle entrée de la main courante")).to_have_count(0)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from apps.tenants.roles import Role
-from tests.browser.helpers import login
+from tests.browser.helpers import login, switch_user
 from tests.compliance.factories import EvidenceFactory
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganizationFactory
 
@@ -110,6 +110,5 @@ def test_evidence_download_refused_to_outsiders_and_members_without_the_capabili
     url = f"{live_server.url}/o/{org.slug}/conformite/pieces/{evidence.pk}/telecharger/"
     login(page, live_server, outsider.email)
     assert page.goto(url).status == 404
-    page.context.clear_cookies()
-    login(page, live_server, owner.email)
+    switch_user(page, live_server, owner.email)
     assert page.goto(url).status == 403

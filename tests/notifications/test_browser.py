@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from apps.continuity.models import PlanVersion
 from apps.tenants.roles import Role
 from tests.browser.axe import axe_run, describe
-from tests.browser.helpers import login
+from tests.browser.helpers import login, switch_user
 from tests.continuity.factories import plan_in
 from tests.exports.conftest import wait_for
 from tests.factories import EstablishmentFactory, MembershipFactory, OrganizationFactory
@@ -24,10 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 
 REASON = "Le mode dégradé des urgences ne dit pas qui décide la nuit."
 
-
-def switch_user(page: Page, live_server, email: str) -> None:
-    page.context.clear_cookies()
-    login(page, live_server, email)
 
 
 def mails_to(worker, address: str) -> list:
