@@ -6,13 +6,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.bia.models import Activity, Resource
 from apps.continuity.models import PlanVersion, Scenario
-from apps.core.forms import MemberChoiceField, OrgForm, OrgModelForm, Refinement, RowChoiceField, form_field
-from apps.core.widgets import QuickCheckboxSelectMultiple, QuickSelect
+from apps.core.forms import (
+    MemberChoiceField,
+    OrgForm,
+    OrgModelForm,
+    Refinement,
+    SearchChoiceField,
+    form_field,
+)
+from apps.core.widgets import QuickCheckboxSelectMultiple, SearchSelect
 from apps.exercises.models import (
     ExerciseScope,
     Finding,
@@ -154,13 +162,25 @@ class ObjectiveForm(ExerciseChildForm):
         "bia.Resource": lambda qs: qs.filter(kind__in=("application", "infrastructure")).order_by("name"),
         "bia.Activity": lambda qs: qs.order_by("name"),
     }
-    # Options from values_list (a large GHT has 1,000+ activities and systems): no model object per option.
-    activity = RowChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False,
-                              widget=QuickSelect(search=_("Filter the list…")),
-                              help_text=_("For a degraded-mode objective: the activity that switches."))
-    resource = RowChoiceField(label=_("System"), queryset=Resource.objects.none(), required=False,
-                              widget=QuickSelect(search=_("Filter the list…")),
-                              help_text=_("For an RTA or RPA objective: the system restored."))
+    # Options from values_list (a large GHT has 1,000+ activities and systems): no model object per option;
+    # past 200 rows, a search field answered by the exercise's own endpoints (``objective-*-search``).
+    activity = SearchChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False,
+                                 search_columns=("name", "establishment__short_name", "establishment__name"),
+                                 widget=SearchSelect(search=_("Filter the list…")),
+                                 help_text=_("For a degraded-mode objective: the activity that switches."))
+    resource = SearchChoiceField(label=_("System"), queryset=Resource.objects.none(), required=False,
+                                 widget=SearchSelect(search=_("Filter the list…")),
+                                 help_text=_("For an RTA or RPA objective: the system restored."))
+
+    def __init__(self, *args: Any, organization: Organization, exercise: Exercise, **kwargs: Any) -> None:
+        super().__init__(*args, organization=organization, exercise=exercise, **kwargs)
+        activity = form_field(self, "activity", SearchChoiceField)
+        activity.columns = ("name", "establishment__short_name", "establishment__name")
+        activity.option_label = lambda row: f"{row[1]} — {row[2] or row[3]}"  # a GHT repeats activity names
+        for name, url in (("activity", "exercises:objective-activity-search"),
+                          ("resource", "exercises:objective-system-search")):
+            form_field(self, name, SearchChoiceField).search_url = reverse(
+                url, kwargs={"org_slug": organization.slug, "pk": exercise.pk})
 
     class Meta:
         model = Objective

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from apps.bia.models import (
     ResourceDependency,
 )
 from apps.core import spreadsheets
+from apps.core.text import normalise
 from apps.imports.models import ImportKind
 from apps.tenants.models import Establishment, Organization
 
@@ -40,13 +40,6 @@ if TYPE_CHECKING:
 NEW, UPDATED, UNCHANGED, REFUSED = "new", "updated", "unchanged", "refused"
 STATUS_LABELS = {NEW: gettext_lazy("New"), UPDATED: gettext_lazy("Updated"),
                  UNCHANGED: gettext_lazy("Unchanged"), REFUSED: gettext_lazy("Refused")}
-
-
-def normalise(value: Any) -> str:
-    """A name or code as it is compared: no accents, no case, punctuation and spaces collapsed."""
-    text = unicodedata.normalize("NFKD", str(value or ""))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text).replace("_", " ").split())
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ Rules:
   owners and sites are cleared, activities and scenarios are found again in the target by name and kind;
 - what already exists in the target by name (criterion code or name, horizon hours or label, activity name in
   the establishment, plan title, fiche réflexe role, stimulus title in its scenario) is skipped, never changed;
+  names are compared as the imports compare them, accents, case and punctuation ignored
+  (``apps.core.text.normalise``);
 - ``copy_preview`` lists what ``copy_apply`` will create and what it will skip, from the same function; the apply
   runs in one transaction, records an audit entry in both organizations (naming neither to the other), and every
   row created is in the history (pghistory).
@@ -35,6 +37,7 @@ from django_scopes import scopes_disabled
 from apps.core.models import AuditEvent
 from apps.core.services import audit_log, ensure_same_organization
 from apps.core.tenancy import tenant_scope
+from apps.core.text import normalise
 from apps.tenants.models import Establishment, Membership, Organization
 from apps.tenants.roles import Role
 
@@ -95,7 +98,9 @@ def copy_sources(*, user: User, target: Organization) -> list[Organization]:
 
 
 def _low(value: str) -> str:
-    return value.strip().lower()
+    """A name as the copy compares it: accents, case, punctuation and spaces ignored, the rule of the imports
+    (« Hémodialyse » already there stops « hemodialyse » from being created beside it)."""
+    return normalise(value)
 
 
 # --- What the source holds, as plain values ------------------------------------------------------------------------

@@ -31,10 +31,10 @@ def hospital(org, scales):
 
 def test_parts_are_registered() -> None:
     assert "bia" in {s.key for s in pdf_sections()}
-    assert {"bia", "bia_dependencies", "bia_needs_capabilities"} <= {s.key for s in xlsx_sheets()}
+    assert {"bia", "bia_dependencies", "bia_needs_capabilities", "bia_spofs"} <= {s.key for s in xlsx_sheets()}
     with translation.override("fr"):
         titles = {str(s.title) for s in xlsx_sheets()}
-        assert {"BIA", "Dépendances", "Besoins vs capacités"} <= titles
+        assert {"BIA", "Dépendances", "Besoins vs capacités", "Points uniques de défaillance"} <= titles
         assert str(next(s for s in pdf_sections() if s.key == "bia").title) == "Synthèse du BIA"
 
 
@@ -48,8 +48,11 @@ def test_pdf_section_ranks_activities_and_explains_gaps(hospital, django_assert_
     assert (f"Urgences ({est}) a besoin de 4 h → DPI a besoin de 4 h → Active Directory promet 24 h "
             "(24 h promis pour 4 h requis, ×6)") in html
     assert "Active Directory" in html and "Points uniques de défaillance" in html
-    # Single points of failure with their path; empty sections say « Aucun ».
-    assert f"Bloc opératoire ({est}) → DPI → Active Directory" in html
+    # Single points of failure: one row per resource, with the count, the establishments and the most critical
+    # activity's chain; empty sections say « Aucun ».
+    assert (f"<tr><td>Active Directory</td><td>2</td><td>{est}</td>"
+            f"<td>Bloc opératoire ({est}) → DPI → Active Directory</td></tr>") in html
+    assert f"Urgences ({est}) → DPI → Active Directory" not in html  # one chain per resource, not one per activity
     assert "Contournements sans durée</h3>\n<p>Aucun</p>" in html
     # The method section states the workaround rule.
     assert "reporte le besoin + W" in html and "ne reporte rien" in html
@@ -96,3 +99,14 @@ def test_needs_sheet_shows_promised_and_measured_rto_and_rpo_in_their_own_column
     assert all(len(r) == len(sheet.columns) for r in needs.values())
     assert needs["DPI"][2:8] == [4, 4, 3.5, 1, 1, 0.5]  # the latest production restore, not the 9 h one
     assert needs["Active Directory"][4] is None and needs["Active Directory"][7] is None  # a file restore
+
+
+def test_the_spof_sheet_lists_every_resource_activity_pair(hospital) -> None:
+    sheet = next(s for s in xlsx_sheets() if s.key == "bia_spofs")
+    with translation.override("fr"):
+        rows = list(exports.spof_pair_rows(hospital))
+    est = str(Activity.objects.get(organization=hospital, name="Urgences").establishment)
+    assert all(len(r) == len(sheet.columns) for r in rows)
+    assert sorted((r[1], r[2], r[3], r[4], r[5]) for r in rows) == [
+        ("Active Directory", 2, "Bloc opératoire", est, "Critique"), ("Active Directory", 2, "Urgences", est, "Critique"),
+        ("DPI", 2, "Bloc opératoire", est, "Critique"), ("DPI", 2, "Urgences", est, "Critique")]

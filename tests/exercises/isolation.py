@@ -75,6 +75,8 @@ def _plan(org: Any) -> dict[str, Any]:
 
 URL_KWARGS = {
     "exercises:detail": _pk,
+    "exercises:objective-activity-search": _pk,
+    "exercises:objective-system-search": _pk,
     "exercises:update": _pk,
     "exercises:cancel": _pk,
     "exercises:record-run": _pk,

@@ -203,3 +203,24 @@ def test_the_activity_catalogue_needs_a_target_establishment() -> None:
     with pytest.raises(ValidationError):
         templates_copy.copy_apply(actor=consultant, source=source["org"], target=target, kinds=["activities"],
                                   establishment=foreign)
+
+
+def test_a_name_already_there_with_other_accents_or_case_is_skipped_as_the_imports_do() -> None:
+    source = filled_source()
+    consultant = consultant_of(source["org"])
+    target, establishment = _target_for(consultant)
+    with scopes_disabled():
+        from tests.bia.factories import ActivityFactory
+
+        ActivityFactory(organization=source["org"], establishment=Establishment.objects.filter(
+            organization=source["org"]).first(), name="Hémodialyse – séances")
+        ActivityFactory(organization=target, establishment=establishment, name="HEMODIALYSE - seances")
+    preview = templates_copy.copy_preview(actor=consultant, source=source["org"], target=target,
+                                          kinds=["activities"], establishment=establishment)
+    assert [line.exists for line in preview.lines if "modialyse" in line.label] == [True]
+    templates_copy.copy_apply(actor=consultant, source=source["org"], target=target, kinds=["activities"],
+                              establishment=establishment)
+    with scopes_disabled():
+        names = list(Activity.objects.filter(organization=target, name__icontains="modialyse").values_list("name",
+                                                                                                           flat=True))
+    assert names == ["HEMODIALYSE - seances"]

@@ -16,7 +16,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.continuity.models import Scenario
-from apps.core.views import OrgFormView
+from apps.core.forms import SearchChoiceField, form_field
+from apps.core.views import OrgFormView, SearchOptionsView
 from apps.exercises import checks, forms, kits, selectors, services
 from apps.exercises.models import Objective, Participant
 from apps.exercises.views.base import ExerciseMixin, ExercisesMixin
@@ -196,6 +197,26 @@ class ObjectiveFormView(ChildFormView):
     title_update = gettext_lazy("Edit the objective")
     save = staticmethod(services.objective_save)
     success_message = gettext_lazy("Objective saved.")
+
+
+class ObjectiveSearchView(ExerciseMixin, SearchOptionsView):
+    """The objective form's activities (or systems) matching the typed text: the same field the form shows,
+    so the search offers exactly what the form accepts (the organization's rows, the member's establishments)."""
+
+    capability = "exercises.change"
+    field_name: ClassVar[str]
+
+    def get_field(self) -> SearchChoiceField:
+        form = forms.ObjectiveForm(organization=self.organization, exercise=self.get_exercise())
+        return form_field(form, self.field_name, SearchChoiceField)
+
+
+class ObjectiveActivitySearchView(ObjectiveSearchView):
+    field_name = "activity"
+
+
+class ObjectiveSystemSearchView(ObjectiveSearchView):
+    field_name = "resource"
 
 
 class ParticipantFormView(ChildFormView):
