@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -182,10 +183,49 @@ def build_dossier_html(*, organization: Organization, dossier_version: int, sect
     return render_to_string("exports/pdf/dossier.html", context)
 
 
+# A run of this many characters with no break opportunity gets one (U+200B, zero-width space) every
+# ``_BREAK_EVERY`` characters: see ``breakable``.
+_LONG_RUN = re.compile(r"(?:&#?\w+;|[^\s<>&\u200b])(?:&#?\w+;|[^\s<>&\u200b]){24,}")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_HEX = re.compile(r"[0-9a-fA-F:]+")
+_BREAK_EVERY = 16
+
+
+def _break_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if _HEX.fullmatch(run):  # a checksum: its ``.hash`` style breaks it anywhere, and it must copy intact
+        return run
+    chars = re.findall(r"&#?\w+;|.", run, flags=re.S)  # an entity counts as one character, never split
+    return "\u200b".join("".join(chars[i:i + _BREAK_EVERY]) for i in range(0, len(chars), _BREAK_EVERY))
+
+
+def breakable(html: str) -> str:
+    """The document with a break opportunity inside every long word of the body's text (a URL, a file name, a
+    150-character token), so that CSS ``overflow-wrap: break-word`` can break it inside its column.
+
+    ``overflow-wrap: anywhere`` does the same in CSS alone, but WeasyPrint then measures every table cell's
+    minimum width character by character: the dossier of the large benchmark establishment took 3.4× longer to
+    lay out (17.7 s instead of 5.2 s for its dependency table alone). Tags, attributes and the head are untouched.
+    """
+    head, marker, body = html.partition("<body")
+    if not marker:
+        return html
+    parts = _TAG_OR_TEXT.split(body)
+    in_raw = False
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag
+            name = part[1:].split(None, 1)[0].lower().rstrip(">") if len(part) > 2 else ""
+            in_raw = name in ("style", "script") or (in_raw and name not in ("/style", "/script"))
+        elif part and not in_raw:
+            parts[i] = _LONG_RUN.sub(_break_run, part)
+    return head + marker + "".join(parts)
+
+
 def write_pdf(html: str, target: BinaryIO, *, variant: str | None = PDF_VARIANT) -> int:
     """Lay the HTML out and write the PDF; returns the number of pages. Falls back to plain PDF if PDF/A fails."""
     from weasyprint import HTML
 
+    html = breakable(html)
     document = HTML(string=html, base_url="file:///", url_fetcher=static_url_fetcher()).render(pdf_tags=PDF_TAGS)
     options: dict[str, Any] = {"pdf_tags": PDF_TAGS}
     if variant:

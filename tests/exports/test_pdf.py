@@ -161,3 +161,22 @@ def _templates(templates):
     from django.test import override_settings
 
     return override_settings(TEMPLATES=templates)
+
+
+def test_long_words_get_break_opportunities_in_the_body_text_only() -> None:
+    from apps.exports.pdf import breakable
+
+    word = "Z" * 40
+    url = "https://intranet.chu-exemple.fr/procedures/plan-blanc/version-2026"
+    html = (f'<html><head><title>{word}</title><style>.x {{ content: "{word}"; }}</style></head>'
+            f'<body><a href="{url}" title="{word}">{url}</a><p>{word} court&nbsp;mot &#x27;{"É" * 30}&#x27;</p>'
+            f'<span class="hash">{"ab12" * 16}</span><style>.y {{ content: "{word}"; }}</style></body></html>')
+    out = breakable(html)
+    head, body = out.split("<body", 1)
+    assert "\u200b" not in head  # the title and the stylesheet keep their words
+    assert f'href="{url}" title="{word}"' in body  # attributes untouched
+    assert "Z" * 16 + "\u200b" + "Z" * 16 + "\u200b" + "Z" * 8 + " court&nbsp;mot" in body
+    assert "&#x27;" in body and "&#\u200b" not in body and "\u200bx27;" not in body  # entities never split
+    assert "ab12" * 16 in body  # a checksum copies intact (its style breaks it anywhere)
+    assert f'.y {{ content: "{word}"; }}' in body  # a style element in the body too
+    assert out.replace("\u200b", "") == html  # nothing else changed
