@@ -142,17 +142,21 @@ def scales(*, organization: Organization) -> dict[str, Any]:
     return {"settings": settings_row, "criteria": criteria, "horizons": horizons}
 
 
-def activity_detail(*, organization: Organization, activity: Activity) -> dict[str, Any]:
-    """Everything the activity page shows, in a constant number of queries."""
+def activity_detail(*, organization: Organization, activity: Activity, cells: bool = True) -> dict[str, Any]:
+    """Everything the activity page shows, in a constant number of queries (``cells``: the impact grid's
+    answers too; the questionnaire's dependencies step does not show them)."""
     dependencies = list(
         ActivityDependency.objects.filter(organization=organization, activity=activity)
         .select_related("resource").order_by("resource__kind", "resource__name")
     )
-    upstream = list(ActivityLink.objects.filter(organization=organization, activity=activity).select_related("depends_on"))
-    downstream = list(ActivityLink.objects.filter(organization=organization, depends_on=activity).select_related("activity"))
+    upstream = list(ActivityLink.objects.filter(organization=organization, activity=activity)
+                    .select_related("depends_on__establishment"))
+    downstream = list(ActivityLink.objects.filter(organization=organization, depends_on=activity)
+                      .select_related("activity__establishment"))
     attach_measures(d.resource for d in dependencies)
-    cells = {(a.criterion_id, a.horizon_id): a.level for a in ImpactAnswer.objects.filter(activity=activity)}
-    return {"dependencies": dependencies, "upstream": upstream, "downstream": downstream, "cells": cells}
+    answers = {(a.criterion_id, a.horizon_id): a.level for a in ImpactAnswer.objects.filter(activity=activity)
+               .only("criterion_id", "horizon_id", "level")} if cells else {}
+    return {"dependencies": dependencies, "upstream": upstream, "downstream": downstream, "cells": answers}
 
 
 def impact_grid(*, scale: dict[str, Any], cells: dict[tuple[int, int], int]) -> list[dict[str, Any]]:

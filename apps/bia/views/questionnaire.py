@@ -115,7 +115,8 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
             ctx["scale"] = selectors.scales(organization=self.organization)
             ctx["override_warning"] = activity_override_warning(activity, ctx["scale"]["settings"])
         if self.step_key in ("dependencies", "review"):
-            ctx.update(selectors.activity_detail(organization=self.organization, activity=activity))
+            ctx.update(selectors.activity_detail(organization=self.organization, activity=activity,
+                                                 cells=self.step_key == "review"))
             ctx.setdefault("dependency_form", ActivityDependencyForm(
                 organization=self.organization, establishment_ids=self.link_establishments()))
             ctx.setdefault("link_form", ActivityLinkForm(

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from apps.core.navigation import link_allowed, stages
+from apps.tenants.roles import capabilities_for
 
 if TYPE_CHECKING:
     from apps.tenants.models import Membership
@@ -24,26 +27,40 @@ def org_url(context: dict[str, Any], url_name: str, *args: Any, **kwargs: Any) -
 
 @register.simple_tag(takes_context=True)
 def nav_stages(context: dict[str, Any]) -> list[dict[str, Any]]:
-    """The journey's stages and links the current member may open."""
+    """The journey's stages and links the current member may open (computed once per organization, role and
+    language: capabilities follow from the role, ``apps.tenants.roles``)."""
     request = context["request"]
     membership = getattr(request, "membership", None)
     if membership is None:
         return []
-    slug = request.organization.slug
     current = context.get("nav_stage")
+    return [{"key": key, "label": label, "links": [{"label": text, "url": url} for text, url in links],
+             "current": key == current}
+            for key, label, links in _stages_for(request.organization.slug, membership.role, get_language())]
+
+
+@lru_cache(maxsize=4096)
+def _stages_for(slug: str, role: str, language: str | None) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    membership = _RoleOnly(role)
     result = []
     for stage in stages():
         if not membership.has_capability(stage.capability):
             continue
-        links = [
-            {"label": link.label, "url": reverse(link.url_name, kwargs={"org_slug": slug})}
-            for link in stage.links
-            if link_allowed(membership, link.url_name, link.capability)
-        ]
-        if not links:
-            continue  # a heading with nothing under it helps nobody
-        result.append({"key": stage.key, "label": stage.label, "links": links, "current": stage.key == current})
-    return result
+        links = tuple((str(link.label), reverse(link.url_name, kwargs={"org_slug": slug})) for link in stage.links
+                      if link_allowed(membership, link.url_name, link.capability))  # type: ignore[arg-type]
+        if links:  # a heading with nothing under it helps nobody
+            result.append((stage.key, str(stage.label), links))
+    return tuple(result)
+
+
+class _RoleOnly:
+    """What ``link_allowed`` reads of a membership: its capabilities, which its role decides."""
+
+    def __init__(self, role: str) -> None:
+        self.capabilities = capabilities_for(role)
+
+    def has_capability(self, capability: str) -> bool:
+        return capability in self.capabilities
 
 
 @register.filter
