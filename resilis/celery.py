@@ -7,7 +7,8 @@ Two workers (``docker-compose.yml``, ``resilis/devserver.py``):
   (``CELERY_TASK_ROUTES``), one at a time, at the lowest CPU priority so that rendering never slows the pages.
 
 ``--niceness N`` is Resilis's own worker option (below): the worker's main process lowers its priority to the
-Unix nice value N before it forks its pool, so every process of that worker runs at N.
+Unix nice value N before it forks its pool, so every process of that worker runs at N; at 19, on Linux, it
+also enters the ``SCHED_IDLE`` policy and keeps to one CPU (``lower_priority``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def lower_priority(niceness: int) -> int:
     current = os.nice(0)
     if niceness > current:
         current = os.nice(niceness - current)
+    if niceness >= 19 and hasattr(os, "SCHED_IDLE"):
+        # The lowest nice value still gets a share of a busy CPU and delays a waking web thread; SCHED_IDLE (Linux;
+        # no privilege needed to enter it) runs the process only on a CPU that nothing else wants.
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            logger.info("could not switch to SCHED_IDLE", exc_info=True)
+        # And on one CPU only (the last one this process may use): its caches stay on that core, the others'
+        # stay the web's.
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        if len(cpus) > 1:
+            os.sched_setaffinity(0, {cpus[-1]})
     autogroup = Path("/proc/self/autogroup")
     if os.getsid(0) == os.getpid() and autogroup.exists():
         try:

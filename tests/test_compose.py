@@ -137,15 +137,20 @@ def test_the_workers_are_the_dev_runners(compose: dict[str, Any]) -> None:
     assert "exports" not in WORKERS["worker"][WORKERS["worker"].index("-Q") + 1].split(",")
 
 
-def _niceness_of_tree(pid: int) -> list[int]:
-    """The nice value of a process and of all its descendants (Linux /proc)."""
-    values, pending = [], [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
-        values.append(os.getpriority(os.PRIO_PROCESS, current))
+        found.append(current)
         for task in Path(f"/proc/{current}/task").iterdir():
             pending += [int(child) for child in (task / "children").read_text().split()]
-    return values
+    return found
+
+
+def _niceness_of_tree(pid: int) -> list[int]:
+    """The nice value of a process and of all its descendants."""
+    return [os.getpriority(os.PRIO_PROCESS, p) for p in _tree(pid)]
 
 
 @pytest.mark.worker
@@ -167,8 +172,14 @@ def test_worker_command_runs_tasks(compose: dict[str, Any], service: str) -> Non
         assert len(niceness) >= 2  # the main process and its pool
         if service == "worker-exports":  # every process of the exports worker runs at the lowest priority
             assert set(niceness) == {19}
+            # ... only on a CPU nothing else wants (SCHED_IDLE), and on one CPU (resilis.celery.lower_priority).
+            assert {os.sched_getscheduler(p) for p in _tree(process.pid)} == {os.SCHED_IDLE}
+            cpus = os.sched_getaffinity(0)
+            expected = [{max(cpus)}] if len(cpus) > 1 else [cpus]
+            assert [os.sched_getaffinity(p) for p in _tree(process.pid)] == expected * len(niceness)
         else:
             assert set(niceness) == {os.getpriority(os.PRIO_PROCESS, 0)}
+            assert {os.sched_getscheduler(p) for p in _tree(process.pid)} == {os.sched_getscheduler(0)}
     finally:
         process.terminate()
         process.wait(timeout=30)
