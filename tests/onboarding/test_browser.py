@@ -10,6 +10,7 @@ from apps.continuity.models import Plan
 from apps.tenants.models import Organization
 from tests.browser.axe import axe_run, describe
 from tests.browser.helpers import login
+from tests.factories import OrganizationFactory
 from tests.onboarding.helpers import consultant_of, filled_source, grant_onboarding
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,3 +73,25 @@ def test_a_consultant_creates_a_client_and_copies_templates_into_it(page: Page, 
     page.get_by_role("button", name="Confirmer la copie").click()
     expect(page.get_by_text("éléments copiés")).to_be_visible()
     assert Plan.objects.filter(organization=new, title="PCA Urgences").exists()
+
+
+def test_on_a_phone_the_onboarding_pages_fit_the_screen(browser, live_server, tmp_path) -> None:
+    """390 × 844: the heading above the fold and no sideways scrolling of the page (the establishments' and
+    sites' rows scroll inside their box), on the creation form and on the copy page."""
+    source = filled_source()
+    consultant = grant_onboarding(consultant_of(source["org"]))
+    target = OrganizationFactory(name="Clinique du Parc", slug="clinique-parc")
+    consultant_of(target, user=consultant)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, live_server, consultant.email)
+    for path, title in (("/portefeuille/nouvelle-organisation/", "Nouvelle organisation"),
+                        (f"/o/{target.slug}/modeles/copier/", "Copier depuis un autre client")):
+        page.goto(f"{live_server.url}{path}")
+        heading = page.get_by_role("heading", name=title, level=1)
+        expect(heading).to_be_visible()
+        box = heading.bounding_box()
+        assert box is not None and box["y"] < 844, (path, box)
+        page.screenshot(path=str(tmp_path / f"{title[:8]}-390.png"), full_page=True)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
+    context.close()
