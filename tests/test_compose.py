@@ -7,6 +7,7 @@ they are (with this virtualenv's executables) against the test PostgreSQL and Re
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -120,6 +121,10 @@ def test_web_command_serves_health_in_production_mode(compose: dict[str, Any]) -
     finally:
         process.terminate()
         process.wait(timeout=20)
+    # resilis/gunicorn.py's post_worker_init: the loaded worker's objects are out of the collector's reach.
+    log = process.stderr.read() if process.stderr else ""
+    frozen = re.search(r"worker ready: (\d+) objects frozen", log)
+    assert frozen is not None and int(frozen.group(1)) > 10_000, log[-2000:]
 
 
 def test_the_workers_are_the_dev_runners(compose: dict[str, Any]) -> None:
