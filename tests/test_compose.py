@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -195,10 +196,22 @@ def test_beat_command_starts(compose: dict[str, Any], tmp_path: Path) -> None:
     command[command.index("--schedule") + 1] = str(tmp_path / "schedule")
     process = subprocess.Popen(command, cwd=ROOT, env=app_env(RESILIS_ENV="test"),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = ""
     try:
-        time.sleep(5)
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        # Read until beat says it started (a loaded machine may take more than a few seconds), then check
+        # that it keeps running.
+        assert process.stdout is not None
+        deadline = time.monotonic() + 90
+        while "beat: Starting" not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([process.stdout], [], [], 1)
+            if ready:
+                line = process.stdout.readline()
+                if not line:  # it exited
+                    break
+                output += line
+        time.sleep(1)
+        assert process.poll() is None, output
     finally:
         process.terminate()
-        output = process.communicate(timeout=20)[0]
+        output += process.communicate(timeout=20)[0]
     assert "beat: Starting" in output
