@@ -81,7 +81,12 @@ def link_allowed(membership: Membership | None, url_name: str, capability: str |
     and the one the target view declares must be held, so a link never leads to a 403."""
     if membership is None:
         return False
+    return capabilities_allow(membership.capabilities, url_name, capability)
+
+
+def capabilities_allow(capabilities: frozenset[str], url_name: str, capability: str | None = None) -> bool:
+    """``link_allowed`` for a set of capabilities (a role's: ``apps.tenants.roles.capabilities_for``)."""
     needed = [c for c in (capability, view_capability(url_name)) if c]
     if not needed:
         return False  # a link whose target declares nothing is not shown (unknown or not a tenant page)
-    return all(membership.has_capability(c) for c in needed)
+    return all(c in capabilities for c in needed)

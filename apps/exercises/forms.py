@@ -165,6 +165,8 @@ class ObjectiveForm(ExerciseChildForm):
     # Options from values_list (a large GHT has 1,000+ activities and systems): no model object per option;
     # past 200 rows, a search field answered by the exercise's own endpoints (``objective-*-search``).
     activity = SearchChoiceField(label=_("Activity"), queryset=Activity.objects.none(), required=False,
+                                 columns=("name", "establishment__short_name", "establishment__name"),
+                                 option_label=lambda row: f"{row[1]} — {row[2] or row[3]}",  # GHTs repeat names
                                  search_columns=("name", "establishment__short_name", "establishment__name"),
                                  widget=SearchSelect(search=_("Filter the list…")),
                                  help_text=_("For a degraded-mode objective: the activity that switches."))
@@ -174,9 +176,6 @@ class ObjectiveForm(ExerciseChildForm):
 
     def __init__(self, *args: Any, organization: Organization, exercise: Exercise, **kwargs: Any) -> None:
         super().__init__(*args, organization=organization, exercise=exercise, **kwargs)
-        activity = form_field(self, "activity", SearchChoiceField)
-        activity.columns = ("name", "establishment__short_name", "establishment__name")
-        activity.option_label = lambda row: f"{row[1]} — {row[2] or row[3]}"  # a GHT repeats activity names
         for name, url in (("activity", "exercises:objective-activity-search"),
                           ("resource", "exercises:objective-system-search")):
             form_field(self, name, SearchChoiceField).search_url = reverse(

@@ -97,12 +97,6 @@ def copy_sources(*, user: User, target: Organization) -> list[Organization]:
         return list(Organization.objects.filter(pk__in=mine).exclude(pk=target.pk).order_by("name"))
 
 
-def _low(value: str) -> str:
-    """A name as the copy compares it: accents, case, punctuation and spaces ignored, the rule of the imports
-    (« Hémodialyse » already there stops « hemodialyse » from being created beside it)."""
-    return normalise(value)
-
-
 # --- What the source holds, as plain values ------------------------------------------------------------------------
 
 def _read_source(source: Organization, limit: frozenset[int] | None, kinds: set[str]) -> dict[str, Any]:
@@ -127,8 +121,8 @@ def _read_source(source: Organization, limit: frozenset[int] | None, kinds: set[
             data["activities"] = []
             for a in Activity.objects.filter(organization=source).order_by("name", "id").values(
                     "name", "process", "description", "catalogue_code", "care_perimeter"):
-                if _low(a["name"]) not in seen:
-                    seen.add(_low(a["name"]))
+                if normalise(a["name"]) not in seen:
+                    seen.add(normalise(a["name"]))
                     data["activities"].append(a)
         if kinds & {Template.PLANS, Template.REFLEX_SHEETS}:
             plans = list(Plan.objects.filter(organization=source, is_archived=False).order_by("title"))
@@ -185,27 +179,27 @@ def _plan_scales(plan: CopyPlan, target: Organization, data: dict[str, Any]) -> 
     codes, names = set(), set()
     for code, name in ImpactCriterion.objects.filter(organization=target).values_list("code", "name"):
         codes.add(code)
-        names.add(_low(name))
+        names.add(normalise(name))
     new_criteria = []
     for c in data["criteria"]:
-        exists = c["code"] in codes or _low(c["name"]) in names
+        exists = c["code"] in codes or normalise(c["name"]) in names
         plan.lines.append(Line(Template.SCALES, _("Criterion « %(name)s »") % {"name": c["name"]}, exists,
                                _("%(count)s levels") % {"count": len(c["levels"])}))
         if not exists:
             codes.add(c["code"])
-            names.add(_low(c["name"]))
+            names.add(normalise(c["name"]))
             new_criteria.append(c)
     hours, labels = set(), set()
     for h, label in TimeHorizon.objects.filter(organization=target).values_list("hours", "label"):
         hours.add(h)
-        labels.add(_low(label))
+        labels.add(normalise(label))
     new_horizons = []
     for h in data["horizons"]:
-        exists = h["hours"] in hours or _low(h["label"]) in labels
+        exists = h["hours"] in hours or normalise(h["label"]) in labels
         plan.lines.append(Line(Template.SCALES, _("Time horizon « %(label)s »") % {"label": h["label"]}, exists))
         if not exists:
             hours.add(h["hours"])
-            labels.add(_low(h["label"]))
+            labels.add(normalise(h["label"]))
             new_horizons.append(h)
 
     def write() -> None:
@@ -232,15 +226,15 @@ def _plan_activities(plan: CopyPlan, target: Organization, establishment: Establ
                      available: set[str]) -> None:
     from apps.bia.models import Activity
 
-    existing = {_low(n) for n in Activity.objects.filter(organization=target, establishment=establishment)
+    existing = {normalise(n) for n in Activity.objects.filter(organization=target, establishment=establishment)
                 .values_list("name", flat=True)}
     new = []
     for a in data["activities"]:
-        exists = _low(a["name"]) in existing
+        exists = normalise(a["name"]) in existing
         plan.lines.append(Line(Template.ACTIVITIES, a["name"], exists, str(establishment)))
         if not exists:
             new.append(a)
-        available.add(_low(a["name"]))
+        available.add(normalise(a["name"]))
 
     def write() -> None:
         for a in new:
@@ -257,7 +251,7 @@ def _target_activities(target: Organization, establishment: Establishment | None
 
     found: dict[str, Any] = {}
     for a in Activity.objects.filter(organization=target).order_by("name", "id"):
-        key = _low(a.name)
+        key = normalise(a.name)
         if key not in found or (establishment is not None and a.establishment_id == establishment.pk):
             found[key] = a
     return found
@@ -276,13 +270,13 @@ def _plan_plans(plan: CopyPlan, target: Organization, establishment: Establishme
         Scenario,
     )
 
-    titles = {_low(t) for t in Plan.objects.filter(organization=target).values_list("title", flat=True)}
+    titles = {normalise(t) for t in Plan.objects.filter(organization=target).values_list("title", flat=True)}
     created: set[str] = set()
     new = []
     for p in data["plans"]:
-        exists = _low(p["title"]) in titles
-        found = [n for n in p["activities"] if _low(n) in available]
-        modes = len([d for d in p["degraded_modes"] if _low(d["activity"]) in available])
+        exists = normalise(p["title"]) in titles
+        found = [n for n in p["activities"] if normalise(n) in available]
+        modes = len([d for d in p["degraded_modes"] if normalise(d["activity"]) in available])
         sheets = len(p["reflex_sheets"])
         note = ", ".join([
             ngettext("%(found)s of %(total)s perimeter activity found here",
@@ -292,15 +286,15 @@ def _plan_plans(plan: CopyPlan, target: Organization, establishment: Establishme
             ngettext("%(count)s fiche réflexe", "%(count)s fiches réflexes", sheets) % {"count": sheets}])
         plan.lines.append(Line(Template.PLANS, p["title"], exists, "" if exists else note))
         if not exists:
-            titles.add(_low(p["title"]))
-            created.add(_low(p["title"]))
+            titles.add(normalise(p["title"]))
+            created.add(normalise(p["title"]))
             new.append(p)
 
     def write() -> None:
         scenarios = {s.kind: s for s in Scenario.objects.filter(organization=target)}
         activities = _target_activities(target, establishment)
         for p in new:
-            members = [activities[_low(n)] for n in p["activities"] if _low(n) in activities]
+            members = [activities[normalise(n)] for n in p["activities"] if normalise(n) in activities]
             row = Plan(organization=target, title=p["title"], care_perimeter=p["care_perimeter"],
                        establishment=establishment if p["has_establishment"] else None,
                        wizard_step=1 if members else 0)
@@ -316,16 +310,16 @@ def _plan_plans(plan: CopyPlan, target: Organization, establishment: Establishme
             row.current_version = version
             row.save(update_fields=["current_version", "updated_at"])
             for d in p["degraded_modes"]:
-                if _low(d["activity"]) in activities and d["scenario"] in scenarios:
-                    mode = DegradedMode(organization=target, version=version, activity=activities[_low(d["activity"])],
+                if normalise(d["activity"]) in activities and d["scenario"] in scenarios:
+                    mode = DegradedMode(organization=target, version=version, activity=activities[normalise(d["activity"])],
                                         scenario=scenarios[d["scenario"]],
                                         **{k: v for k, v in d.items() if k not in ("activity", "scenario")})
                     mode.full_clean()
                     mode.save()
             for n in p["not_applicable"]:
-                if _low(n["activity"]) in activities and n["scenario"] in scenarios:
+                if normalise(n["activity"]) in activities and n["scenario"] in scenarios:
                     NotApplicable.objects.create(organization=target, version=version,
-                                                 activity=activities[_low(n["activity"])],
+                                                 activity=activities[normalise(n["activity"])],
                                                  scenario=scenarios[n["scenario"]], reason=n["reason"])
             for s in p["reflex_sheets"]:
                 sheet = ReflexSheet(organization=target, version=version, **s)
@@ -341,26 +335,26 @@ def _plan_reflex_sheets(plan: CopyPlan, target: Organization, data: dict[str, An
     from apps.continuity.models import Plan, ReflexSheet
     from apps.continuity.services import reflex_sheet_save
 
-    plans = {_low(p.title): p for p in Plan.objects.filter(organization=target, is_archived=False)
+    plans = {normalise(p.title): p for p in Plan.objects.filter(organization=target, is_archived=False)
              .select_related("current_version")}
     roles: dict[int, set[str]] = {}
     version_ids = [p.current_version_id for p in plans.values() if p.current_version_id]
     for version_id, role in ReflexSheet.objects.filter(organization=target, version_id__in=version_ids).values_list(
             "version_id", "role"):
-        roles.setdefault(version_id, set()).add(_low(role))
+        roles.setdefault(version_id, set()).add(normalise(role))
     todo: list[tuple[Any, dict[str, Any]]] = []
     for p in data["plans"]:
-        key = _low(p["title"])
+        key = normalise(p["title"])
         target_plan = plans.get(key)
         if target_plan is None or key in created_now:
             continue  # no such plan here (a plan skeleton copied now brings its own sheets)
         have = roles.get(target_plan.current_version_id or 0, set())
         for s in p["reflex_sheets"]:
-            exists = _low(s["role"]) in have
+            exists = normalise(s["role"]) in have
             plan.lines.append(Line(Template.REFLEX_SHEETS, _("« %(role)s » in « %(plan)s »") % {
                 "role": s["role"], "plan": target_plan.title}, exists))
             if not exists:
-                have.add(_low(s["role"]))
+                have.add(normalise(s["role"]))
                 todo.append((target_plan, s))
 
     def write() -> None:
@@ -373,11 +367,11 @@ def _plan_reflex_sheets(plan: CopyPlan, target: Organization, data: dict[str, An
 def _plan_stimuli(plan: CopyPlan, target: Organization, data: dict[str, Any]) -> None:
     from apps.exercises.models import StimulusTemplate
 
-    existing = {(k, _low(t)) for k, t in StimulusTemplate.objects.filter(organization=target).values_list(
+    existing = {(k, normalise(t)) for k, t in StimulusTemplate.objects.filter(organization=target).values_list(
         "scenario_kind", "title")}
     new = []
     for s in data["stimuli"]:
-        key = (s["scenario_kind"], _low(s["title"]))
+        key = (s["scenario_kind"], normalise(s["title"]))
         exists = key in existing
         plan.lines.append(Line(Template.STIMULI, s["title"], exists))
         if not exists:

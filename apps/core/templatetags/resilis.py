@@ -7,7 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from apps.core.navigation import link_allowed, stages
+from apps.core.navigation import capabilities_allow, stages
 from apps.tenants.roles import capabilities_for
 
 if TYPE_CHECKING:
@@ -41,26 +41,16 @@ def nav_stages(context: dict[str, Any]) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=4096)
 def _stages_for(slug: str, role: str, language: str | None) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
-    membership = _RoleOnly(role)
+    capabilities = capabilities_for(role)
     result = []
     for stage in stages():
-        if not membership.has_capability(stage.capability):
+        if stage.capability not in capabilities:
             continue
         links = tuple((str(link.label), reverse(link.url_name, kwargs={"org_slug": slug})) for link in stage.links
-                      if link_allowed(membership, link.url_name, link.capability))  # type: ignore[arg-type]
+                      if capabilities_allow(capabilities, link.url_name, link.capability))
         if links:  # a heading with nothing under it helps nobody
             result.append((stage.key, str(stage.label), links))
     return tuple(result)
-
-
-class _RoleOnly:
-    """What ``link_allowed`` reads of a membership: its capabilities, which its role decides."""
-
-    def __init__(self, role: str) -> None:
-        self.capabilities = capabilities_for(role)
-
-    def has_capability(self, capability: str) -> bool:
-        return capability in self.capabilities
 
 
 @register.filter
