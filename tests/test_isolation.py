@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 
 from apps.tenants.roles import CAPABILITIES, Role, all_capabilities
+from tests.htmlhelpers import duplicate_ids
 from tests.isolation import kwargs_factories, tenant_urls
 
 URLS = tenant_urls()
@@ -98,8 +99,11 @@ def test_member_with_capability_reaches_the_view(url, org, member_factory, clien
     client = client_for(member_factory(org, role_with(url.capability)))
     target = build_url(url, org)
     method = "get" if "get" in url.methods else "post"
-    status = getattr(client, method)(target).status_code
-    assert status in (200, 302, 400), f"{method.upper()} {target} → {status}"
+    response = getattr(client, method)(target)
+    assert response.status_code in (200, 302, 400), f"{method.upper()} {target} → {response.status_code}"
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        # Two elements with one id break every label, aria-describedby and aria-controls that points at it.
+        assert not duplicate_ids(response.content.decode()), f"{target}: duplicate ids {duplicate_ids(response.content.decode())}"
 
 
 @pytest.mark.django_db

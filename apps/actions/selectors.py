@@ -181,9 +181,9 @@ def my_actions(*, organization: Organization, membership: Membership) -> QuerySe
             .order_by("status_rank", _nulls_last("due_date"), "number"))
 
 
-def action_detail(*, organization: Organization, action: Action) -> dict[str, Any]:
+def action_detail(*, organization: Organization, action: Action, visible: QuerySet[Action]) -> dict[str, Any]:
     """What the action page shows: notes, establishments, the source and whether it still stands, the other
-    actions of the same source."""
+    actions of the same source among ``visible`` (``action_queryset``: a business owner's own actions only)."""
     info = None
     if action.source_kind != SourceKind.NONE:
         info = sources.resolve(organization, sources.SourceRef(action.source_kind, action.source_id,
@@ -195,7 +195,8 @@ def action_detail(*, organization: Organization, action: Action) -> dict[str, An
         "source": info,
         "proof": proof_of(organization=organization, action=action),
         "siblings": list(same_source(organization=organization, ref=sources.SourceRef(
-            action.source_kind, action.source_id, action.source_key)).exclude(pk=action.pk)[:10])
+            action.source_kind, action.source_id, action.source_key)).exclude(pk=action.pk)
+            .filter(pk__in=visible.values("pk"))[:10])
         if action.source_kind != SourceKind.NONE else [],
     }
 

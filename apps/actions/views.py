@@ -188,7 +188,7 @@ class ActionDetailView(ActionsMixin, TemplateView):
                    can_follow=selectors.can_follow(membership=self.membership, action=action),
                    can_download=self.can("evidence.view") or selectors.can_follow(membership=self.membership,
                                                                                    action=action),
-                   **selectors.action_detail(organization=self.organization, action=action))
+                   **selectors.action_detail(organization=self.organization, action=action, visible=self.actions()))
         return ctx
 
 

@@ -272,7 +272,11 @@ class ActivityLinkForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, exclude: int | None = None,
                  establishment_ids: Collection[int] | None = None, **kwargs: Any) -> None:
-        """``establishment_ids``: only activities of these establishments (a business owner's own)."""
+        """``establishment_ids``: only activities of these establishments (a business owner's own).
+
+        Its ids start with ``id_link_``: the questionnaire shows it under the dependency form, whose workaround
+        fields have the same names (one id twice would give two labels one target)."""
+        kwargs.setdefault("auto_id", "id_link_%s")
         super().__init__(*args, **kwargs)
         qs = Activity.objects.filter(organization=organization)
         if exclude:

@@ -149,10 +149,13 @@ def activity_detail(*, organization: Organization, activity: Activity, cells: bo
         ActivityDependency.objects.filter(organization=organization, activity=activity)
         .select_related("resource").order_by("resource__kind", "resource__name")
     )
-    upstream = list(ActivityLink.objects.filter(organization=organization, activity=activity)
-                    .select_related("depends_on__establishment"))
-    downstream = list(ActivityLink.objects.filter(organization=organization, depends_on=activity)
-                      .select_related("activity__establishment"))
+    # Both directions in one query (an activity never depends on itself: a link is on one side only).
+    links = list(ActivityLink.objects.filter(Q(activity=activity) | Q(depends_on=activity), organization=organization)
+                 .select_related("activity__establishment", "depends_on__establishment"))
+    upstream = sorted((link for link in links if link.activity_id == activity.pk),
+                      key=lambda link: (link.depends_on.name, link.pk))
+    downstream = sorted((link for link in links if link.activity_id != activity.pk),
+                        key=lambda link: (link.activity.name, link.pk))
     attach_measures(d.resource for d in dependencies)
     answers = {(a.criterion_id, a.horizon_id): a.level for a in ImpactAnswer.objects.filter(activity=activity)
                .only("criterion_id", "horizon_id", "level")} if cells else {}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.utils.functional import Promise
 
@@ -82,6 +83,17 @@ def link_allowed(membership: Membership | None, url_name: str, capability: str |
     if membership is None:
         return False
     return capabilities_allow(membership.capabilities, url_name, capability)
+
+
+def url_allowed(membership: Membership | None, url: str) -> bool:
+    """``link_allowed`` for a URL already built (an action's source page): the view it resolves to decides."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    return link_allowed(membership, match.view_name)
 
 
 def capabilities_allow(capabilities: frozenset[str], url_name: str, capability: str | None = None) -> bool:

@@ -149,8 +149,17 @@ class LiveView(LiveMixin, TemplateView):
         crisis = self.get_crisis()
         ctx.update(entries_context(crisis), kinds=LogEntryBase.Kind.choices, new_key=uuid.uuid4(),
                    log_url=self.org_url("crisis:log-add", pk=crisis.pk),
-                   entries_url=self.org_url("crisis:log-entries", pk=crisis.pk), close_form=forms.CloseForm())
+                   entries_url=self.org_url("crisis:log-entries", pk=crisis.pk), close_form=forms.CloseForm(),
+                   retex_visible=self._retex_visible(crisis))
         return ctx
+
+    def _retex_visible(self, crisis: Crisis) -> bool:
+        """The RETEX covers the establishments of the plans activated: a member limited to others sees the crisis
+        of the whole organization but not that exercise, so the page offers no link to it."""
+        from apps.exercises.models import Exercise
+
+        return bool(crisis.retex_exercise_id and self.can("exercises.view")
+                    and Exercise.objects.filter(pk=crisis.retex_exercise_id).exists())
 
 
 class LivePanelView(LiveMixin, TemplateView):

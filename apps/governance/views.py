@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from apps.compliance.catalogue import current_catalogue
 from apps.compliance.forms import EvidenceUploadForm
+from apps.core.navigation import link_allowed
 from apps.core.views import ObjectDeleteMixin, OrgFormView, OrgViewMixin, TenantObjectFormMixin, tenant_object
 from apps.governance import forms, selectors, services
 from apps.governance.checks import snapshot_for
@@ -55,16 +56,17 @@ class GovernanceMixin(OrgViewMixin):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         slug = self.organization.slug
-        ctx["steps"] = [{"key": k, "label": label, "url": reverse(url, kwargs={"org_slug": slug}),
-                         "current": k == self.step} for k, label, url in STEPS]
+        # A step whose page the member may not open (the direction's priorities for an RPCRA, the forms for a
+        # reader) stays in the list, as text: the numbering holds and no link ends on a 403.
+        steps = ctx["steps"] = [{"key": k, "label": label, "url": reverse(url, kwargs={"org_slug": slug}),
+                                 "current": k == self.step, "allowed": link_allowed(self.membership, url)}
+                                for k, label, url in STEPS]
         if self.step in STEP_KEYS:
             index = STEP_KEYS.index(self.step)
             ctx["step_number"] = index + 1
             ctx["step_total"] = len(STEPS)
-            if index + 1 < len(STEPS):
-                ctx["next_step"] = ctx["steps"][index + 1]
-            if index > 0:
-                ctx["previous_step"] = ctx["steps"][index - 1]
+            ctx["next_step"] = next((s for s in steps[index + 1:] if s["allowed"]), None)
+            ctx["previous_step"] = next((s for s in reversed(steps[:index]) if s["allowed"]), None)
         ctx["can_change"] = self.can("governance.change")
         ctx["can_approve"] = self.can("governance.approve")
         return ctx

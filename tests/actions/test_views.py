@@ -125,6 +125,26 @@ def test_the_owner_follows_their_action_and_others_are_404(org, client_for) -> N
     assert client.post(follow, {"status": "in_progress"}).status_code == 400
 
 
+def test_an_owner_sees_only_their_own_actions_of_a_shared_source(org, client_for) -> None:
+    """Two actions from one restore test, one per owner: each owner's page names no other action of the source
+    (the other owner's would answer 404), and links the source only when the owner may open it."""
+    test = RestoreTestFactory(organization=org)
+    owner = MembershipFactory(organization=org, role=Role.BUSINESS_OWNER)
+    other = MembershipFactory(organization=org, role=Role.BUSINESS_OWNER)
+    source = {"source_kind": SourceKind.RESTORE_TEST, "source_id": test.pk, "source_key": ""}
+    mine = ActionFactory(organization=org, title="Refaire le test", owner_member=owner, **source)
+    theirs = ActionFactory(organization=org, title="Documenter la procédure", owner_member=other, **source)
+    page = client_for(owner.user).get(url(org, "actions:detail", pk=mine.pk))
+    assert page.status_code == 200
+    assert page.context["siblings"] == []
+    assert theirs.reference not in page.content.decode()
+    assert url(org, "backups:tests") not in page.content.decode()  # backups.view: not a business owner's
+    rpcra_page = client_for(MembershipFactory(organization=org, role=Role.RPCRA).user).get(
+        url(org, "actions:detail", pk=mine.pk))
+    assert [a.pk for a in rpcra_page.context["siblings"]] == [theirs.pk]
+    assert url(org, "backups:tests") in rpcra_page.content.decode()
+
+
 def test_a_reader_of_the_plan_cannot_follow_an_action_they_do_not_own(org, reader_user, client_for) -> None:
     action = ActionFactory(organization=org)
     client = client_for(reader_user)

@@ -19,6 +19,7 @@ from apps.tenants.roles import Role
 from apps.tenants.validators import luhn_complete
 from tests.bia.factories import ActivityFactory, ResourceFactory, activity_in
 from tests.establishments import limited_member
+from tests.htmlhelpers import duplicate_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +51,17 @@ def test_the_dependencies_step_reads_as_many_rows_at_210_and_420_resources(org, 
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     page = html.fromstring(response.content.decode())
-    for name, label in (("resource", "Ressource"), ("depends_on", "Activité amont")):
-        box = page.get_element_by_id(f"id_{name}")
+    # The link form's ids start with id_link_: both forms have workaround fields of the same names.
+    for name, label, box_id in (("resource", "Ressource", "id_resource"),
+                                ("depends_on", "Activité amont", "id_link_depends_on")):
+        box = page.get_element_by_id(box_id)
         assert box.get("role") == "combobox" and box.get("aria-expanded") == "false"
         assert page.get_element_by_id(box.get("aria-controls")).get("role") == "listbox"
-        assert page.xpath(f'//label[@for="id_{name}"]')[0].text_content().strip().rstrip(" :\xa0") == label
+        assert page.xpath(f'//label[@for="{box_id}"]')[0].text_content().strip().rstrip(" :\xa0") == label
         # At most 20 rows in the page (plus the empty choice), not 420.
         assert 1 < len(page.xpath(f'//select[@name="{name}"]/option')) <= 21
     assert small_page.count("<option") == response.content.decode().count("<option")
+    assert not duplicate_ids(response.content.decode())
 
 
 def test_the_search_ignores_accents_and_stays_in_the_organization(org, other_org, admin_user, client_for) -> None:

@@ -63,6 +63,9 @@ def _pages() -> dict[str, list[str]]:
     if owned is not None:
         pages["chef.urgences@ght-rives-de-loire.example"].append(
             reverse("bia:questionnaire", kwargs={**o, "pk": owned.pk, "step": 1}))
+        # The dependencies step: two forms (resource, upstream activity) with fields of the same names.
+        pages["chef.urgences@ght-rives-de-loire.example"].append(
+            reverse("bia:questionnaire", kwargs={**o, "pk": owned.pk, "step": 4}))
     return pages
 
 

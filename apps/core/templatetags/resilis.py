@@ -7,7 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from apps.core.navigation import capabilities_allow, stages
+from apps.core.navigation import capabilities_allow, link_allowed, stages, url_allowed
 from apps.tenants.roles import capabilities_for
 
 if TYPE_CHECKING:
@@ -51,6 +51,19 @@ def _stages_for(slug: str, role: str, language: str | None) -> tuple[tuple[str, 
         if links:  # a heading with nothing under it helps nobody
             result.append((stage.key, str(stage.label), links))
     return tuple(result)
+
+
+@register.filter
+def may_open(membership: Membership | None, url_name: str) -> bool:
+    """``{% if membership|may_open:"bia:activity-detail" %}``: a link is drawn only when its page would open
+    (``apps.core.navigation.link_allowed``), never to end on a 403."""
+    return link_allowed(membership, url_name)
+
+
+@register.filter
+def may_follow(membership: Membership | None, url: str) -> bool:
+    """``may_open`` for a URL already built."""
+    return url_allowed(membership, url)
 
 
 @register.filter
