@@ -22,6 +22,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
+def _browser_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test ends with its browser context closed and the live server's requests finished.
+
+    Otherwise the database flush between tests can meet a request still running in a server thread (a
+    favicon, an htmx poll) and fail with « Database … couldn't be flushed ». Requesting ``page`` and
+    ``live_server`` here sets them up first, so this teardown runs before theirs and before the flush."""
+    if not {"page", "live_server"} <= set(request.fixturenames):
+        yield
+        return
+    page = request.getfixturevalue("page")
+    request.getfixturevalue("live_server")
+    yield
+    import threading
+
+    try:
+        page.goto("about:blank")
+        page.context.close()  # its kept-alive connections too: their server threads end (closing twice is a no-op)
+    except Exception:  # noqa: BLE001, S110 - a closed tab or browser is already idle
+        pass
+    for thread in threading.enumerate():
+        target = getattr(thread, "_target", None)
+        if thread is not threading.current_thread() and getattr(target, "__name__", "") == "process_request_thread":
+            thread.join(timeout=3)
+
+
+@pytest.fixture(autouse=True)
 def _scopes_off_for_setup() -> Iterator[None]:
     with scopes_disabled():
         yield
