@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from html.parser import HTMLParser
+from typing import Any
 
 
 class _Ids(HTMLParser):
@@ -31,3 +32,12 @@ def duplicate_ids(html: str) -> list[str]:
     parser = _Ids()
     parser.feed(html)
     return sorted(value for value, count in parser.ids.items() if count > 1)
+
+
+def page_html(response: Any) -> str | None:
+    """The HTML of a 200 page, or None (a redirect, an error, a download, JSON)."""
+    if response.status_code != 200 or response.streaming:
+        return None
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    return response.content.decode()

@@ -19,7 +19,7 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.tenants.models import Membership
-from tests.htmlhelpers import duplicate_ids
+from tests.htmlhelpers import duplicate_ids, page_html
 
 PER_SHAPE = 3
 MAX_PAGES = 600  # per account; the richest (the RPCRA's) opens about 300
@@ -53,12 +53,10 @@ def crawl(client: Client, starts: list[str]) -> tuple[int, list[str]]:
         if status >= 500 or status in (403, 404, 405):
             problems.append(f"{url} → {status} (linked from {referrer})")
             continue
-        if response.streaming:  # a download (a file, the offline kit): its permission is the matrix's matter
+        html = page_html(response)
+        if html is None:  # a redirect, or a download (its permission is the matrix's matter)
             response.close()
             continue
-        if status != 200 or not response.get("Content-Type", "").startswith("text/html"):
-            continue
-        html = response.content.decode()
         if twice := duplicate_ids(html):
             problems.append(f"{url}: ids carried twice {twice}")
         for href in HREF.findall(html):

@@ -23,6 +23,7 @@ from apps.continuity.models import ReflexSheet
 from apps.core import files
 from apps.core.logbook import LogEntryBase, LogEntryCreateMixin, prepare_entries
 from apps.core.models import AuditEvent
+from apps.core.navigation import link_allowed
 from apps.core.services import audit_log
 from apps.core.views import OrgFormView, OrgViewMixin
 from apps.crisis import forms, selectors, senders, services
@@ -158,7 +159,7 @@ class LiveView(LiveMixin, TemplateView):
         of the whole organization but not that exercise, so the page offers no link to it."""
         from apps.exercises.models import Exercise
 
-        return bool(crisis.retex_exercise_id and self.can("exercises.view")
+        return bool(crisis.retex_exercise_id and link_allowed(self.membership, "exercises:retex")
                     and Exercise.objects.filter(pk=crisis.retex_exercise_id).exists())
 
 
