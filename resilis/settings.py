@@ -145,7 +145,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "resilis.urls"
 WSGI_APPLICATION = "resilis.wsgi.application"
-FORM_RENDERER = "apps.core.forms.ResilisFormRenderer"
+FORM_RENDERER = "apps.core.renderer.ResilisFormRenderer"
 
 TEMPLATES = [
     {
@@ -191,6 +191,10 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "resilis") + os.environ.get("PYTEST_XDIST_WORKER", ""),
     }
 }
+# Sessions are read from Redis and written through to PostgreSQL: no database query per request to find the
+# session, and nothing lost when Redis restarts (a miss reads the table). Django logs, and falls back to the
+# table, when Redis does not answer.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,6 @@
 """Every demo account follows every link its pages show: no link ends on a 403 or a 404, no page fails, no
-page gives one id to two elements.
+page gives one id to two elements; the RPCRA's pages read the same with the Python form templates
+(``apps.core.renderer``) as with Django's.
 
 The isolation matrix (tests/test_isolation.py) checks what each URL answers; this checks what each page
 *offers*: a link a member cannot follow is a promise the product does not keep (and, between establishments,
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from apps.accounts.models import User
 from apps.tenants.models import Membership
@@ -32,8 +34,9 @@ def _shape(url: str) -> str:
     return re.sub(r"/\d+(?=/)", "/<n>", path) + ("?" if query else "")
 
 
-def crawl(client: Client, starts: list[str]) -> tuple[int, list[str]]:
-    """(pages opened, problems found)."""
+def crawl(client: Client, starts: list[str],
+          check: Callable[[str, str], list[str]] | None = None) -> tuple[int, list[str]]:
+    """(pages opened, problems found); ``check(url, html)`` adds the problems of each HTML page."""
     seen: set[str] = set()
     shapes: Counter[str] = Counter()
     queue = deque((start, "(start)") for start in starts)
@@ -59,11 +62,33 @@ def crawl(client: Client, starts: list[str]) -> tuple[int, list[str]]:
             continue
         if twice := duplicate_ids(html):
             problems.append(f"{url}: ids carried twice {twice}")
+        if check is not None:
+            problems += check(url, html)
         for href in HREF.findall(html):
             href = href.replace("&amp;", "&")
             if href not in seen:
                 queue.append((href, url))
     return opened, problems
+
+
+# What changes from one rendering of a page to the next: tokens, idempotency keys and nonces.
+VOLATILE = re.compile(r'(name="(?:csrfmiddlewaretoken|form_token|key)" value=|"X-CSRFToken": |nonce=)"[^"]*"')
+
+
+def same_with_template_renderer(client: Client) -> Callable[[str, str], list[str]]:
+    """A check: the page is the same when every form template goes through the template engine (the
+    Python versions of ``apps.core.renderer`` write the same bytes)."""
+    def check(url: str, html: str) -> list[str]:
+        if "<input" not in html and "<textarea" not in html:
+            return []
+        with override_settings(FORM_RENDERER="tests.core.test_renderer.TemplateRenderer"):
+            reference = page_html(client.get(url))
+        if reference is None or VOLATILE.sub(r"\1…", reference) == VOLATILE.sub(r"\1…", html):
+            return []
+        ours, theirs = VOLATILE.sub(r"\1…", html).splitlines(), VOLATILE.sub(r"\1…", reference).splitlines()
+        first = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
+        return [f"{url}: the fast form renderer differs at line {first + 1}:\n  {ours[first:first + 1]}\n  {theirs[first:first + 1]}"]
+    return check
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,7 +102,9 @@ def test_every_link_of_every_demo_account_opens() -> None:
         slugs = list(Membership.objects.filter(user=user).values_list("organization__slug", flat=True))
         client = Client()
         client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-        opened, problems = crawl(client, [f"/o/{slug}/" for slug in slugs] + ["/"])
+        # The RPCRA's pages (the most forms) are also rendered with the template engine alone, and compared.
+        check = same_with_template_renderer(client) if user.email.startswith("rpcra@") else None
+        opened, problems = crawl(client, [f"/o/{slug}/" for slug in slugs] + ["/"], check)
         opened_by[user.email] = opened
         report += [f"{user.email}: {p}" for p in problems]
     assert not report, "\n".join(report)

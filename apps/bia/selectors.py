@@ -142,16 +142,28 @@ def scales(*, organization: Organization) -> dict[str, Any]:
     return {"settings": settings_row, "criteria": criteria, "horizons": horizons}
 
 
+# What ``bia/_dependencies.html`` shows of an activity's dependencies and links (the activity page, the
+# questionnaire): only these columns are read (a link's two activities and establishments have about 60).
+_WORKAROUND = ("workaround_exists", "workaround_note", "workaround_hours")
+DEPENDENCY_COLUMNS = ("id", "organization_id", "activity_id", "resource_id", *_WORKAROUND, "resource__id",
+                      "resource__organization_id", "resource__name", "resource__kind",
+                      "resource__rto_capability_hours", "resource__rpo_capability_hours")
+LINK_COLUMNS = ("id", "organization_id", "activity_id", "depends_on_id", *_WORKAROUND, *(
+    f"{side}__{column}" for side in ("activity", "depends_on") for column in (
+        "id", "organization_id", "name", "establishment_id", "establishment__id", "establishment__name",
+        "establishment__short_name")))
+
+
 def activity_detail(*, organization: Organization, activity: Activity, cells: bool = True) -> dict[str, Any]:
     """Everything the activity page shows, in a constant number of queries (``cells``: the impact grid's
     answers too; the questionnaire's dependencies step does not show them)."""
     dependencies = list(
         ActivityDependency.objects.filter(organization=organization, activity=activity)
-        .select_related("resource").order_by("resource__kind", "resource__name")
+        .select_related("resource").only(*DEPENDENCY_COLUMNS).order_by("resource__kind", "resource__name")
     )
     # Both directions in one query (an activity never depends on itself: a link is on one side only).
     links = list(ActivityLink.objects.filter(Q(activity=activity) | Q(depends_on=activity), organization=organization)
-                 .select_related("activity__establishment", "depends_on__establishment"))
+                 .select_related("activity__establishment", "depends_on__establishment").only(*LINK_COLUMNS))
     upstream = sorted((link for link in links if link.activity_id == activity.pk),
                       key=lambda link: (link.depends_on.name, link.pk))
     downstream = sorted((link for link in links if link.activity_id != activity.pk),

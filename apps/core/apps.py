@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from apps.core import renderer  # noqa: F401 - registers the mirrored templates' system check
         from apps.core.tenancy import install_write_guard
 
         install_write_guard()

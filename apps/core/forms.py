@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import F as Column
 from django.db.models import Func, Model, Q, QuerySet, Value
 from django.db.models.functions import Upper
-from django.forms.renderers import DjangoTemplates
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -141,11 +140,13 @@ class SearchChoiceField(RowChoiceField):
     """A ``RowChoiceField`` for lists that grow with the data (resources, activities of a large GHT).
 
     Up to ``threshold`` rows the form shows the usual drop-down (every option from ``values_list``). Beyond,
-    the widget (``SearchSelect``) is a search field: the page reads at most ``threshold + 1`` rows to know,
-    then at most ``limit`` matches (one query each, whatever the size), and the endpoint at ``search_url``
-    (``apps.core.views.SearchOptionsView``) answers the typed text from this same field, so the search
-    offers exactly what the form accepts: the organization's rows, inside the member's establishments.
-    ``search_columns`` are matched word by word, accents and case ignored.
+    the widget (``SearchSelect``) is a search field. To know, the page asks whether a row exists past the
+    threshold (one query on the unordered rows: no sort, no join, no label read); a long list then reads no
+    row at all until something is typed (at most ``limit`` matches, one query), and the endpoint at
+    ``search_url`` (``apps.core.views.SearchOptionsView``) answers the typed text from this same field, so
+    the search offers exactly what the form accepts: the organization's rows, inside the member's
+    establishments. A short list costs one more query than the drop-down alone: it is short, so both are
+    cheap. ``search_columns`` are matched word by word, accents and case ignored.
     """
 
     widget = SearchSelect
@@ -157,22 +158,19 @@ class SearchChoiceField(RowChoiceField):
         self.limit = limit
         self.search_url: str | None = None
         self._long: bool | None = None
-        self._head: list[Row] | None = None
         super().__init__(**kwargs)
 
     @RowChoiceField.queryset.setter  # type: ignore[attr-defined,untyped-decorator]
     def queryset(self, queryset: QuerySet[Any]) -> None:
         RowChoiceField.queryset.fset(self, queryset)  # type: ignore[attr-defined]
-        self._long, self._head = None, None
+        self._long = None
         self.widget.source = self  # type: ignore[attr-defined]
 
     def row_choices(self) -> list[tuple[Any, Any]]:
         """Every option when the list is short; only the empty one when it is long (the widget searches)."""
         if self._choices is None:
-            head = list(self._queryset.values_list("pk", *self.columns)[: self.threshold + 1])
-            self._long = len(head) > self.threshold
-            self._head = head
-            self._choices = self.choices_from([] if self._long else head)
+            rows = [] if self.is_long() else self._queryset.values_list("pk", *self.columns)[: self.threshold]
+            self._choices = self.choices_from(rows)
         return self._choices
 
     def validate(self, value: Any) -> None:
@@ -181,9 +179,10 @@ class SearchChoiceField(RowChoiceField):
         super().validate(value)
 
     def is_long(self) -> bool:
+        """Whether the queryset has more than ``threshold`` rows (asked once per form)."""
         if self._long is None:
-            self.row_choices()
-        return bool(self._long)
+            self._long = self._queryset.order_by()[self.threshold : self.threshold + 1].exists()
+        return self._long
 
     def row_label(self, value: Any) -> tuple[Any, str] | None:
         """The chosen row's (pk, label), if it is in the queryset."""
@@ -197,11 +196,8 @@ class SearchChoiceField(RowChoiceField):
     def search_options(self, query: str) -> tuple[list[tuple[Any, str]], bool]:
         """At most ``limit`` (pk, label) matching ``query`` (the first ones without a query), and whether
         there are more."""
-        if not query.strip() and self._head is not None:  # the first rows: already read to know the length
-            rows = self._head[: self.limit + 1]
-        else:
-            rows = list(rows_matching(self._queryset, self.search_columns, query.strip())
-                        .values_list("pk", *self.columns)[: self.limit + 1])
+        rows = list(rows_matching(self._queryset, self.search_columns, query.strip())
+                    .values_list("pk", *self.columns)[: self.limit + 1])
         return [(row[0], self.option_label(row)) for row in rows[: self.limit]], len(rows) > self.limit
 
 
@@ -255,12 +251,6 @@ DEFAULT_REFINEMENTS: dict[str, Refinement] = {
     "tenants.Membership": lambda qs: qs.select_related("user"),
     "governance.GovernanceMember": lambda qs: qs.select_related("member__user"),
 }
-
-
-class ResilisFormRenderer(DjangoTemplates):
-    """Django's renderer, with single checkboxes drawn inside their label (``core/forms/field.html``)."""
-
-    field_template_name = "core/forms/field.html"
 
 
 FORM_TOKEN = "form_token"  # noqa: S105 - a field name, not a secret

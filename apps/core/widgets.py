@@ -147,7 +147,9 @@ class SearchSelect(QuickSelect):
         base_id = final_attrs.pop("id", None) or f"id_{name}"
         required = " required" if final_attrs.pop("required", False) else ""
         selected = None if value in (None, "") else source.row_label(value)
-        options, more = source.search_options(self.query)
+        # Nothing typed yet: no row is read (the box asks the endpoint when it opens; without JavaScript, the
+        # « Search » button re-submits the form with the typed text).
+        options, more = source.search_options(self.query) if self.query.strip() else ([], False)
         if selected is not None and all(str(pk) != str(selected[0]) for pk, _label in options):
             options = [selected, *options]
         text = self.query or (selected[1] if selected is not None else "")

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
-from apps.tenants.selectors import limit_names, memberships_for_user
+from apps.tenants.selectors import limit_names, switcher_for
 
 
 def tenant(request: HttpRequest) -> dict[str, Any]:
@@ -15,7 +16,8 @@ def tenant(request: HttpRequest) -> dict[str, Any]:
         "organization": getattr(request, "organization", None),
         "membership": membership,
         "capabilities": membership.capabilities if membership else frozenset(),
-        "switcher_memberships": (lambda: memberships_for_user(user=user)) if user is not None else list,
+        # Read with the membership on an organization's pages (the tenant middleware), lazily elsewhere.
+        "switcher": getattr(request, "switcher", None) or SimpleLazyObject(lambda: switcher_for(user=user)),
         # A member limited to some establishments is told on every page what they are looking at.
         "establishment_limit": limit_names(organization=request.organization)  # type: ignore[attr-defined]
         if membership is not None and membership.allowed_establishment_ids is not None else None,

@@ -23,7 +23,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from apps.core.tenancy import tenant_scope
-from apps.tenants.selectors import membership_for
+from apps.tenants.selectors import membership_with_switcher
 
 
 class TenantMiddleware:
@@ -43,7 +43,8 @@ class TenantMiddleware:
 
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = membership_for(user=request.user, org_slug=slug)
+        # The header's switcher comes with the membership, in the same query.
+        membership, request.switcher = membership_with_switcher(user=request.user, org_slug=slug)  # type: ignore[attr-defined]
         if membership is None:
             raise Http404("No such organization")
         organization = membership.organization

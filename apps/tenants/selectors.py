@@ -6,9 +6,10 @@ on purpose (``scopes_disabled``) and always filter by the user.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django_scopes import scopes_disabled
 from guardian.shortcuts import get_objects_for_user
 
@@ -20,25 +21,38 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 
-def membership_for(*, user: User, org_slug: str) -> Membership | None:
-    with scopes_disabled():
-        return (
-            Membership.objects.select_related("organization")
-            .filter(user=user, organization__slug=org_slug)
-            .first()
-        )
+#: How many organizations the header's switcher lists (the current one always among them). A consultant may
+#: have hundreds: the portfolio lists them all, with search and pages.
+SWITCHER_SIZE = 10
 
 
-def memberships_for_user(*, user: User | AnonymousUser) -> list[Membership]:
-    """The user's organizations (the consultant's portfolio), with a few counts per organization."""
-    if not user.is_authenticated:
-        return []
+@dataclass(frozen=True)
+class Switcher:
+    """The header's organization switcher: at most ``SWITCHER_SIZE`` memberships, by organization name."""
+
+    memberships: list[Membership]
+    more: bool  # the user has other organizations (the portfolio lists them)
+
+
+def membership_with_switcher(*, user: User, org_slug: str | None) -> tuple[Membership | None, Switcher]:
+    """The user's membership of ``org_slug`` (``None`` if they have none) and the switcher's entries, in one
+    query: the memberships ordered current organization first, then by name, ``SWITCHER_SIZE + 1`` rows at most."""
+    current_first = Case(When(organization__slug=org_slug, then=Value(0)), default=Value(1)) if org_slug else Value(1)
     with scopes_disabled():
-        return list(
-            Membership.objects.filter(user=user)
-            .select_related("organization")
-            .order_by("organization__name")
+        rows = list(
+            Membership.objects.filter(user=user).select_related("organization")
+            .order_by(current_first.asc(), "organization__name", "organization_id")[: SWITCHER_SIZE + 1]
         )
+    membership = rows[0] if rows and org_slug and rows[0].organization.slug == org_slug else None
+    shown = sorted(rows[:SWITCHER_SIZE], key=lambda m: (m.organization.name, m.organization_id))
+    return membership, Switcher(memberships=shown, more=len(rows) > SWITCHER_SIZE)
+
+
+def switcher_for(*, user: User | AnonymousUser | None) -> Switcher:
+    """The switcher of a page outside any organization (the portfolio, the profile)."""
+    if user is None or not user.is_authenticated:
+        return Switcher(memberships=[], more=False)
+    return membership_with_switcher(user=user, org_slug=None)[1]  # type: ignore[arg-type]
 
 
 def portfolio_memberships(*, user: User, query: str = "", region: str = "", kind: str = "") -> QuerySet[Membership]:

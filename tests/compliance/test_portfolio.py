@@ -25,7 +25,7 @@ def _consultant_in(user, *organizations) -> None:
 
 
 def _listed(page: str) -> set[str]:
-    """Organization names in the portfolio table (the top bar's switcher lists them all)."""
+    """Organization names in the portfolio table (the top bar's switcher lists the first ten)."""
     table = page.split('id="portfolio-table"', 1)[1] if 'id="portfolio-table"' in page else ""
     return set(re.findall(r'<tr>\s*<td><a href="/o/[^/]+/">([^<]+)</a>', table))
 

@@ -132,3 +132,51 @@ def test_the_rpcra_runs_a_field_exercise_and_d2o1d_follows(page: Page, live_serv
     expect(page.get_by_role("button", name="Enregistrer le RETEX")).to_have_count(0)
     page.goto(f"{base}/exercices/{exercise.pk}/")
     expect(page.get_by_role("link", name="Modifier", exact=True)).to_have_count(0)
+
+
+def test_the_rpcra_picks_the_restored_system_among_205_with_the_keyboard(page: Page, live_server) -> None:
+    """The objective form's « Système » is a search field past 200 systems: type, ↓, Enter, then save; axe-core
+    finds nothing serious, list closed or open."""
+    from django_scopes import scopes_disabled
+
+    from apps.bia.models import Resource
+    from apps.exercises.models import Objective
+    from tests.browser.axe import axe_run, describe
+    from tests.exercises.factories import exercise_in
+
+    with scopes_disabled():
+        org = OrganizationFactory(name="CH de Valmont", slug="ch-valmont-objectif")
+        EstablishmentFactory(organization=org, name="CH de Valmont")
+        rpcra = MembershipFactory(organization=org, role=Role.RPCRA).user
+        exercise = exercise_in(org, plan=approved_plan(org, activities=[activity_in(org, name="Urgences")]))
+        Resource.objects.bulk_create([Resource(organization=org, kind=Resource.Kind.INFRASTRUCTURE, name=f"Serveur {i:03d}")
+                                      for i in range(205)])
+        Resource.objects.create(organization=org, kind=Resource.Kind.APPLICATION, name="Dossier patient informatisé")
+    login(page, live_server, rpcra.email)
+    url = f"{live_server.url}/o/{org.slug}/exercices/{exercise.pk}/objectifs/nouveau/"
+    page.goto(url)
+    page.get_by_label("Ce qui est mesuré").select_option(label="Système restauré : RTA (durée de restauration)")
+    page.get_by_label(re.compile(r"^Objectif\W*$")).fill("DPI restauré en moins de 4 heures")
+    page.get_by_label("Cible (minutes)").fill("240")
+    box = page.get_by_role("combobox", name="Système")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    violations = axe_run(page)
+    assert not violations, describe(url, violations)
+
+    box.focus()
+    page.keyboard.type("dossier PATIENT")
+    option = page.get_by_role("listbox").get_by_role("option", name="Dossier patient informatisé")
+    expect(option).to_be_visible()
+    expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(1)
+    violations = axe_run(page)
+    assert not violations, describe(url + " (list open)", violations)
+    page.keyboard.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    expect(box).to_have_value("Dossier patient informatisé")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("table")).to_contain_text("DPI restauré en moins de 4 heures")
+    with scopes_disabled():
+        objective = Objective.objects.get(exercise=exercise)
+        assert objective.resource is not None and objective.resource.name == "Dossier patient informatisé"
+        assert objective.kind == Objective.Kind.RTA and objective.target_minutes == 240

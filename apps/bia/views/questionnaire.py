@@ -72,7 +72,7 @@ class QuestionnaireView(BiaViewMixin, TemplateView):
     def get_activity(self) -> Activity:
         if not hasattr(self, "_activity"):
             qs = selectors.activity_queryset(organization=self.organization, membership=self.membership)
-            self._activity = self.tenant_object(qs.select_related("establishment", "unit", "owner"),
+            self._activity = self.tenant_object(qs.select_related("establishment", "unit"),
                                                 pk=self.kwargs["pk"])
         return self._activity
 
