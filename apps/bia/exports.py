@@ -290,6 +290,22 @@ def spof_pair_rows(organization: Organization) -> Iterator[list[Any]]:
                    activity.establishment, criticality.get(activity.criticality, activity.criticality)]
 
 
+def uncarried_need_rows(organization: Organization) -> Iterator[list[Any]]:
+    """Every workaround without a duration whose source has a need (the pages list the first ones): the need
+    of the source stops at this link instead of reaching the dependency."""
+    graph, analysis = analysis_for_export(organization)
+    kinds = {engine.ACTIVITY: _("Activity"), **choice_labels(Resource, "kind")}
+
+    def kind(key: engine.NodeKey) -> str:
+        if key[0] == engine.ACTIVITY:
+            return str(kinds[engine.ACTIVITY])
+        resource = graph.resources[key[1]]
+        return str(kinds.get(resource.kind, resource.kind))
+
+    for u in analysis.uncarried:
+        yield [kind(u.source), graph.label(u.source), kind(u.target), graph.label(u.target), u.rto_hours, u.rpo_hours]
+
+
 register_pdf_section(PdfSection(
     key="bia", order=300, title=gettext_lazy("BIA synthesis"), template="bia/exports/section.html",
     context=bia_context,
@@ -349,4 +365,14 @@ register_xlsx_sheet(XlsxSheet(
         Column(gettext_lazy("Establishment"), width=22), Column(gettext_lazy("Criticality"), width=12),
     ],
     rows=spof_pair_rows,
+))
+register_xlsx_sheet(XlsxSheet(
+    key="bia_uncarried", order=335, title=gettext_lazy("Workarounds without a duration"),
+    columns=[
+        Column(gettext_lazy("From (kind)"), width=16), Column(gettext_lazy("From"), width=36),
+        Column(gettext_lazy("To (kind)"), width=16), Column(gettext_lazy("To"), width=36),
+        Column(gettext_lazy("Need not carried: recovery time (hours)"), kind="number", width=14),
+        Column(gettext_lazy("Need not carried: data loss (hours)"), kind="number", width=14),
+    ],
+    rows=uncarried_need_rows,
 ))

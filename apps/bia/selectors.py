@@ -249,6 +249,8 @@ ANALYSIS_TTL = 24 * 3600
 # What the gap list shows of the single points of failure: their chains are searched with the analysis.
 SPOF_LISTED = 50
 SPOF_PATHS_LISTED = 10
+# How many workarounds without a duration a page lists (a large establishment has hundreds; the workbook has all).
+UNCARRIED_LISTED = 20
 
 
 def graph_version(*, organization: Organization) -> str:
@@ -565,10 +567,11 @@ def limiting_chain(graph: engine.Graph, analysis: engine.Analysis, key: engine.N
             "chain": " → ".join(graph.label(k) for k in chain)}
 
 
-def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis,
-                   node: engine.NodeKey | None = None) -> list[dict[str, Any]]:
+def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis, node: engine.NodeKey | None = None,
+                   limit: int | None = None) -> list[dict[str, Any]]:
     """Workarounds of unknown duration whose source has a need: « contournement sans durée : le besoin de
-    Bloc opératoire (4 h) n'est pas reporté sur PACS ». ``node``: only the links to or from it."""
+    Bloc opératoire (4 h) n'est pas reporté sur PACS ». ``node``: only the links to or from it; ``limit``: only
+    the first ones (the pages; the dossier and the workbook list them all)."""
     from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
@@ -583,10 +586,23 @@ def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis,
                                        "carried to %(target)s") % values})
         return rows
 
+    items = analysis.uncarried if node is None else [u for u in analysis.uncarried if node in (u.source, u.target)]
+    if limit is not None:
+        return build(items[:limit])
     if node is not None:
-        return build([u for u in analysis.uncarried if node in (u.source, u.target)])
-    # The whole list (gap list, dossier): built once per analysis and language.
+        return build(items)
+    # The whole list (the dossier): built once per analysis and language.
     return list(analysis.memo(("uncarried_rows", get_language()), lambda: build(analysis.uncarried)))
+
+
+def uncarried_listed(graph: engine.Graph, analysis: engine.Analysis,
+                     node: engine.NodeKey | None = None) -> dict[str, Any]:
+    """What a page shows of the workarounds without a duration: the first ``UNCARRIED_LISTED`` and how many
+    more the workbook lists (sheet « Contournements sans durée »)."""
+    total = len(analysis.uncarried) if node is None else sum(
+        1 for u in analysis.uncarried if node in (u.source, u.target))
+    return {"uncarried": uncarried_rows(graph, analysis, node=node, limit=UNCARRIED_LISTED),
+            "uncarried_more": max(0, total - UNCARRIED_LISTED)}
 
 
 def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None = None,

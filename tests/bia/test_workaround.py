@@ -109,6 +109,30 @@ def test_an_unknown_duration_carries_nothing_and_warns(org, bloc, pacs, admin_us
     assert "contournement sans durée" not in page and "PACS doit revenir sous 28 h" in page
 
 
+def test_pages_list_the_first_20_workarounds_without_a_duration_and_the_workbook_all(org, scales, pacs, admin_user,
+                                                                                  client_for) -> None:
+    from django.utils import translation
+
+    from apps.bia import exports
+    from apps.exports.registry import xlsx_sheets
+
+    for i in range(selectors.UNCARRIED_LISTED + 5):
+        activity = activity_in(org, name=f"Activité {i:02d}", dmia_override_hours=4, dmia_override_justification="x")
+        services.activity_dependency_set(activity=activity, actor=None, resource=pacs, workaround_exists=True)
+    client = client_for(admin_user)
+    more = "5 autres contournements sans durée dans le classeur XLSX (feuille « Contournements sans durée »)."
+    for page in (client.get(reverse("bia:gaps", kwargs={"org_slug": org.slug})).content.decode(),
+                 client.get(reverse("bia:resource-detail", kwargs={"org_slug": org.slug, "pk": pacs.pk})).content.decode()):
+        assert page.count("contournement sans durée : le besoin de") == selectors.UNCARRIED_LISTED
+        assert more in page
+    sheet = next(s for s in xlsx_sheets() if s.key == "bia_uncarried")
+    with translation.override("fr"):
+        assert str(sheet.title) == "Contournements sans durée"
+        rows = list(exports.uncarried_need_rows(org))
+    assert len(rows) == selectors.UNCARRIED_LISTED + 5 and all(len(r) == len(sheet.columns) for r in rows)
+    assert rows[0][0] == "Activité" and rows[0][2] == "Application" and rows[0][3] == "PACS" and rows[0][4:] == [4, None]
+
+
 def test_a_link_between_activities_carries_the_duration_too(org, bloc, admin_user, client_for) -> None:
     sterilisation = activity_in(org, name="Stérilisation", dmia_override_hours=168, dmia_override_justification="x")
     services.activity_link_set(activity=bloc, actor=None, depends_on=sterilisation, workaround_exists=True,

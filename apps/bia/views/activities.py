@@ -129,7 +129,7 @@ class ActivityDetailView(BiaViewMixin, TemplateView):
             can_answer=self.can("bia.answer"),
             requirement=analysis.rto_requirements.get(key), capability_row=analysis.capabilities.get(key),
             limiting=selectors.limiting_chain(graph, analysis, key),
-            uncarried=selectors.uncarried_rows(graph, analysis, node=key),
+            **selectors.uncarried_listed(graph, analysis, node=key),
             gaps=selectors.gap_rows(graph, [g for g in analysis.gaps if key in g.path][:20]),
             **detail,
         )

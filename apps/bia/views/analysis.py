@@ -36,7 +36,7 @@ class GapListView(BiaViewMixin, TemplateView):
                                       paths_limit=selectors.SPOF_PATHS_LISTED),
             spofs_more=max(0, len(spofs) - selectors.SPOF_LISTED),
             cycles=[[graph.label(k) for k in cycle] for cycle in analysis.cycles],
-            uncarried=selectors.uncarried_rows(graph, analysis),
+            **selectors.uncarried_listed(graph, analysis),
         )
         return ctx
 

@@ -59,7 +59,7 @@ class ResourceDetailView(BiaViewMixin, TemplateView):
             requirement=analysis.rto_requirements.get(key), rpo_requirement=analysis.rpo_requirements.get(key),
             requirement_parts=selectors.requirement_parts(graph, analysis.rto_requirements.get(key), "rto"),
             rpo_requirement_parts=selectors.requirement_parts(graph, analysis.rpo_requirements.get(key), "rpo"),
-            uncarried=selectors.uncarried_rows(graph, analysis, node=key),
+            **selectors.uncarried_listed(graph, analysis, node=key),
             spof=selectors.spof_chain_page(graph, analysis, resource_id=resource.pk,
                                            page_number=self.request.GET.get("page")),
             **selectors.resource_detail(organization=self.organization, resource=resource),
