@@ -30,6 +30,12 @@ class TemplateRenderer(DjangoTemplates):
     field_template_name = ResilisFormRenderer.field_template_name
 
 
+class OwnOptionSelect(forms.Select):
+    """A select with its own option template: rendered by Django, not by the Python version."""
+
+    option_template_name = "django/forms/widgets/input_option.html"
+
+
 class Everything(forms.Form):
     text = forms.CharField(label="Nom <b>&", help_text="Aide <em>riche</em>", max_length=20)
     question = forms.CharField(label=gettext_lazy("Name"), required=False, widget=forms.TextInput(
@@ -53,6 +59,13 @@ class Everything(forms.Form):
     several = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B <b>")], widget=forms.CheckboxSelectMultiple,
                                         required=False, help_text="Plusieurs")
     radio = forms.ChoiceField(widget=forms.RadioSelect, choices=[("x", "X"), ("y", "Y")], required=False)
+    grouped = forms.ChoiceField(choices=[("Groupe <1>", [("a", "A"), ("b", HOSTILE)]), ("c", "C"), (1, [(2, "deux")])],
+                                required=False, widget=forms.Select(attrs={"data-filter": "Filtrer…"}))
+    typed = forms.TypedChoiceField(choices=[("", "—"), ("1", "1 — faible"), ("4", "4 — majeur")], coerce=int,
+                                   required=False, empty_value=None)
+    multiple = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y <y>")], required=False)
+    unknown = forms.NullBooleanField()
+    own_option = forms.ChoiceField(choices=[("a", "A")], required=False, widget=OwnOptionSelect)
     unlabelled = forms.CharField(label="", required=False)
     disabled = forms.CharField(disabled=True, required=False, initial=HOSTILE)
     file = forms.FileField(required=False)
@@ -60,9 +73,11 @@ class Everything(forms.Form):
 
 BOUND = {"text": HOSTILE, "question": HOSTILE, "number": "0", "amount": "12.5", "flag": "on", "note": HOSTILE,
          "when": "2026-13-45", "email": "pas une adresse", "secret": HOSTILE, "hidden": HOSTILE, "choice": "b",
-         "several": ["a", "b"], "radio": "y", "at": "2026-12-03 10:00", "hour": "25:00"}
+         "several": ["a", "b"], "radio": "y", "at": "2026-12-03 10:00", "hour": "25:00", "grouped": "b", "typed": "4",
+         "multiple": ["x", "y"], "unknown": "true", "own_option": "a"}
 INITIAL = {"text": HOSTILE, "note": "ligne 1\nligne 2 <b>", "when": datetime.date(2026, 12, 3), "number": 4,
-           "amount": "3.50", "flag": True, "hidden": 7, "question": mark_safe("<i>sûr</i>")}
+           "amount": "3.50", "flag": True, "hidden": 7, "question": mark_safe("<i>sûr</i>"), "grouped": 2, "typed": 1,
+           "multiple": ["y"], "unknown": False}
 
 
 def _pair(**kwargs) -> tuple[forms.Form, forms.Form]:
