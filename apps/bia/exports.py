@@ -294,13 +294,13 @@ def uncarried_need_rows(organization: Organization) -> Iterator[list[Any]]:
     """Every workaround without a duration whose source has a need (the pages list the first ones): the need
     of the source stops at this link instead of reaching the dependency."""
     graph, analysis = analysis_for_export(organization)
-    kinds = {engine.ACTIVITY: _("Activity"), **choice_labels(Resource, "kind")}
+    kinds, activity = choice_labels(Resource, "kind"), _("Activity")
 
     def kind(key: engine.NodeKey) -> str:
         if key[0] == engine.ACTIVITY:
-            return str(kinds[engine.ACTIVITY])
-        resource = graph.resources[key[1]]
-        return str(kinds.get(resource.kind, resource.kind))
+            return activity
+        resource_kind = graph.resources[key[1]].kind
+        return kinds.get(resource_kind, resource_kind)
 
     for u in analysis.uncarried:
         yield [kind(u.source), graph.label(u.source), kind(u.target), graph.label(u.target), u.rto_hours, u.rpo_hours]

@@ -567,42 +567,35 @@ def limiting_chain(graph: engine.Graph, analysis: engine.Analysis, key: engine.N
             "chain": " → ".join(graph.label(k) for k in chain)}
 
 
-def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis, node: engine.NodeKey | None = None,
-                   limit: int | None = None) -> list[dict[str, Any]]:
-    """Workarounds of unknown duration whose source has a need: « contournement sans durée : le besoin de
-    Bloc opératoire (4 h) n'est pas reporté sur PACS ». ``node``: only the links to or from it; ``limit``: only
-    the first ones (the pages; the dossier and the workbook list them all)."""
-    from django.utils.translation import get_language
+def _uncarried_sentences(graph: engine.Graph, items: list[engine.UncarriedNeed]) -> list[dict[str, Any]]:
     from django.utils.translation import gettext as _
 
-    def build(items: list[engine.UncarriedNeed]) -> list[dict[str, Any]]:
-        rows = []
-        for u in items:
-            values = {"source": graph.label(u.source), "target": graph.label(u.target),
-                      "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
-            rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0],
-                         "target_id": u.target[1],
-                         "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
-                                       "carried to %(target)s") % values})
-        return rows
+    rows = []
+    for u in items:
+        values = {"source": graph.label(u.source), "target": graph.label(u.target),
+                  "hours": _hours(u.rto_hours if u.rto_hours is not None else u.rpo_hours)}
+        rows.append({"source": u.source, "target": u.target, "target_kind": u.target[0], "target_id": u.target[1],
+                     "sentence": _("workaround without a duration: the need of %(source)s (%(hours)s) is not "
+                                   "carried to %(target)s") % values})
+    return rows
 
-    items = analysis.uncarried if node is None else [u for u in analysis.uncarried if node in (u.source, u.target)]
-    if limit is not None:
-        return build(items[:limit])
-    if node is not None:
-        return build(items)
-    # The whole list (the dossier): built once per analysis and language.
-    return list(analysis.memo(("uncarried_rows", get_language()), lambda: build(analysis.uncarried)))
+
+def uncarried_rows(graph: engine.Graph, analysis: engine.Analysis) -> list[dict[str, Any]]:
+    """Every workaround of unknown duration whose source has a need (the dossier): « contournement sans durée :
+    le besoin de Bloc opératoire (4 h) n'est pas reporté sur PACS ». Built once per analysis and language."""
+    from django.utils.translation import get_language
+
+    return list(analysis.memo(("uncarried_rows", get_language()),
+                              lambda: _uncarried_sentences(graph, analysis.uncarried)))
 
 
 def uncarried_listed(graph: engine.Graph, analysis: engine.Analysis,
                      node: engine.NodeKey | None = None) -> dict[str, Any]:
-    """What a page shows of the workarounds without a duration: the first ``UNCARRIED_LISTED`` and how many
-    more the workbook lists (sheet « Contournements sans durée »)."""
-    total = len(analysis.uncarried) if node is None else sum(
-        1 for u in analysis.uncarried if node in (u.source, u.target))
-    return {"uncarried": uncarried_rows(graph, analysis, node=node, limit=UNCARRIED_LISTED),
-            "uncarried_more": max(0, total - UNCARRIED_LISTED)}
+    """What a page shows of them (``node``: only the links to or from it): the first ``UNCARRIED_LISTED``, and
+    how many more the workbook lists (sheet « Contournements sans durée »)."""
+    items = analysis.uncarried if node is None else [u for u in analysis.uncarried if node in (u.source, u.target)]
+    return {"uncarried": _uncarried_sentences(graph, items[:UNCARRIED_LISTED]),
+            "uncarried_more": max(0, len(items) - UNCARRIED_LISTED)}
 
 
 def spof_rows(graph: engine.Graph, analysis: engine.Analysis, limit: int | None = None,

@@ -154,7 +154,6 @@ class ResilisFormRenderer(DjangoTemplates):
         return super().render(template_name, context, request)
 
 
-
 #: The templates written above in Python, with the digest (sha256, 16 hex) of the text they reproduce.
 MIRRORED = {
     "django/forms/widgets/input.html": "770cf3acba1c18b6",

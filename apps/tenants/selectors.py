@@ -37,12 +37,12 @@ class Switcher:
 def membership_with_switcher(*, user: User, org_slug: str | None) -> tuple[Membership | None, Switcher]:
     """The user's membership of ``org_slug`` (``None`` if they have none) and the switcher's entries, in one
     query: the memberships ordered current organization first, then by name, ``SWITCHER_SIZE + 1`` rows at most."""
-    current_first = Case(When(organization__slug=org_slug, then=Value(0)), default=Value(1)) if org_slug else Value(1)
+    order: list[Any] = ["organization__name", "organization_id"]
+    if org_slug:
+        order.insert(0, Case(When(organization__slug=org_slug, then=Value(0)), default=Value(1)).asc())
     with scopes_disabled():
-        rows = list(
-            Membership.objects.filter(user=user).select_related("organization")
-            .order_by(current_first.asc(), "organization__name", "organization_id")[: SWITCHER_SIZE + 1]
-        )
+        rows = list(Membership.objects.filter(user=user).select_related("organization")
+                    .order_by(*order)[: SWITCHER_SIZE + 1])
     membership = rows[0] if rows and org_slug and rows[0].organization.slug == org_slug else None
     shown = sorted(rows[:SWITCHER_SIZE], key=lambda m: (m.organization.name, m.organization_id))
     return membership, Switcher(memberships=shown, more=len(rows) > SWITCHER_SIZE)
